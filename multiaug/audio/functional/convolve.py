@@ -1,0 +1,29 @@
+"""FFT convolution of a batch of clips with a batch of impulse responses."""
+
+from __future__ import annotations
+
+import scipy.fft
+import torch
+from torch import Tensor
+
+__all__ = ["fft_convolve"]
+
+
+def fft_convolve(audio: Tensor, kernel: Tensor, out_length: int | None = None) -> Tensor:
+    """Full linear convolution of ``audio`` ``(B, C, T)`` with ``kernel`` ``(B, C or 1, L)`` along time.
+
+    Returns ``(B, C, out_length)`` (default the full ``T + L - 1``); one real FFT of a fast size covers both.
+
+    Example:
+        >>> fft_convolve(torch.tensor([[[1.0, 2.0, 3.0]]]), torch.tensor([[[0.0, 1.0]]])).round().tolist()
+        [[[0.0, 1.0, 2.0, 3.0]]]
+    """
+    t, n = audio.shape[-1], kernel.shape[-1]
+    full = t + n - 1
+    out_length = full if out_length is None else out_length
+    n_fft = scipy.fft.next_fast_len(full, real=True)
+    spec = torch.fft.rfft(audio, n=n_fft, dim=-1) * torch.fft.rfft(kernel.to(audio.dtype), n=n_fft, dim=-1)
+    out = torch.fft.irfft(spec, n=n_fft, dim=-1)[..., : min(out_length, full)]
+    if out.shape[-1] < out_length:
+        out = torch.nn.functional.pad(out, (0, out_length - out.shape[-1]))
+    return out.to(audio.dtype)

@@ -1,0 +1,70 @@
+"""Masks on waveforms (silence a span) and on spectrograms (SpecAugment frequency/time bands), per sample."""
+
+from __future__ import annotations
+
+import torch
+from torch import Tensor
+
+__all__ = ["band_mask", "mask_bands", "time_mask"]
+
+
+def time_mask(audio: Tensor, start: Tensor, width: Tensor, *, fill: float = 0.0, fade: int = 0) -> Tensor:
+    """Replace ``[start[b], start[b] + width[b])`` of each clip ``(B, C, T)`` by ``fill``.
+
+    With ``fade`` > 0 samples the edges ramp linearly over ``fade`` samples inside the span (no clicks), so
+    the span is fully ``fill`` only ``fade`` samples in from each edge.
+
+    Example:
+        >>> time_mask(torch.ones(1, 1, 6), torch.tensor([1]), torch.tensor([3])).tolist()
+        [[[1.0, 0.0, 0.0, 0.0, 1.0, 1.0]]]
+        >>> time_mask(torch.ones(1, 1, 8), torch.tensor([1]), torch.tensor([6]), fade=2).tolist()
+        [[[1.0, 0.5, 0.0, 0.0, 0.0, 0.0, 0.5, 1.0]]]
+    """
+    t = audio.shape[-1]
+    pos = torch.arange(t, device=audio.device, dtype=torch.float64)[None, :]
+    lo = start.to(device=audio.device, dtype=torch.float64)[:, None]
+    hi = lo + width.to(device=audio.device, dtype=torch.float64)[:, None]
+    if fade <= 0:
+        inside = (pos >= lo) & (pos < hi)
+        return torch.where(inside[:, None, :], torch.full_like(audio[:1, :1, :1], fill), audio)
+    # Distance into the span from its nearest edge, in samples (1 for the first masked sample).
+    depth = torch.minimum(pos - lo + 1.0, hi - pos)
+    keep = (1.0 - depth / fade).clamp(0.0, 1.0).to(audio.dtype)[:, None, :]
+    return audio * keep + fill * (1.0 - keep)
+
+
+def band_mask(size: int, start: Tensor, width: Tensor) -> Tensor:
+    """Boolean ``(B, size)``: True where any of the bands ``[start[b, k], start[b, k] + width[b, k])`` covers.
+
+    ``start`` and ``width`` are ``(B,)`` or ``(B, K)`` integer tensors.
+
+    Example:
+        >>> band_mask(6, torch.tensor([[0, 3]]), torch.tensor([[1, 2]])).int().tolist()
+        [[1, 0, 0, 1, 1, 0]]
+    """
+    start = start.reshape(start.shape[0], -1)[:, :, None]
+    width = width.reshape(width.shape[0], -1)[:, :, None]
+    pos = torch.arange(size, device=start.device)[None, None, :]
+    return ((pos >= start) & (pos < start + width)).any(dim=1)
+
+
+def mask_bands(spec: Tensor, dim: int, start: Tensor, width: Tensor, fill: float = 0.0) -> Tensor:
+    """Fill bands along ``dim`` (-2 frequency, -1 time) of a batch of spectrograms ``(B, ..., F, T)``.
+
+    Each sample ``b`` gets its own bands (``start``/``width`` ``(B,)`` or ``(B, K)``), shared by its other
+    dims (channels).
+
+    Example:
+        >>> s = torch.ones(1, 1, 3, 4)
+        >>> mask_bands(s, -2, torch.tensor([1]), torch.tensor([1]))[0, 0].tolist()
+        [[1.0, 1.0, 1.0, 1.0], [0.0, 0.0, 0.0, 0.0], [1.0, 1.0, 1.0, 1.0]]
+    """
+    if dim not in (-1, -2):
+        raise ValueError(f"dim must be -1 (time) or -2 (frequency), got {dim}")
+    size = spec.shape[dim]
+    mask = band_mask(size, start.to(spec.device), width.to(spec.device))
+    shape = [spec.shape[0]] + [1] * (spec.dim() - 1)
+    shape[dim] = size
+    return torch.where(
+        mask.reshape(shape), torch.full_like(spec.reshape(-1)[:1], fill).reshape([1] * spec.dim()), spec
+    )
