@@ -1,0 +1,188 @@
+"""Short-time Fourier transform kernels for padded batches of variable-length clips, on real tensors.
+
+Layout: a batch of ``N`` clips ``(N, T)`` becomes two contiguous real tensors ``re``, ``im`` of shape
+``(N, frames, bins)`` (frames before frequency; torch's complex and strided CPU kernels are several times
+slower than real contiguous ones). Frames are centred: frame ``k`` is centred on sample ``k * hop`` of the
+clip, with ``n_fft // 2`` zeros padded at both ends, so a clip of ``L`` samples has ``1 + L // hop`` frames
+whatever else is in the batch. ``centered_phase=True`` measures phases from the frame centre instead of its
+first sample (a circular shift by ``n_fft // 2``, folded into the windowing at no cost); bin-shifting pitch
+shift needs that.
+
+The inverse is written out by hand (windowed overlap-add by ``n_fft // hop`` shifted adds) and normalises
+every clip by its own window envelope, so a clip's result does not depend on the other clips in the batch.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+import torch
+from torch import Tensor
+
+__all__ = ["frame_count", "hann_window", "istft", "stft"]
+
+
+def frame_count(lengths: Tensor | np.ndarray | int, hop: int) -> Tensor | np.ndarray | int:
+    """Number of centred frames of a clip of ``lengths`` samples: ``1 + lengths // hop``.
+
+    Example:
+        >>> frame_count(16000, 512)
+        32
+    """
+    return 1 + lengths // hop
+
+
+@functools.lru_cache(maxsize=32)
+def _hann64(n_fft: int) -> np.ndarray:
+    return 0.5 - 0.5 * np.cos(2.0 * np.pi * np.arange(n_fft) / n_fft)
+
+
+def hann_window(n_fft: int, device: torch.device | str = "cpu", dtype: torch.dtype = torch.float32) -> Tensor:
+    """Periodic Hann window of ``n_fft`` samples (computed in float64, then cast).
+
+    Example:
+        >>> hann_window(4).tolist()
+        [0.0, 0.5, 1.0, 0.5]
+    """
+    return torch.as_tensor(_hann64(n_fft), dtype=dtype, device=device)
+
+
+def _check_sizes(n_fft: int, hop: int) -> None:
+    if n_fft < 2 or n_fft % 2:
+        raise ValueError(f"n_fft must be an even number >= 2, got {n_fft}")
+    if hop < 1 or n_fft % hop:
+        raise ValueError(f"hop must divide n_fft ({n_fft}), got {hop}")
+
+
+def stft(x: Tensor, n_fft: int, hop: int, *, centered_phase: bool = False) -> tuple[Tensor, Tensor]:
+    """Centred, Hann-windowed STFT of a batch ``(N, T)`` -> ``(re, im)``, each of shape
+    ``(N, 1 + T // hop, n_fft // 2 + 1)``.
+
+    Samples past a clip's valid length must be zero (see ``zero_padding``); then a clip's frames are the same
+    as when it is transformed alone.
+
+    Example:
+        >>> re, im = stft(torch.zeros(2, 1000), 256, 64)
+        >>> tuple(re.shape)
+        (2, 16, 129)
+    """
+    _check_sizes(n_fft, hop)
+    if x.ndim != 2:
+        raise ValueError(f"stft expects (N, T), got shape {tuple(x.shape)}")
+    n, t = x.shape
+    half = n_fft // 2
+    frames_n = 1 + t // hop
+    total = (frames_n - 1) * hop + n_fft
+    xp = torch.nn.functional.pad(x, (half, total - t - half))
+    frames = xp.unfold(-1, n_fft, hop)
+    window = hann_window(n_fft, x.device, x.dtype)
+    if centered_phase:
+        buf = torch.empty(n, frames_n, n_fft, dtype=x.dtype, device=x.device)
+        torch.mul(frames[..., half:], window[half:], out=buf[..., :half])
+        torch.mul(frames[..., :half], window[:half], out=buf[..., half:])
+    else:
+        buf = frames * window
+    spec = torch.view_as_real(torch.fft.rfft(buf))
+    return spec[..., 0].contiguous(), spec[..., 1].contiguous()
+
+
+@functools.lru_cache(maxsize=32)
+def _envelope_tables(n_fft: int, hop: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Squared-window sums: head ``(n_fft,)`` (frames 0.. only), period ``(hop,)`` (interior) and tails
+    ``(R, n_fft)``: ``tails[k][q]`` is the sum ``q`` samples past the start of frame ``k`` when a clip has
+    ``k`` frames (all rows from ``R - 1`` on are equal)."""
+    w2 = _hann64(n_fft) ** 2
+    r = n_fft // hop
+    head = np.zeros(n_fft)
+    for k in range(r):
+        head[k * hop :] += w2[: n_fft - k * hop]
+    period = np.zeros(hop)
+    for k in range(r):
+        period += w2[k * hop : (k + 1) * hop]
+    tails = np.zeros((r, n_fft))
+    for frames_n in range(r):
+        for j in range(1, frames_n + 1):
+            tails[frames_n, : n_fft - j * hop] += w2[j * hop :]
+    tails[r - 1 :] = tails[r - 1]
+    return head, period, tails
+
+
+def istft(
+    re: Tensor,
+    im: Tensor,
+    n_fft: int,
+    hop: int,
+    frame_counts: Tensor,
+    lengths: Tensor,
+    *,
+    centered_phase: bool = False,
+) -> Tensor:
+    """Inverse of ``stft`` for a padded batch: clip ``i`` uses its first ``frame_counts[i]`` frames and gives
+    ``lengths[i]`` samples (zeros after), normalised by its own squared-window envelope.
+
+    ``frame_counts`` must be at least ``1 + lengths // hop`` (every output sample is then covered by a frame).
+    Returns ``(N, max(lengths))``.
+
+    Example:
+        >>> x = torch.randn(1, 4000)
+        >>> re, im = stft(x, 512, 128)
+        >>> y = istft(re, im, 512, 128, torch.tensor([re.shape[1]]), torch.tensor([4000]))
+        >>> bool(torch.allclose(x, y, atol=1e-5))
+        True
+    """
+    _check_sizes(n_fft, hop)
+    n, frames_n, _ = re.shape
+    half = n_fft // 2
+    r = n_fft // hop
+    device, dtype = re.device, re.dtype
+    counts = frame_counts.to(device="cpu", dtype=torch.int64).numpy()
+    lens = lengths.to(device="cpu", dtype=torch.int64).numpy()
+    out_len = int(lens.max()) if n else 0
+    if np.any(counts * hop + half < lens):
+        raise ValueError("istft: frame_counts too small for the requested lengths")
+    frames = torch.fft.irfft(torch.complex(re, im), n=n_fft)
+    window = hann_window(n_fft, device, dtype)
+    if centered_phase:
+        buf = torch.empty_like(frames)
+        torch.mul(frames[..., half:], window[:half], out=buf[..., :half])
+        torch.mul(frames[..., :half], window[half:], out=buf[..., half:])
+        frames = buf
+    else:
+        frames.mul_(window)
+    if frames_n > 0 and int(counts.min()) < frames_n:
+        keep = torch.as_tensor(np.arange(frames_n)[None, :] < counts[:, None], device=device)
+        frames.mul_(keep.unsqueeze(-1).to(dtype))
+    # Overlap-add: n_fft = r * hop, so frame k's r-th quarter lands on output block k + r.
+    parts = frames.view(n, frames_n, r, hop)
+    ola = torch.zeros(n, frames_n + r - 1, hop, dtype=dtype, device=device)
+    for j in range(r):
+        ola[:, j : j + frames_n] += parts[:, :, j]
+    ola = ola.view(n, -1)
+    # Envelope: periodic in the interior, then the head (first frames) and each clip's own tail.
+    head, period, tails = _envelope_tables(n_fft, hop)
+    padded_len = ola.shape[1]
+    reps = -(-padded_len // hop)
+    env = np.tile(period, reps)[:padded_len].copy()
+    env[: min(n_fft, padded_len)] = head[: min(n_fft, padded_len)]
+    inv = torch.as_tensor(1.0 / np.maximum(env, 1e-8), dtype=dtype, device=device)
+    y = ola[:, half : half + out_len] * inv[half : half + out_len]
+    # Per-clip tail correction: positions past the start of the clip's last+1 frame see fewer frames.
+    starts = counts * hop
+    q = np.arange(n_fft)
+    pos = starts[:, None] + q[None, :]
+    full = env[np.minimum(pos, padded_len - 1)]
+    own = tails[np.minimum(counts, r - 1)[:, None], q[None, :]]
+    cols = pos - half
+    valid = (cols >= 0) & (cols < lens[:, None]) & (pos < padded_len)
+    if valid.any():
+        rows = np.broadcast_to(np.arange(n)[:, None], pos.shape)[valid]
+        cols = cols[valid]
+        fix = full[valid] / np.maximum(own[valid], 1e-8)
+        idx = torch.as_tensor(rows * out_len + cols, device=device)
+        flat = y.view(-1)
+        flat[idx] = flat[idx] * torch.as_tensor(fix, dtype=dtype, device=device)
+    if out_len and int(lens.min()) < out_len:
+        keep = torch.as_tensor(np.arange(out_len)[None, :] < lens[:, None], device=device)
+        y.mul_(keep.to(dtype))
+    return y
