@@ -1,0 +1,22 @@
+"""Audio augmenters on float tensors ``(T,)``, ``(C,T)`` or ``(B,C,T)`` with a ``sample_rate``.
+
+Batches may hold clips of different lengths (pass ``lengths=``); every augmenter draws its own parameters per
+sample (or per channel, or once per batch), runs on CPU and CUDA, and can replay a call exactly.
+
+Example:
+    >>> import torch, multiaug.audio as ma
+    >>> aug = ma.Gain(gain_db=(6.0, 6.0), p=1.0)
+    >>> round(float(aug(torch.full((1, 100), 0.25), sample_rate=16000).max()), 3)
+    0.499
+"""
+
+from .base import AudioAugmenter, AudioBatch, SpectrogramAugmenter, SpectrogramBatch
+from .filters import *  # noqa: F403
+from .gain import *  # noqa: F403
+from .io import *  # noqa: F403
+from .masking import *  # noqa: F403
+from .mixing import *  # noqa: F403
+from .noise import *  # noqa: F403
+from .reverb import *  # noqa: F403
+from .shift import *  # noqa: F403
+from .time_pitch import *  # noqa: F403

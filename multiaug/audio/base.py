@@ -1,0 +1,304 @@
+"""The audio batch and the base class of audio augmenters.
+
+Conventions: float tensors ``(T,)``, ``(C,T)`` or ``(B,C,T)`` with a ``sample_rate`` (per call, or at an
+augmenter's construction). A batch may hold clips of different lengths: pass ``lengths=`` (one valid length per
+clip; the rest is padding). What a call returns:
+
+- ``aug(x, sample_rate=sr)`` returns a tensor of ``x``'s rank. Ops that change the length return the new
+  length (padded with zeros to the longest clip of the batch).
+- ``aug(audio=x, sample_rate=sr, lengths=l)`` returns ``{"audio": tensor, "lengths": int64 tensor (B,)}``:
+  use it whenever the valid lengths matter (variable-length batches, time-stretch, speed).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Sequence
+from typing import Any, ClassVar
+
+import numpy as np
+import torch
+
+from ..core.base import Op
+from ..core.errors import ConfigError, InputError, InputTypeError
+from ..core.random import mix_keys
+from ..core.record import Record
+
+__all__ = ["AudioAugmenter", "AudioBatch", "SpectrogramAugmenter", "SpectrogramBatch"]
+
+
+def _idx(index: np.ndarray, device: torch.device) -> torch.Tensor:
+    return torch.as_tensor(np.asarray(index, dtype=np.int64), device=device)
+
+
+def _check_rate(sample_rate: Any, where: str) -> int | None:
+    if sample_rate is None:
+        return None
+    if isinstance(sample_rate, bool) or not isinstance(sample_rate, int | np.integer) or sample_rate <= 0:
+        raise ConfigError(f"{where} sample_rate must be a positive integer (Hz), got {sample_rate!r}")
+    return int(sample_rate)
+
+
+@dataclasses.dataclass(frozen=True)
+class AudioBatch:
+    """A batch of clips inside the library.
+
+    Attributes:
+        audio: ``(B,C,T)`` float tensor; samples past a clip's length are padding.
+        lengths: ``(B,)`` int64 tensor of valid lengths (on the audio's device).
+        sample_rate: the call's sample rate in Hz, or None.
+    """
+
+    audio: torch.Tensor
+    lengths: torch.Tensor
+    sample_rate: int | None = None
+
+    def __len__(self) -> int:
+        return int(self.audio.shape[0])
+
+    @property
+    def device(self) -> torch.device:
+        return self.audio.device
+
+    @property
+    def channels(self) -> int:
+        return int(self.audio.shape[1])
+
+    @property
+    def num_frames(self) -> int:
+        """The padded length ``T``."""
+        return int(self.audio.shape[-1])
+
+    def replace(self, **fields: Any) -> AudioBatch:
+        """A copy with some fields replaced."""
+        return dataclasses.replace(self, **fields)
+
+    def require_sample_rate(self, op: Any = None) -> int:
+        """The sample rate of this call, else the op's own ``sample_rate``; a clear error if neither is set."""
+        rate = self.sample_rate if self.sample_rate is not None else getattr(op, "sample_rate", None)
+        if rate is None:
+            name = type(op).__name__ if op is not None else "this augmenter"
+            raise InputError(
+                f"{name} needs the sample rate: pass sample_rate= in the call (aug(x, sample_rate=16000)) "
+                "or when building it"
+            )
+        return int(rate)
+
+    def valid_mask(self) -> torch.Tensor:
+        """``(B,1,T)`` bool tensor, True on each clip's valid samples."""
+        t = torch.arange(self.num_frames, device=self.device)
+        return (t[None, :] < self.lengths[:, None]).unsqueeze(1)
+
+    # -- batch protocol ----------------------------------------------------------------------------------------
+    def select(self, index: np.ndarray) -> AudioBatch:
+        idx = _idx(index, self.device)
+        return self.replace(audio=self.audio.index_select(0, idx), lengths=self.lengths.index_select(0, idx))
+
+    def merge(self, parts: Sequence[tuple[np.ndarray, AudioBatch]]) -> AudioBatch:
+        frames = max([self.num_frames] + [p.num_frames for _, p in parts])
+        audio = torch.zeros((len(self), self.channels, frames), dtype=self.audio.dtype, device=self.device)
+        audio[..., : self.num_frames] = self.audio
+        lengths = self.lengths.clone()
+        for index, part in parts:
+            idx = _idx(index, self.device)
+            if part.channels != self.channels:
+                raise InputError(
+                    f"cannot merge {part.channels}-channel clips into a {self.channels}-channel batch"
+                )
+            rows = torch.zeros((len(idx), self.channels, frames), dtype=self.audio.dtype, device=self.device)
+            rows[..., : part.num_frames] = part.audio
+            audio[idx] = rows
+            lengths[idx] = part.lengths
+        keep = max(self.num_frames, int(lengths.max()))
+        if frames > keep:
+            audio = audio[..., :keep]
+        return self.replace(audio=audio, lengths=lengths)
+
+    @classmethod
+    def pack(
+        cls,
+        *args: Any,
+        audio: Any = None,
+        sample_rate: int | None = None,
+        lengths: Any = None,
+        **unknown: Any,
+    ) -> tuple[AudioBatch, Callable[[AudioBatch], Any]]:
+        """Validate a call and return the batch and the function that shapes the result like the input."""
+        if unknown:
+            raise InputTypeError(
+                f"unknown keyword(s) {sorted(unknown)} for an audio augmenter: expected audio=, sample_rate=, "
+                "lengths=, seed=, keys=, params=, return_params="
+            )
+        if len(args) > 1:
+            raise InputTypeError(f"an audio augmenter takes one positional tensor, got {len(args)}")
+        as_dict = not args
+        if args:
+            if audio is not None:
+                raise InputTypeError("pass the audio either positionally or as audio=, not both")
+            audio = args[0]
+        if audio is None:
+            raise InputTypeError(
+                "no data: call aug(audio, sample_rate=...) or aug(audio=..., sample_rate=...)"
+            )
+        if not isinstance(audio, torch.Tensor):
+            raise InputTypeError(f"audio must be a torch.Tensor, got {type(audio).__name__}")
+        if not audio.dtype.is_floating_point:
+            raise InputTypeError(f"audio must be a floating-point tensor, got dtype {audio.dtype}")
+        rank = audio.ndim
+        if rank not in (1, 2, 3):
+            raise InputError(
+                f"audio must be (T,), (C,T) or (B,C,T), got a tensor of shape {tuple(audio.shape)}"
+            )
+        x = audio.reshape((1,) * (3 - rank) + tuple(audio.shape))
+        if x.shape[0] == 0:
+            raise InputError("the audio batch is empty (B = 0)")
+        if x.shape[1] == 0 or x.shape[2] == 0:
+            raise InputError(f"audio is empty: shape {tuple(audio.shape)}")
+        if not bool(torch.isfinite(x).all()):
+            raise InputError("audio contains NaN or infinite values")
+        rate = _check_rate(sample_rate, "the call's")
+        n, frames = int(x.shape[0]), int(x.shape[2])
+        if lengths is None:
+            lens = torch.full((n,), frames, dtype=torch.int64, device=x.device)
+        else:
+            lens = torch.as_tensor(lengths).to(device=x.device)
+            if lens.dtype.is_floating_point or lens.dtype == torch.bool:
+                raise InputTypeError(f"lengths must be integers, got dtype {lens.dtype}")
+            lens = lens.to(torch.int64).reshape(-1)
+            if lens.shape[0] != n:
+                raise InputError(f"lengths must hold one length per clip: expected {n}, got {lens.shape[0]}")
+            if bool((lens < 1).any()) or bool((lens > frames).any()):
+                raise InputError(
+                    f"every length must lie in [1, {frames}] (the padded length), got {lens.tolist()}"
+                )
+
+        def unpack(out: AudioBatch) -> Any:
+            y = out.audio
+            if rank < 3:
+                y = y.reshape(tuple(y.shape[3 - rank :]))
+            if as_dict:
+                return {"audio": y, "lengths": out.lengths}
+            return y
+
+        return cls(x, lens, rate), unpack
+
+
+class AudioAugmenter(Op):
+    """Base class of audio augmenters: write ``sample`` and ``apply`` on an :class:`AudioBatch`.
+
+    Shared draw modes handled here once: ``same_on_batch=True`` (one draw for the whole batch) and
+    ``per_channel=True`` (each channel of each clip draws its own parameters). Set ``changes_length = True``
+    on augmenters that change clip lengths (they cannot run per channel).
+    """
+
+    modality = "audio"
+    changes_length: ClassVar[bool] = False
+
+    def __init__(
+        self,
+        *,
+        p: float = 0.5,
+        same_on_batch: bool = False,
+        per_channel: bool = False,
+        sample_rate: int | None = None,
+    ) -> None:
+        super().__init__(p=p, same_on_batch=same_on_batch)
+        if not isinstance(per_channel, bool):
+            raise ConfigError(f"per_channel must be True or False, got {per_channel!r}")
+        if per_channel and (self.changes_length or same_on_batch):
+            what = "changes clip lengths" if self.changes_length else "uses same_on_batch=True"
+            raise ConfigError(
+                f"{type(self).__name__} {what}, so it cannot draw per channel (per_channel=True)"
+            )
+        self.per_channel = per_channel
+        self.sample_rate = _check_rate(sample_rate, f"{type(self).__name__}'s")
+
+    def _run(
+        self, batch: AudioBatch, keys: np.ndarray, seed: int, path: str, replay: Record | None
+    ) -> tuple[AudioBatch, Record]:
+        if not self.per_channel or batch.channels == 1:
+            return super()._run(batch, keys, seed, path, replay)
+        n, c = len(batch), batch.channels
+        flat = batch.replace(
+            audio=batch.audio.reshape(n * c, 1, batch.num_frames),
+            lengths=batch.lengths.repeat_interleave(c),
+        )
+        channel_keys = np.stack([mix_keys(keys, ch + 1) for ch in range(c)], axis=1).reshape(-1)
+        out, record = super()._run(flat, channel_keys, seed, path, replay)
+        return batch.replace(audio=out.audio.reshape(n, c, out.num_frames)), record
+
+
+@dataclasses.dataclass(frozen=True)
+class SpectrogramBatch:
+    """A batch of spectrograms ``(B,C,F,T)`` (frequency, then time) inside the library.
+
+    User calls take ``(F,T)``, ``(C,F,T)`` or ``(B,C,F,T)`` float tensors (magnitude, power or log-mel: any real
+    values) and return the same rank; ``aug(spec=x)`` returns ``{"spec": ...}``.
+    """
+
+    spec: torch.Tensor
+
+    def __len__(self) -> int:
+        return int(self.spec.shape[0])
+
+    @property
+    def device(self) -> torch.device:
+        return self.spec.device
+
+    def replace(self, **fields: Any) -> SpectrogramBatch:
+        """A copy with some fields replaced."""
+        return dataclasses.replace(self, **fields)
+
+    def select(self, index: np.ndarray) -> SpectrogramBatch:
+        return self.replace(spec=self.spec.index_select(0, _idx(index, self.device)))
+
+    def merge(self, parts: Sequence[tuple[np.ndarray, SpectrogramBatch]]) -> SpectrogramBatch:
+        spec = self.spec.clone()
+        for index, part in parts:
+            spec[_idx(index, self.device)] = part.spec
+        return self.replace(spec=spec)
+
+    @classmethod
+    def pack(
+        cls, *args: Any, spec: Any = None, **unknown: Any
+    ) -> tuple[SpectrogramBatch, Callable[[SpectrogramBatch], Any]]:
+        """Validate a call and return the batch and the function that shapes the result like the input."""
+        if unknown:
+            raise InputTypeError(
+                f"unknown keyword(s) {sorted(unknown)} for a spectrogram augmenter: expected spec=, seed=, "
+                "keys=, params=, return_params="
+            )
+        if len(args) > 1:
+            raise InputTypeError(f"a spectrogram augmenter takes one positional tensor, got {len(args)}")
+        as_dict = not args
+        if args:
+            if spec is not None:
+                raise InputTypeError("pass the spectrogram either positionally or as spec=, not both")
+            spec = args[0]
+        if not isinstance(spec, torch.Tensor):
+            raise InputTypeError(f"spectrogram must be a torch.Tensor, got {type(spec).__name__}")
+        if not spec.dtype.is_floating_point:
+            raise InputTypeError(f"spectrogram must be a floating-point tensor, got dtype {spec.dtype}")
+        rank = spec.ndim
+        if rank not in (2, 3, 4):
+            raise InputError(
+                f"spectrogram must be (F,T), (C,F,T) or (B,C,F,T), got a tensor of shape {tuple(spec.shape)}"
+            )
+        x = spec.reshape((1,) * (4 - rank) + tuple(spec.shape))
+        if x.numel() == 0:
+            raise InputError(f"spectrogram is empty: shape {tuple(spec.shape)}")
+
+        def unpack(out: SpectrogramBatch) -> Any:
+            y = out.spec.reshape(tuple(out.spec.shape[4 - rank :])) if rank < 4 else out.spec
+            return {"spec": y} if as_dict else y
+
+        return cls(x), unpack
+
+
+class SpectrogramAugmenter(Op):
+    """Base class of spectrogram augmenters (SpecAugment-style masks): write ``sample`` and ``apply``."""
+
+    modality = "spectrogram"
+
+    def __init__(self, *, p: float = 0.5, same_on_batch: bool = False) -> None:
+        super().__init__(p=p, same_on_batch=same_on_batch)

@@ -1,0 +1,3 @@
+"""masking audio augmenters."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""mixing audio augmenters."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""reverb audio augmenters."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""time_pitch audio augmenters."""
+
+__all__: list[str] = []

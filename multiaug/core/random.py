@@ -1,0 +1,236 @@
+"""Reproducible randomness without global state.
+
+Every random number multiaug uses is addressed by (seed, op path, sample key, draw number, element) and computed
+with Philox4x32-10 (``philox.py``). The op path names an augmenter's place in a pipeline by registry name and
+occurrence (``Pipeline/image.Rotate#0``), so a sample's draws never depend on the other samples of its batch, on
+the device, on the worker that runs it, or on unrelated steps being added to or removed from the pipeline.
+
+Values are derived in float64 on the host and are identical on every platform; augmenters send them to the
+device as small tensors, so CPU and CUDA see the same parameters.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import random as _pyrandom
+import secrets
+import struct
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from .errors import InputError, InputTypeError
+from .philox import philox4x32
+
+__all__ = ["SHARED_KEY", "Draws", "fresh_seed", "hash64", "mix_keys", "normalize_keys"]
+
+MASK64 = (1 << 64) - 1
+#: The sample key every sample gets when an augmenter shares one draw across the batch.
+SHARED_KEY = MASK64
+_U32 = np.uint64(0xFFFFFFFF)
+_TWO_53 = float(2**53)
+
+
+def hash64(*parts: Any) -> int:
+    """A stable 64-bit hash of ints and strings (blake2b), the same in every process and Python version.
+
+    Example:
+        >>> hash64("a", 1) == hash64("a", 1) != hash64("a", 2)
+        True
+    """
+    h = hashlib.blake2b(digest_size=8, person=b"multiaug")
+    for part in parts:
+        if isinstance(part, str):
+            data = b"s" + part.encode("utf-8")
+        else:
+            data = b"i" + int(part).to_bytes(16, "little", signed=True)
+        h.update(struct.pack("<I", len(data)) + data)
+    return int.from_bytes(h.digest(), "little")
+
+
+def fresh_seed() -> int:
+    """A new 64-bit seed from the operating system's entropy: never shared by two processes or calls."""
+    return secrets.randbits(64)
+
+
+def worker_id() -> int | None:
+    """The id of the torch DataLoader worker running this code, or None outside a worker."""
+    if "torch" not in sys.modules:
+        return None
+    info = sys.modules["torch"].utils.data.get_worker_info()
+    return None if info is None else int(info.id)
+
+
+def normalize_keys(keys: Any, n: int) -> np.ndarray:
+    """Per-sample keys as a ``uint64`` array of length ``n`` (default: the positions ``0..n-1``).
+
+    Example:
+        >>> normalize_keys(None, 3).tolist()
+        [0, 1, 2]
+    """
+    if keys is None:
+        return np.arange(n, dtype=np.uint64)
+    if hasattr(keys, "detach"):  # a torch tensor
+        keys = keys.detach().cpu().numpy()
+    arr = np.atleast_1d(np.asarray(keys))
+    if arr.dtype.kind not in "iu":
+        raise InputTypeError(f"keys must be integers (one per sample), got dtype {arr.dtype}")
+    if arr.ndim != 1 or arr.shape[0] != n:
+        raise InputError(f"keys must hold one integer per sample: expected {n}, got shape {tuple(arr.shape)}")
+    return arr.astype(np.int64).astype(np.uint64)
+
+
+def mix_keys(keys: np.ndarray, salt: int) -> np.ndarray:
+    """Derive new per-sample keys from ``keys`` and an integer ``salt`` (splitmix64 finaliser).
+
+    Used to give each channel of a sample its own stream: ``mix_keys(keys, channel)``.
+    """
+    with np.errstate(over="ignore"):
+        z = keys.astype(np.uint64) ^ np.uint64((salt * 0x9E3779B97F4A7C15) & MASK64)
+        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        return z ^ (z >> np.uint64(31))
+
+
+def _expand(value: Any, n: int, size: tuple[int, ...]) -> Any:
+    """Broadcast a scalar or a per-sample ``(n,)`` array against ``(n, *size)``."""
+    arr = np.asarray(value, dtype=np.float64)
+    if arr.ndim == 0:
+        return arr
+    if arr.shape[0] != n:
+        raise ValueError(f"per-sample values must have length {n}, got shape {arr.shape}")
+    return arr.reshape(arr.shape + (1,) * (len(size) + 1 - arr.ndim))
+
+
+class Draws:
+    """Per-sample random draws for one augmenter call.
+
+    Each method call uses one draw number and returns an array whose first dimension is the batch: row ``i``
+    depends only on the seed, the op's path, the key of sample ``i``, the draw number and ``size``. Samplers must
+    make the same sequence of calls whatever the batch holds.
+
+    Example:
+        >>> d = Draws.for_call(seed=0, path="demo", keys=np.arange(3, dtype=np.uint64))
+        >>> a = d.uniform(0, 1); b = d.uniform(0, 1)       # two draws, three samples each
+        >>> alone = Draws.for_call(0, "demo", np.array([2], np.uint64))
+        >>> bool(alone.uniform(0, 1)[0] == a[2])             # a sample's draw ignores its batch
+        True
+    """
+
+    __slots__ = ("_k0", "_k1", "_keys", "_next")
+
+    def __init__(self, k0: int, k1: int, keys: np.ndarray, start: int = 0) -> None:
+        self._k0 = k0
+        self._k1 = k1
+        self._keys = keys
+        self._next = start
+
+    @classmethod
+    def for_call(cls, seed: int, path: str, keys: np.ndarray, *, shared: bool = False) -> Draws:
+        """The draws of the op at ``path`` for samples with ``keys`` under ``seed``."""
+        k = hash64(seed, path)
+        if shared:
+            keys = np.full(len(keys), SHARED_KEY, dtype=np.uint64)
+        return cls(k & 0xFFFFFFFF, k >> 32, keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def subset(self, index: np.ndarray) -> Draws:
+        """The same stream restricted to the samples at ``index``, continuing at the next draw number."""
+        return Draws(self._k0, self._k1, self._keys[index], self._next)
+
+    def shared(self) -> Draws:
+        """Draws that are the same for every sample of the batch (for batch-level choices)."""
+        return Draws(self._k0, self._k1, np.full(len(self._keys), SHARED_KEY, dtype=np.uint64), self._next)
+
+    def skip(self, count: int = 1) -> None:
+        """Advance the draw number without drawing (keeps later draws in place when a draw is not needed)."""
+        self._next += count
+
+    # -- raw bits ---------------------------------------------------------------------------------------
+    def _words(self, count: int) -> np.ndarray:
+        """``(n, 4 * ceil(count / 4))`` uint64 array of 32-bit words for the next draw number."""
+        index = self._next
+        self._next += 1
+        blocks = max(1, -(-count // 4))
+        keys = self._keys[:, None]
+        block = np.arange(blocks, dtype=np.uint64)[None, :]
+        words = philox4x32(
+            (keys & _U32, keys >> np.uint64(32), np.uint64(index), block), (self._k0, self._k1)
+        )
+        return np.stack(words, axis=-1).reshape(len(self._keys), blocks * 4)
+
+    def _unit(self, size: tuple[int, ...]) -> np.ndarray:
+        """Uniform float64 in [0, 1) with 53 random bits, shape ``(n, *size)``."""
+        count = math.prod(size)
+        w = self._words(2 * count)[:, : 2 * count]
+        hi = (w[:, 0::2] >> np.uint64(5)).astype(np.float64)
+        lo = (w[:, 1::2] >> np.uint64(6)).astype(np.float64)
+        return ((hi * 67108864.0 + lo) / _TWO_53).reshape((len(self._keys), *size))
+
+    # -- distributions ------------------------------------------------------------------------------------
+    def uniform(self, low: Any = 0.0, high: Any = 1.0, size: Sequence[int] = ()) -> np.ndarray:
+        """Uniform floats in ``[low, high)``; ``low``/``high`` may be per-sample ``(n,)`` arrays."""
+        size = tuple(size)
+        n = len(self._keys)
+        lo, hi = _expand(low, n, size), _expand(high, n, size)
+        return lo + (hi - lo) * self._unit(size)
+
+    def log_uniform(self, low: float, high: float, size: Sequence[int] = ()) -> np.ndarray:
+        """Floats whose logarithm is uniform in ``[log low, log high)`` (both > 0)."""
+        return np.exp(self.uniform(np.log(low), np.log(high), size))
+
+    def integers(self, low: Any, high: Any, size: Sequence[int] = ()) -> np.ndarray:
+        """Integers in ``[low, high)`` (``high`` exclusive), ``int64``; per-sample bounds allowed."""
+        size = tuple(size)
+        n = len(self._keys)
+        lo, hi = _expand(low, n, size), _expand(high, n, size)
+        if np.any(hi <= lo):
+            raise ValueError("integers() needs high > low for every sample")
+        return (lo + np.floor((hi - lo) * self._unit(size))).astype(np.int64)
+
+    def normal(self, mean: Any = 0.0, std: Any = 1.0, size: Sequence[int] = ()) -> np.ndarray:
+        """Gaussian floats (Box-Muller in float64)."""
+        size = tuple(size)
+        n = len(self._keys)
+        u = self._unit((*size, 2))
+        z = np.sqrt(-2.0 * np.log1p(-u[..., 0])) * np.cos(2.0 * np.pi * u[..., 1])
+        return _expand(mean, n, size) + _expand(std, n, size) * z
+
+    def bernoulli(self, p: Any, size: Sequence[int] = ()) -> np.ndarray:
+        """Booleans that are True with probability ``p``."""
+        size = tuple(size)
+        return self._unit(size) < _expand(p, len(self._keys), size)
+
+    def beta(self, a: float, b: float, size: Sequence[int] = ()) -> np.ndarray:
+        """Beta(a, b) floats by inverting the regularised incomplete beta function."""
+        from scipy.special import betaincinv
+
+        return np.clip(betaincinv(a, b, self._unit(tuple(size))), 0.0, 1.0)
+
+    def choice(self, weights: Sequence[float], size: Sequence[int] = ()) -> np.ndarray:
+        """Categorical indices ``0..len(weights)-1`` drawn with probabilities proportional to ``weights``."""
+        w = np.asarray(weights, dtype=np.float64)
+        cdf = np.cumsum(w / w.sum())
+        cdf[-1] = 1.0
+        return np.searchsorted(cdf, self._unit(tuple(size)), side="right").astype(np.int64)
+
+    def permutation(self, n: int) -> np.ndarray:
+        """A random permutation of ``range(n)`` per sample, shape ``(batch, n)``."""
+        return np.argsort(self._unit((n,)), axis=-1, kind="stable").astype(np.int64)
+
+    def seeds(self, size: Sequence[int] = ()) -> np.ndarray:
+        """Non-negative 63-bit integer seeds (``int64``), for dense noise regenerated in ``apply``."""
+        size = tuple(size)
+        count = math.prod(size)
+        w = self._words(2 * count)[:, : 2 * count]
+        s = ((w[:, 0::2] & np.uint64(0x7FFFFFFF)) << np.uint64(32)) | w[:, 1::2]
+        return s.astype(np.int64).reshape((len(self._keys), *size))
+
+    def python_random(self) -> list[_pyrandom.Random]:
+        """One private ``random.Random`` per sample, for ops that make a data-dependent number of draws."""
+        return [_pyrandom.Random(int(s)) for s in self.seeds()]

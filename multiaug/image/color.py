@@ -1,0 +1,3 @@
+"""color image augmenters."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""erasing image augmenters."""
+
+__all__: list[str] = []

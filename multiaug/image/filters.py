@@ -1,0 +1,3 @@
+"""filters image augmenters."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""mixing image augmenters."""
+
+__all__: list[str] = []
