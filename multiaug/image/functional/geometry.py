@@ -1,0 +1,133 @@
+"""Per-sample 3x3 transform matrices for the geometric image ops, in float64 on the host.
+
+Every matrix maps input pixel coordinates to output pixel coordinates (pixel centres at integers, ``x`` right,
+``y`` down), so the same matrix warps the image and the mask (:func:`multiaug.image.functional.warp.warp`) and
+moves points (:func:`transform_points`), boxes and keypoints. Angles are in degrees, positive counter-clockwise
+as seen on screen; rotations, scales and shears act about the image centre ``((W-1)/2, (H-1)/2)``.
+
+Example:
+    >>> import numpy as np
+    >>> m = affine_matrix(3, 3, angle=np.array([90.0]))
+    >>> transform_points(m, np.array([[[2.0, 1.0]]])).round(6).tolist()  # right of centre -> above it
+    [[[1.0, 0.0]]]
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["affine_matrix", "crop_resize_matrix", "perspective_matrix", "transform_points"]
+
+
+def _col(value: np.ndarray | float, n: int) -> np.ndarray:
+    return np.broadcast_to(np.asarray(value, dtype=np.float64), (n,)).astype(np.float64)
+
+
+def affine_matrix(
+    height: int,
+    width: int,
+    *,
+    angle: np.ndarray | float = 0.0,
+    translate_x: np.ndarray | float = 0.0,
+    translate_y: np.ndarray | float = 0.0,
+    scale_x: np.ndarray | float = 1.0,
+    scale_y: np.ndarray | float = 1.0,
+    shear_x: np.ndarray | float = 0.0,
+    shear_y: np.ndarray | float = 0.0,
+) -> np.ndarray:
+    """``(B,3,3)`` matrices: scale, then shear, then rotate about the centre, then translate (pixels).
+
+    ``B`` is the length of the longest per-sample array given. ``shear_x`` tilts vertical lines by that many
+    degrees (``x += tan(shear_x) * y``), ``shear_y`` horizontal ones.
+
+    Example:
+        >>> affine_matrix(4, 4, translate_x=np.array([2.0]))[0].tolist()
+        [[1.0, 0.0, 2.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]]
+    """
+    values = [angle, translate_x, translate_y, scale_x, scale_y, shear_x, shear_y]
+    n = max(np.size(v) for v in values)
+    a, tx, ty, sx, sy, hx, hy = (_col(v, n) for v in values)
+    rad = np.deg2rad(a)
+    cos, sin = np.cos(rad), np.sin(rad)
+    linear = np.zeros((n, 2, 2))
+    # rotation (counter-clockwise on screen, y down) @ shear @ scale
+    rot = np.stack([np.stack([cos, sin], -1), np.stack([-sin, cos], -1)], -2)
+    shear = np.zeros((n, 2, 2))
+    shear[:, 0, 0] = 1.0
+    shear[:, 1, 1] = 1.0
+    shear[:, 0, 1] = np.tan(np.deg2rad(hx))
+    shear[:, 1, 0] = np.tan(np.deg2rad(hy))
+    linear = rot @ shear
+    linear[:, :, 0] *= sx[:, None]
+    linear[:, :, 1] *= sy[:, None]
+    centre = np.array([(width - 1) / 2.0, (height - 1) / 2.0])
+    out = np.zeros((n, 3, 3))
+    out[:, :2, :2] = linear
+    out[:, :2, 2] = centre - linear @ centre + np.stack([tx, ty], -1)
+    out[:, 2, 2] = 1.0
+    return out
+
+
+def crop_resize_matrix(
+    top: np.ndarray | float,
+    left: np.ndarray | float,
+    crop_height: np.ndarray | float,
+    crop_width: np.ndarray | float,
+    out_height: int,
+    out_width: int,
+) -> np.ndarray:
+    """``(B,3,3)`` matrices taking the box ``[left, left+crop_width) x [top, top+crop_height)`` (pixel edges)
+    to an ``out_height x out_width`` image, half-pixel aligned like OpenCV's and torch's resize.
+
+    A crop without resize is the box at its own size; a resize is the whole image as the box.
+
+    Example:
+        >>> crop_resize_matrix(0, 0, 2, 2, 4, 4)[0].tolist()  # upscale 2x: source pixel 0 -> output 0.5
+        [[2.0, 0.0, 0.5], [0.0, 2.0, 0.5], [0.0, 0.0, 1.0]]
+    """
+    values = [top, left, crop_height, crop_width]
+    n = max(np.size(v) for v in values)
+    t, l, ch, cw = (_col(v, n) for v in values)
+    fx, fy = out_width / cw, out_height / ch
+    out = np.zeros((n, 3, 3))
+    out[:, 0, 0] = fx
+    out[:, 1, 1] = fy
+    out[:, 0, 2] = (0.5 - l) * fx - 0.5
+    out[:, 1, 2] = (0.5 - t) * fy - 0.5
+    out[:, 2, 2] = 1.0
+    return out
+
+
+def perspective_matrix(start: np.ndarray, end: np.ndarray) -> np.ndarray:
+    """``(B,3,3)`` homographies taking the four points ``start`` ``(B,4,2)`` onto ``end`` ``(B,4,2)`` (x, y).
+
+    Example:
+        >>> square = np.array([[[0.0, 0], [1, 0], [1, 1], [0, 1]]])
+        >>> perspective_matrix(square, square * 2)[0].round(6).tolist()
+        [[2.0, 0.0, 0.0], [0.0, 2.0, 0.0], [0.0, 0.0, 1.0]]
+    """
+    start = np.asarray(start, dtype=np.float64)
+    end = np.asarray(end, dtype=np.float64)
+    n = start.shape[0]
+    x, y = start[..., 0], start[..., 1]
+    u, v = end[..., 0], end[..., 1]
+    zero, one = np.zeros_like(x), np.ones_like(x)
+    rows_u = np.stack([x, y, one, zero, zero, zero, -x * u, -y * u], -1)
+    rows_v = np.stack([zero, zero, zero, x, y, one, -x * v, -y * v], -1)
+    system = np.concatenate([rows_u, rows_v], axis=1)  # (B, 8, 8)
+    rhs = np.concatenate([u, v], axis=1)[..., None]
+    h = np.linalg.solve(system, rhs)[..., 0]
+    return np.concatenate([h, np.ones((n, 1))], axis=1).reshape(n, 3, 3)
+
+
+def transform_points(matrix: np.ndarray, points: np.ndarray) -> np.ndarray:
+    """Move points ``(B,N,2)`` (x, y pixel coordinates) by matrices ``(B,3,3)``.
+
+    Example:
+        >>> transform_points(crop_resize_matrix(0, 0, 2, 2, 4, 4), np.array([[[0.0, 1.0]]])).tolist()
+        [[[0.5, 2.5]]]
+    """
+    points = np.asarray(points, dtype=np.float64)
+    homog = np.concatenate([points, np.ones((*points.shape[:-1], 1))], axis=-1)
+    moved = homog @ np.swapaxes(np.asarray(matrix, dtype=np.float64), -1, -2)
+    return moved[..., :2] / moved[..., 2:3]
