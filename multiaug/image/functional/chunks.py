@@ -1,0 +1,106 @@
+"""Chunked evaluation of image kernels through reused float work buffers.
+
+On CPU a batch is processed a few images at a time: the temporaries of a chunk stay in cache and the buffers are
+reused from call to call (fresh large allocations are page-faulted on every call). uint8 images are converted to
+float32 chunk by chunk, computed in pixel units ([0, 255]), then rounded to nearest and saturated; float images
+are computed in their own dtype (float16/bfloat16 in float32) and clamped to [0, 1]. On CUDA the whole batch is
+one chunk.
+
+Example:
+    >>> import torch
+    >>> from multiaug.image.functional.chunks import map_chunks
+    >>> x = torch.tensor([[[[0, 100, 250]]]], dtype=torch.uint8)
+    >>> map_chunks(x, lambda src, dst, sl, unit: torch.mul(src, 1.5, out=dst)).tolist()
+    [[[[0, 150, 255]]]]
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+import torch
+
+__all__ = ["CPU_CHUNK", "ChunkFn", "chunk_slices", "map_chunks", "unit_of", "work_buffer", "work_dtype"]
+
+CPU_CHUNK = 8
+"""Images per chunk on CPU (measured: 4-16 are equally fast at 224x224; whole batches are slower)."""
+
+ChunkFn = Callable[[torch.Tensor, torch.Tensor, slice, float], object]
+"""``fn(src, dst, sl, unit)``: read ``src`` (never modify it), write the result for samples ``sl`` into ``dst``.
+
+``src`` and ``dst`` are float tensors of the chunk's shape in pixel units: ``unit`` is 255.0 for uint8 images and
+1.0 for float images."""
+
+_local = threading.local()
+
+
+def work_dtype(dtype: torch.dtype) -> torch.dtype:
+    """The float dtype kernels compute in for images of ``dtype`` (float32 unless the input is float32/64)."""
+    return dtype if dtype in (torch.float32, torch.float64) else torch.float32
+
+
+def unit_of(image: torch.Tensor) -> float:
+    """The value of full intensity: 255.0 for uint8 images, 1.0 for float images."""
+    return 255.0 if image.dtype == torch.uint8 else 1.0
+
+
+def work_buffer(slot: str, shape: tuple[int, ...], dtype: torch.dtype, device: torch.device) -> torch.Tensor:
+    """A per-thread reusable uninitialised buffer; on CUDA a fresh tensor (the caching allocator reuses memory)."""
+    if device.type != "cpu":
+        return torch.empty(shape, dtype=dtype, device=device)
+    cache = getattr(_local, "buffers", None)
+    if cache is None:
+        cache = _local.buffers = {}
+    numel = 1
+    for n in shape:
+        numel *= n
+    key = (slot, dtype)
+    buf = cache.get(key)
+    if buf is None or buf.numel() < numel:
+        buf = cache[key] = torch.empty(numel, dtype=dtype)
+    return buf[:numel].view(shape)
+
+
+def chunk_slices(batch_size: int, device: torch.device, chunk: int = CPU_CHUNK) -> list[slice]:
+    """Slices cutting a batch into chunks (one chunk on accelerators)."""
+    step = chunk if device.type == "cpu" else max(batch_size, 1)
+    return [slice(i, min(i + step, batch_size)) for i in range(0, batch_size, step)]
+
+
+def map_chunks(
+    image: torch.Tensor,
+    fn: ChunkFn,
+    *,
+    clamp: bool = True,
+    chunk: int = CPU_CHUNK,
+    out: torch.Tensor | None = None,
+) -> torch.Tensor:
+    """Evaluate ``fn`` chunk by chunk and return a new image of the input's shape, dtype and device.
+
+    With ``clamp=False`` the float result is left unclamped (uint8 results are always saturated).
+    """
+    if out is None:
+        out = torch.empty_like(image, memory_format=torch.contiguous_format)
+    wdt = work_dtype(image.dtype)
+    direct = image.dtype == wdt
+    unit = unit_of(image)
+    for sl in chunk_slices(image.shape[0], image.device, chunk):
+        part = image[sl]
+        if direct:
+            part = part.contiguous()
+            dst = out[sl]
+            fn(part, dst, sl, unit)
+            if clamp:
+                dst.clamp_(0.0, 1.0)
+            continue
+        src = work_buffer("src", tuple(part.shape), wdt, image.device)
+        src.copy_(part)
+        dst = work_buffer("dst", tuple(part.shape), wdt, image.device)
+        fn(src, dst, sl, unit)
+        if image.dtype == torch.uint8:
+            dst.clamp_(0.0, 255.0).round_()
+        elif clamp:
+            dst.clamp_(0.0, 1.0)
+        out[sl].copy_(dst)
+    return out

@@ -1,0 +1,502 @@
+"""Pure colour kernels on image batches ``(B,C,H,W)``: no randomness, parameters given per sample.
+
+Conventions (the textbook definitions, as in PIL and torchvision):
+
+- grey level (luma) ``Y = 0.299 R + 0.587 G + 0.114 B`` (ITU-R BT.601);
+- brightness ``f``: ``x * f`` (blend with black);
+- contrast ``f``: ``f * x + (1 - f) * m`` with ``m`` the mean grey level of the image;
+- saturation ``f``: ``f * x + (1 - f) * Y`` (blend with the image's own grey version);
+- hue ``h`` (a fraction of a full turn, in [-0.5, 0.5]): a rotation by ``2 pi h`` of the chroma plane (I, Q) of
+  the YIQ colour space, which keeps luma; it is linear, so it composes with the others into one 3x3 matrix.
+
+The linear ops are evaluated as one per-sample affine map ``M x + c`` followed by a single clamp (uint8 results
+are rounded to nearest). Every kernel returns a new tensor of the input's shape, dtype and device.
+
+Example:
+    >>> import torch
+    >>> from multiaug.image.functional.color import adjust_brightness
+    >>> adjust_brightness(torch.full((1, 3, 1, 1), 0.5), [1.5]).flatten().tolist()
+    [0.75, 0.75, 0.75]
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import torch
+
+from ...core.errors import InputError
+from .chunks import chunk_slices, map_chunks, unit_of, work_dtype
+
+__all__ = [
+    "GRAY_WEIGHTS",
+    "RGB_TO_YIQ",
+    "adjust_brightness",
+    "adjust_contrast",
+    "adjust_gamma",
+    "adjust_hue",
+    "adjust_saturation",
+    "autocontrast",
+    "channel_affine",
+    "channel_shuffle",
+    "color_affine",
+    "color_jitter",
+    "equalize",
+    "hue_matrix",
+    "invert",
+    "jitter_affine",
+    "normalize",
+    "posterize",
+    "require_rgb",
+    "rgb_shift",
+    "saturation_matrix",
+    "solarize",
+    "to_gray",
+]
+
+GRAY_WEIGHTS = np.array([0.299, 0.587, 0.114])
+"""ITU-R BT.601 luma weights of R, G, B."""
+
+RGB_TO_YIQ = np.array([[0.299, 0.587, 0.114], [0.596, -0.274, -0.322], [0.211, -0.523, 0.312]])
+"""RGB to YIQ (FCC NTSC); rows give Y, I, Q. Its first row is GRAY_WEIGHTS."""
+
+_YIQ_TO_RGB = np.linalg.inv(RGB_TO_YIQ)
+
+# Step codes of color_jitter's ``order``.
+BRIGHTNESS, CONTRAST, SATURATION, HUE = 0, 1, 2, 3
+
+
+def require_rgb(image: torch.Tensor, op: str) -> None:
+    """Raise InputError unless the image batch has 3 (RGB) channels."""
+    if image.ndim != 4 or image.shape[1] != 3:
+        raise InputError(
+            f"{op} needs RGB images with 3 channels, shaped (B, 3, H, W); got shape {tuple(image.shape)}"
+        )
+
+
+def _per_sample(values: Any, batch: int, name: str, width: int | None = None) -> np.ndarray:
+    """Parameters as float64 host array of shape (B,) or (B, width); one value broadcasts."""
+    if isinstance(values, torch.Tensor):
+        values = values.detach().cpu().numpy()
+    arr = np.asarray(values, dtype=np.float64)
+    shape = (batch,) if width is None else (batch, width)
+    try:
+        return np.broadcast_to(arr, shape).copy()
+    except ValueError:
+        raise InputError(f"{name} must broadcast to shape {shape}, got shape {arr.shape}") from None
+
+
+def _dev(a: np.ndarray | torch.Tensor, image: torch.Tensor, dtype: torch.dtype | None = None) -> torch.Tensor:
+    return torch.as_tensor(a, device=image.device).to(dtype or work_dtype(image.dtype))
+
+
+def channel_affine(image: torch.Tensor, scale: Any, bias: Any, *, clamp: bool = True) -> torch.Tensor:
+    """``x * scale + bias`` per sample and channel; ``scale``/``bias`` broadcast to ``(B, C)``.
+
+    ``bias`` is in units of full intensity (1.0 = white), whatever the dtype.
+
+    Example:
+        >>> channel_affine(torch.full((1, 2, 1, 1), 0.5), [[1.0, 2.0]], 0.1).flatten().tolist()
+        [0.6000000238418579, 1.0]
+    """
+    b, c = image.shape[:2]
+    s = _dev(_per_sample(scale, b, "scale", c), image)[:, :, None, None]
+    t = _dev(_per_sample(bias, b, "bias", c) * unit_of(image), image)[:, :, None, None]
+
+    def fn(src: torch.Tensor, dst: torch.Tensor, sl: slice, unit: float) -> None:
+        torch.addcmul(t[sl], src, s[sl], out=dst)
+
+    return map_chunks(image, fn, clamp=clamp)
+
+
+def color_affine(image: torch.Tensor, matrix: Any, bias: Any) -> torch.Tensor:
+    """``M x + c`` on the RGB vector of every pixel, one ``(3, 3)`` matrix and ``(3,)`` bias per sample.
+
+    ``bias`` is in units of full intensity. The result is clamped once (uint8: rounded and saturated).
+
+    Example:
+        >>> swap = [[[0.0, 1.0, 0.0], [1.0, 0.0, 0.0], [0.0, 0.0, 1.0]]]
+        >>> color_affine(torch.tensor([[[[0.2]], [[0.4]], [[0.6]]]]), swap, 0.0).flatten().tolist()
+        [0.4000000059604645, 0.20000000298023224, 0.6000000238418579]
+    """
+    require_rgb(image, "color_affine")
+    b, _, h, w = image.shape
+    if isinstance(matrix, torch.Tensor):
+        m = matrix.to(device=image.device)
+    else:
+        m = torch.as_tensor(np.broadcast_to(np.asarray(matrix, dtype=np.float64), (b, 3, 3)).copy())
+    if isinstance(bias, torch.Tensor):
+        c = bias.to(device=image.device)
+    else:
+        c = torch.as_tensor(_per_sample(bias, b, "bias", 3))
+    wdt = work_dtype(image.dtype)
+    m = m.to(device=image.device, dtype=wdt)
+    c = (c.to(device=image.device, dtype=torch.float64) * unit_of(image)).to(wdt)[:, :, None]
+
+    def fn(src: torch.Tensor, dst: torch.Tensor, sl: slice, unit: float) -> None:
+        n = src.shape[0]
+        torch.baddbmm(c[sl], m[sl], src.reshape(n, 3, h * w), out=dst.view(n, 3, h * w))
+
+    return map_chunks(image, fn)
+
+
+def _channel_means(image: torch.Tensor) -> torch.Tensor:
+    """Per-sample, per-channel means in units of full intensity, float64, on the image's device."""
+    if image.dtype == torch.uint8:
+        return image.sum(dim=(2, 3), dtype=torch.int64).double() / (255.0 * image.shape[2] * image.shape[3])
+    return image.float().mean(dim=(2, 3)).double() if image.dtype != torch.float64 else image.mean(dim=(2, 3))
+
+
+def saturation_matrix(factor: Any) -> np.ndarray:
+    """``(B, 3, 3)`` matrices ``f I + (1 - f) 1 w^T`` (blend with grey); ``factor`` of shape (B,)."""
+    f = np.asarray(factor, dtype=np.float64).reshape(-1, 1, 1)
+    gray = np.broadcast_to(GRAY_WEIGHTS, (3, 3))
+    return f * np.eye(3) + (1.0 - f) * gray
+
+
+def hue_matrix(shift: Any) -> np.ndarray:
+    """``(B, 3, 3)`` hue rotations by ``2 pi shift`` of the YIQ chroma plane (keeps luma; shift 0 is exact I).
+
+    The I-Q plane is turned clockwise by ``2 pi shift`` so that a positive shift moves red towards yellow and
+    green, the direction of a positive HSV hue shift.
+
+    Example:
+        >>> bool(np.allclose(hue_matrix([0.25]) @ hue_matrix([0.75]), np.eye(3)))
+        True
+    """
+    # The minus sign makes a positive shift turn red towards yellow, as a positive HSV hue shift does.
+    theta = -2.0 * np.pi * np.asarray(shift, dtype=np.float64).reshape(-1)
+    cos, sin = np.cos(theta), np.sin(theta)
+    rot = np.zeros((len(theta), 3, 3))
+    rot[:, 0, 0] = 1.0
+    rot[:, 1, 1], rot[:, 1, 2] = cos, -sin
+    rot[:, 2, 1], rot[:, 2, 2] = sin, cos
+    out = _YIQ_TO_RGB @ rot @ RGB_TO_YIQ
+    out[theta == 0.0] = np.eye(3)
+    return out
+
+
+def jitter_affine(
+    means: torch.Tensor | None,
+    brightness: Any,
+    contrast: Any,
+    saturation: Any,
+    hue: Any,
+    order: Any,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Compose brightness, contrast, saturation and hue into ``(M, c)`` of shapes (B,3,3) and (B,3), float64.
+
+    ``order`` (B, 4) lists the step codes 0 brightness, 1 contrast, 2 saturation, 3 hue in the order each sample
+    applies them. ``means`` (B, 3) are the image's channel means (units of full intensity), needed only when a
+    contrast factor differs from 1: contrast blends with the mean grey level of the image *as transformed by the
+    earlier steps* (computed exactly, before any clamping).
+    """
+    order = np.asarray(order, dtype=np.int64)
+    b = order.shape[0]
+    bf = _per_sample(brightness, b, "brightness")
+    cf = _per_sample(contrast, b, "contrast")
+    steps = np.empty((b, 4, 3, 3))
+    steps[:, BRIGHTNESS] = bf[:, None, None] * np.eye(3)
+    steps[:, CONTRAST] = cf[:, None, None] * np.eye(3)
+    steps[:, SATURATION] = saturation_matrix(_per_sample(saturation, b, "saturation"))
+    steps[:, HUE] = hue_matrix(_per_sample(hue, b, "hue"))
+    rows = np.arange(b)
+    device = means.device if means is not None else torch.device("cpu")
+    if means is None or np.all(cf == 1.0):
+        mat = np.broadcast_to(np.eye(3), (b, 3, 3)).copy()
+        for j in range(4):
+            mat = steps[rows, order[:, j]] @ mat
+        return torch.as_tensor(mat, device=device), torch.zeros(b, 3, dtype=torch.float64, device=device)
+    w = torch.as_tensor(GRAY_WEIGHTS, device=device)
+    mat = torch.eye(3, dtype=torch.float64, device=device).expand(b, 3, 3)
+    vec = torch.zeros(b, 3, dtype=torch.float64, device=device)
+    mu = means.to(torch.float64)
+    c_t = torch.as_tensor(cf, device=device)
+    for j in range(4):
+        step = torch.as_tensor(steps[rows, order[:, j]], device=device)
+        is_c = torch.as_tensor(order[:, j] == CONTRAST, device=device)
+        gray_mean = ((mat @ mu[:, :, None]).squeeze(2) + vec) @ w
+        shift = torch.where(is_c, (1.0 - c_t) * gray_mean, torch.zeros_like(gray_mean))
+        mat = step @ mat
+        vec = (step @ vec[:, :, None]).squeeze(2) + shift[:, None]
+    return mat, vec
+
+
+def color_jitter(
+    image: torch.Tensor, brightness: Any, contrast: Any, saturation: Any, hue: Any, order: Any = None
+) -> torch.Tensor:
+    """Brightness, contrast, saturation and hue factors per sample, in ``order`` (default: that order).
+
+    One affine map and a single clamp: intermediate values are not clipped to [0, 1].
+
+    Example:
+        >>> x = torch.rand(2, 3, 4, 4)
+        >>> y = color_jitter(x, 1.0, 1.0, 1.0, 0.0)
+        >>> bool(torch.allclose(x, y, atol=1e-6))
+        True
+    """
+    require_rgb(image, "color_jitter")
+    b = image.shape[0]
+    order = np.broadcast_to(np.arange(4), (b, 4)) if order is None else np.asarray(order)
+    needs_mean = not np.all(_per_sample(contrast, b, "contrast") == 1.0)
+    means = _channel_means(image) if needs_mean else None
+    mat, vec = jitter_affine(means, brightness, contrast, saturation, hue, order)
+    return color_affine(image, mat, vec)
+
+
+def adjust_brightness(image: torch.Tensor, factor: Any) -> torch.Tensor:
+    """``x * factor`` per sample (any number of channels)."""
+    return channel_affine(image, _per_sample(factor, image.shape[0], "factor")[:, None], 0.0)
+
+
+def adjust_contrast(image: torch.Tensor, factor: Any) -> torch.Tensor:
+    """``f x + (1 - f) m`` per sample, ``m`` the mean grey level (RGB) or the mean (one channel).
+
+    Example:
+        >>> adjust_contrast(torch.tensor([[[[0.0, 1.0]]]]), [0.5]).flatten().tolist()
+        [0.25, 0.75]
+    """
+    if image.ndim != 4 or image.shape[1] not in (1, 3):
+        raise InputError(
+            f"contrast needs RGB or grey images shaped (B, 3, H, W) or (B, 1, H, W); got {tuple(image.shape)}"
+        )
+    f = _per_sample(factor, image.shape[0], "factor")
+    means = _channel_means(image)
+    if image.shape[1] == 3:
+        means = means @ torch.as_tensor(GRAY_WEIGHTS, device=means.device)
+    else:
+        means = means[:, 0]
+    bias = (1.0 - torch.as_tensor(f, device=means.device)) * means
+    return channel_affine(image, f[:, None], bias[:, None].cpu().numpy())
+
+
+def adjust_saturation(image: torch.Tensor, factor: Any) -> torch.Tensor:
+    """``f x + (1 - f) Y`` per sample (RGB only)."""
+    require_rgb(image, "saturation")
+    return color_affine(image, saturation_matrix(_per_sample(factor, image.shape[0], "factor")), 0.0)
+
+
+def adjust_hue(image: torch.Tensor, shift: Any) -> torch.Tensor:
+    """Rotate the hue by ``shift`` turns (in [-0.5, 0.5]) in YIQ space, per sample (RGB only)."""
+    require_rgb(image, "hue")
+    return color_affine(image, hue_matrix(_per_sample(shift, image.shape[0], "shift")), 0.0)
+
+
+def to_gray(image: torch.Tensor) -> torch.Tensor:
+    """Luma ``Y`` written to all three channels (RGB only).
+
+    Example:
+        >>> to_gray(torch.tensor([[[[255]], [[0]], [[0]]]], dtype=torch.uint8)).flatten().tolist()
+        [76, 76, 76]
+    """
+    require_rgb(image, "to_gray")
+    w0, w1, w2 = (float(v) for v in GRAY_WEIGHTS)
+    b, _, h, w = image.shape
+
+    def fn(src: torch.Tensor, dst: torch.Tensor, sl: slice, unit: float) -> None:
+        y = dst[:, 0]
+        torch.mul(src[:, 0], w0, out=y)
+        y.add_(src[:, 1], alpha=w1).add_(src[:, 2], alpha=w2)
+        dst[:, 1:].copy_(y[:, None].expand(-1, 2, h, w))
+
+    return map_chunks(image, fn)
+
+
+def rgb_shift(image: torch.Tensor, shift: Any) -> torch.Tensor:
+    """Add ``shift`` (B, C) per channel, in units of full intensity (any number of channels)."""
+    return channel_affine(image, 1.0, shift)
+
+
+def channel_shuffle(image: torch.Tensor, perm: Any) -> torch.Tensor:
+    """Output channel ``j`` of sample ``b`` is input channel ``perm[b, j]`` (exact, any dtype).
+
+    Example:
+        >>> channel_shuffle(torch.arange(3.0).reshape(1, 3, 1, 1), [[2, 0, 1]]).flatten().tolist()
+        [2.0, 0.0, 1.0]
+    """
+    b, c = image.shape[:2]
+    p = torch.as_tensor(np.asarray(perm, dtype=np.int64).reshape(b, c), device=image.device)
+    flat = (p + c * torch.arange(b, device=image.device)[:, None]).reshape(-1)
+    src = image.reshape(b * c, -1)
+    out = torch.empty_like(image, memory_format=torch.contiguous_format)
+    torch.index_select(src, 0, flat, out=out.view(b * c, -1))
+    return out
+
+
+def _lut_apply(image: torch.Tensor, lut: torch.Tensor) -> torch.Tensor:
+    """uint8 images through per-sample, per-channel lookup tables ``lut`` (B, C, 256) uint8."""
+    b, c, h, w = image.shape
+    out = torch.empty_like(image, memory_format=torch.contiguous_format)
+    for sl in chunk_slices(b, image.device):
+        idx = image[sl].reshape(-1, c, h * w).long()
+        torch.gather(lut[sl], 2, idx, out=out[sl].view(-1, c, h * w))
+    return out
+
+
+def _levels(device: torch.device) -> torch.Tensor:
+    return torch.arange(256, dtype=torch.float64, device=device) / 255.0
+
+
+def adjust_gamma(image: torch.Tensor, gamma: Any) -> torch.Tensor:
+    """``x ** gamma`` per sample (values in units of full intensity; any number of channels).
+
+    Example:
+        >>> adjust_gamma(torch.tensor([[[[0.25]]]]), [0.5]).item()
+        0.5
+    """
+    b, c = image.shape[:2]
+    g = _per_sample(gamma, b, "gamma")
+    if image.dtype == torch.uint8:
+        gt = torch.as_tensor(g, device=image.device)
+        lut = (_levels(image.device)[None, :] ** gt[:, None] * 255.0).round_().to(torch.uint8)
+        return _lut_apply(image, lut[:, None, :].expand(b, c, 256))
+    gd = _dev(g, image)[:, None, None, None]
+
+    def fn(src: torch.Tensor, dst: torch.Tensor, sl: slice, unit: float) -> None:
+        torch.pow(src, gd[sl], out=dst)
+
+    return map_chunks(image, fn)
+
+
+def solarize(image: torch.Tensor, threshold: Any) -> torch.Tensor:
+    """Invert the values ``>= threshold`` (units of full intensity), per sample.
+
+    Example:
+        >>> solarize(torch.tensor([[[[0.25, 0.75]]]]), [0.5]).flatten().tolist()
+        [0.25, 0.25]
+    """
+    b = image.shape[0]
+    th = _per_sample(threshold, b, "threshold")
+    unit = unit_of(image)
+    if image.dtype == torch.uint8:
+        t = torch.as_tensor(np.ceil(th * 255.0 - 1e-9).clip(0, 256), device=image.device)
+        t = t.to(torch.int16)[:, None, None, None]
+        return torch.where(image.to(torch.int16) >= t, 255 - image, image)
+    t = _dev(th, image)[:, None, None, None]
+    return torch.where(image >= t, unit - image, image)
+
+
+def posterize(image: torch.Tensor, bits: Any) -> torch.Tensor:
+    """Keep the ``bits`` (1..8) most significant bits per sample.
+
+    uint8: ``x & mask``; float: ``floor(x * 2**bits) / 2**bits`` (as torchvision).
+
+    Example:
+        >>> posterize(torch.tensor([[[[255, 100]]]], dtype=torch.uint8), [2]).flatten().tolist()
+        [192, 64]
+    """
+    b = image.shape[0]
+    nb = np.asarray(_per_sample(bits, b, "bits"), dtype=np.int64)
+    if np.any((nb < 1) | (nb > 8)):
+        raise InputError(f"bits must lie in [1, 8], got {nb.tolist()}")
+    if image.dtype == torch.uint8:
+        mask = (0xFF << (8 - nb)) & 0xFF
+        m = torch.as_tensor(mask.astype(np.uint8), device=image.device)[:, None, None, None]
+        return torch.bitwise_and(image, m)
+    levels = _dev((2.0**nb).astype(np.float64), image)[:, None, None, None]
+
+    def fn(src: torch.Tensor, dst: torch.Tensor, sl: slice, unit: float) -> None:
+        lv = levels[sl]
+        torch.mul(src, lv, out=dst).floor_()
+        torch.minimum(dst, lv - 1.0, out=dst).div_(lv)
+
+    return map_chunks(image, fn)
+
+
+def invert(image: torch.Tensor) -> torch.Tensor:
+    """``1 - x`` (uint8: ``255 - x``), exact."""
+    if image.dtype == torch.uint8:
+        return torch.bitwise_not(image)
+    return torch.rsub(image, 1.0)
+
+
+def _to_uint8_levels(image: torch.Tensor) -> torch.Tensor:
+    if image.dtype == torch.uint8:
+        return image
+    return (image * 255.0).round_().clamp_(0, 255).to(torch.uint8)
+
+
+def _from_lut(image: torch.Tensor, lut: torch.Tensor) -> torch.Tensor:
+    """Apply (B, C, 256) uint8 luts to uint8 images, or to float images quantised to 256 levels."""
+    out = _lut_apply(_to_uint8_levels(image), lut)
+    if image.dtype == torch.uint8:
+        return out
+    return out.to(image.dtype).mul_(1.0 / 255.0)
+
+
+def equalize(image: torch.Tensor) -> torch.Tensor:
+    """Histogram equalisation per sample and channel (PIL's and torchvision's algorithm).
+
+    Float images are quantised to 256 levels first, so the output takes values ``k / 255``.
+
+    Example:
+        >>> x = torch.tensor([[[[10, 10, 20, 30]]]], dtype=torch.uint8)
+        >>> equalize(x).flatten().tolist()
+        [0, 0, 128, 255]
+    """
+    b, c, h, w = image.shape
+    u8 = _to_uint8_levels(image)
+    flat = u8.reshape(b * c, h * w).long()
+    offsets = torch.arange(b * c, device=image.device)[:, None] * 256
+    hist = torch.bincount((flat + offsets).reshape(-1), minlength=b * c * 256).view(b * c, 256)
+    # PIL: step = (count of all pixels but those of the last non-empty level) // 255
+    last_idx = 255 - torch.argmax((hist.flip(1) > 0).to(torch.uint8), dim=1)
+    last_count = hist.gather(1, last_idx[:, None]).squeeze(1)
+    step = torch.div(h * w - last_count, 255, rounding_mode="floor")
+    cum = torch.cumsum(hist, dim=1) - hist
+    safe = torch.where(step > 0, step, torch.ones_like(step))[:, None]
+    lut = torch.div(cum + torch.div(safe, 2, rounding_mode="floor"), safe, rounding_mode="floor").clamp_(
+        0, 255
+    )
+    identity = torch.arange(256, device=image.device).expand(b * c, 256)
+    lut = torch.where((step > 0)[:, None], lut, identity).to(torch.uint8).view(b, c, 256)
+    return _from_lut(image, lut)
+
+
+def autocontrast(image: torch.Tensor) -> torch.Tensor:
+    """Stretch each channel of each sample linearly to span [0, 1]; flat channels are left unchanged.
+
+    Example:
+        >>> autocontrast(torch.tensor([[[[0.25, 0.5, 0.75]]]])).flatten().tolist()
+        [0.0, 0.5, 1.0]
+    """
+    b, c = image.shape[:2]
+    flat = image.reshape(b, c, -1)
+    lo = flat.amin(dim=2).double() / unit_of(image)
+    hi = flat.amax(dim=2).double() / unit_of(image)
+    span = hi - lo
+    flat_ch = span <= 0
+    scale = torch.where(
+        flat_ch, torch.ones_like(span), 1.0 / torch.where(flat_ch, torch.ones_like(span), span)
+    )
+    bias = torch.where(flat_ch, torch.zeros_like(lo), -lo * scale)
+    return channel_affine(image, scale.cpu().numpy(), bias.cpu().numpy())
+
+
+def normalize(image: torch.Tensor, mean: Any, std: Any, dtype: torch.dtype | None = None) -> torch.Tensor:
+    """``(x - mean) / std`` per channel, with ``x`` in [0, 1] (uint8 divided by 255); output float, unclamped.
+
+    The output dtype is ``dtype``, else the input's float dtype, else float32 for uint8 input.
+
+    Example:
+        >>> normalize(torch.tensor([[[[255]]]], dtype=torch.uint8), [0.5], [0.25]).item()
+        2.0
+    """
+    b, c = image.shape[:2]
+    m = np.broadcast_to(np.asarray(mean, dtype=np.float64), (c,))
+    s = np.broadcast_to(np.asarray(std, dtype=np.float64), (c,))
+    if np.any(s <= 0):
+        raise InputError(f"std must be > 0 for every channel, got {s.tolist()}")
+    out_dtype = dtype or (image.dtype if image.dtype.is_floating_point else torch.float32)
+    scale = torch.as_tensor(1.0 / (s * unit_of(image)), device=image.device).to(out_dtype)[
+        None, :, None, None
+    ]
+    bias = torch.as_tensor(-m / s, device=image.device).to(out_dtype)[None, :, None, None]
+    out = torch.empty(image.shape, dtype=out_dtype, device=image.device)
+    for sl in chunk_slices(b, image.device):
+        part = image[sl]
+        if part.dtype != out_dtype:
+            part = part.to(out_dtype)
+        torch.addcmul(bias, part, scale, out=out[sl])
+    return out
