@@ -102,8 +102,10 @@ def street(rng: np.random.Generator, w: int = 320, h: int = 240) -> Image.Image:
     for k in range(8):
         t0, t1 = (k / 8) ** 2, ((k + 0.5) / 8) ** 2
         ya, yb = vy + (h - vy) * t0, vy + (h - vy) * t1
-        d.polygon([(vx - 1 - 3 * t0 * 4, ya), (vx + 1 + 3 * t0 * 4, ya), (vx + 12 * t1, yb), (vx - 12 * t1, yb)],
-                  fill=(230, 220, 120))
+        d.polygon(
+            [(vx - 1 - 3 * t0 * 4, ya), (vx + 1 + 3 * t0 * 4, ya), (vx + 12 * t1, yb), (vx - 12 * t1, yb)],
+            fill=(230, 220, 120),
+        )
     for side in (-1, 1):
         x = vx
         for _ in range(6):
@@ -143,15 +145,27 @@ def rgba_badge(w: int = 200, h: int = 200) -> Image.Image:
     d = ImageDraw.Draw(pil)
     d.ellipse([18, 22, w - 10, h - 6], fill=(0, 0, 0, 90))
     d.ellipse([10, 10, w - 18, h - 18], fill=(30, 110, 200, 255), outline=(255, 255, 255, 255), width=6)
-    d.polygon([(w * 0.5, h * 0.2), (w * 0.62, h * 0.45), (w * 0.85, h * 0.45), (w * 0.66, h * 0.6),
-               (w * 0.74, h * 0.82), (w * 0.5, h * 0.68), (w * 0.26, h * 0.82), (w * 0.34, h * 0.6),
-               (w * 0.15, h * 0.45), (w * 0.38, h * 0.45)], fill=(255, 210, 60, 255))
+    d.polygon(
+        [
+            (w * 0.5, h * 0.2),
+            (w * 0.62, h * 0.45),
+            (w * 0.85, h * 0.45),
+            (w * 0.66, h * 0.6),
+            (w * 0.74, h * 0.82),
+            (w * 0.5, h * 0.68),
+            (w * 0.26, h * 0.82),
+            (w * 0.34, h * 0.6),
+            (w * 0.15, h * 0.45),
+            (w * 0.38, h * 0.45),
+        ],
+        fill=(255, 210, 60, 255),
+    )
     return pil
 
 
 def depth16(rng: np.random.Generator, w: int = 256, h: int = 192) -> Image.Image:
     """16-bit grayscale depth-like map (mode 'I;16'): a tilted floor with boxes, full 0..65535 range used."""
-    yy, xx = np.mgrid[0:h, 0:w].astype(np.float64)
+    yy = np.mgrid[0:h, 0:w][0].astype(np.float64)
     depth = 0.15 + 0.8 * (1 - yy / h) + 0.02 * _value_noise(rng, h, w, 4)
     for x0, y0, bw, bh, z in ((30, 90, 60, 60, 0.3), (140, 60, 80, 90, 0.45), (200, 130, 40, 40, 0.2)):
         depth[y0 : y0 + bh, x0 : x0 + bw] = z
@@ -173,8 +187,11 @@ def espeak(text: str, voice: str, speed: int, pitch: int) -> tuple[np.ndarray, i
     exe = shutil.which("espeak-ng")
     if exe is None:
         raise RuntimeError("espeak-ng not found on PATH")
-    wav = subprocess.run([exe, "-v", voice, "-s", str(speed), "-p", str(pitch), "--stdout", text],
-                         check=True, capture_output=True).stdout
+    wav = subprocess.run(
+        [exe, "-v", voice, "-s", str(speed), "-p", str(pitch), "--stdout", text],
+        check=True,
+        capture_output=True,
+    ).stdout
     data, sr = sf.read(io.BytesIO(wav), dtype="float32")
     return data, sr
 
@@ -195,7 +212,9 @@ def music(sr: int, seconds: float, rng: np.random.Generator) -> np.ndarray:
         note = chord[b % 3] + 12
         f = 440.0 * 2 ** ((note - 69) / 12)
         env = np.exp(-t * 5)
-        pluck = env * (np.sin(2 * np.pi * f * t) + 0.4 * np.sin(4 * np.pi * f * t) + 0.2 * np.sin(6 * np.pi * f * t))
+        pluck = env * (
+            np.sin(2 * np.pi * f * t) + 0.4 * np.sin(4 * np.pi * f * t) + 0.2 * np.sin(6 * np.pi * f * t)
+        )
         pan = 0.3 + 0.4 * (b % 2)
         out[start : start + len(t), 0] += 0.25 * pluck * (1 - pan)
         out[start : start + len(t), 1] += 0.25 * pluck * pan
@@ -270,11 +289,16 @@ def main(argv: list[str] | None = None) -> int:
     audio_dir = out / "audio"
     audio_dir.mkdir(parents=True, exist_ok=True)
     try:
-        speech, sr = espeak("Data augmentation creates new training examples from the ones you already have.",
-                            "en-us", 150, 50)
+        speech, sr = espeak(
+            "Data augmentation creates new training examples from the ones you already have.",
+            "en-us",
+            150,
+            50,
+        )
         sf.write(audio_dir / "speech_en_mono.wav", speech, sr, subtype="PCM_16")
-        s2, sr2 = espeak("The weather will be sunny in the morning, with showers later in the day.",
-                         "en-gb", 160, 40)
+        s2, sr2 = espeak(
+            "The weather will be sunny in the morning, with showers later in the day.", "en-gb", 160, 40
+        )
         left = s2
         right = np.concatenate([np.zeros(int(0.012 * sr2), np.float32), s2])[: len(s2)] * 0.7
         sf.write(audio_dir / "speech_en_stereo.flac", np.stack([left, right], 1), sr2, subtype="PCM_16")
@@ -293,10 +317,14 @@ def main(argv: list[str] | None = None) -> int:
         for i, (text, label) in enumerate(REVIEWS):
             w.writerow([i, text, label])
     with open(text_dir / "questions.jsonl", "w", encoding="utf-8") as f:
-        for i, (q, a) in enumerate([("How do I reset my password?", "account"),
-                                    ("Can I change the delivery address after ordering?", "shipping"),
-                                    ("Why was my card declined at checkout?", "payment"),
-                                    ("Where can I download last month's invoice?", "billing")]):
+        for i, (q, a) in enumerate(
+            [
+                ("How do I reset my password?", "account"),
+                ("Can I change the delivery address after ordering?", "shipping"),
+                ("Why was my card declined at checkout?", "payment"),
+                ("Where can I download last month's invoice?", "billing"),
+            ]
+        ):
             f.write(json.dumps({"id": i, "text": q, "intent": a}) + "\n")
 
     total = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())

@@ -1,0 +1,425 @@
+"""The augment-folder job: scan INPUT, augment every file ``copies`` times, write OUTPUT and ``manifest.jsonl``.
+
+Each output is a pure function of (seed, relative path, copy index, config): the same bytes for any number of
+workers and any batch size. Writes are atomic, a killed run can be resumed, a bad file is reported and skipped.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..core.errors import MultiaugError
+from .atomic import atomic_write, remove_stale_temps
+from .handlers import HANDLERS, Sample, SampleResult
+from .keys import sample_key
+from .manifest import MANIFEST_NAME, ManifestWriter, completed, make_record
+from .pipelines import MODALITIES, router_config
+from .scan import ScanResult, SourceFile, output_name, scan_inputs
+
+__all__ = ["CONFIG_NAME", "RUN_NAME", "AugmentOptions", "Summary", "UsageError", "augment_folder"]
+
+CONFIG_NAME = "config.yaml"
+RUN_NAME = "run.json"
+
+
+class UsageError(MultiaugError, ValueError):
+    """The job cannot start as asked (paths, flags, a previous run in OUTPUT): the CLI exits with code 2."""
+
+
+@dataclass
+class AugmentOptions:
+    """Settings of :func:`augment_folder` (the CLI flags of ``multiaug augment``)."""
+
+    copies: int = 1
+    seed: int = 0
+    modality: str = "auto"
+    device: str = "cpu"
+    batch_size: int = 32
+    workers: int = 2
+    include: Sequence[str] = ()
+    exclude: Sequence[str] = ()
+    resume: bool = False
+    overwrite: bool = False
+    dry_run: bool = False
+    strict: bool = False
+    text_field: str = "text"
+    progress: bool | None = None  # None: a bar on stderr when it is a terminal
+    origin: str = ""  # where the pipelines came from, recorded in run.json
+
+
+@dataclass
+class Summary:
+    """What a job did. ``exit_code``: 0 all good, 1 some file failed."""
+
+    planned: dict[str, tuple[int, int]] = field(default_factory=dict)  # modality -> (files, outputs)
+    files: int = 0
+    outputs: int = 0
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (source, first error)
+    already_done: int = 0
+    ignored: int = 0
+    skipped_links: int = 0
+    no_pipeline: dict[str, int] = field(default_factory=dict)  # modality -> files without a pipeline
+    seconds: float = 0.0
+    stopped: bool = False
+    dry_run: bool = False
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.failed else 0
+
+    def line(self) -> str:
+        """The one-line summary printed at the end of a run."""
+        rate = self.files / self.seconds if self.seconds > 0 else 0.0
+        parts = [
+            f"{self.files} files",
+            f"{self.outputs} outputs",
+            f"{len(self.failed)} failed",
+        ]
+        if self.already_done:
+            parts.append(f"{self.already_done} already done")
+        if self.ignored:
+            parts.append(f"{self.ignored} ignored")
+        if self.skipped_links:
+            parts.append(f"{self.skipped_links} links outside INPUT skipped")
+        for modality, n in self.no_pipeline.items():
+            parts.append(f"{n} {modality} files without a pipeline")
+        text = ", ".join(parts) + f" in {self.seconds:.1f} s ({rate:.1f} files/s)"
+        if self.stopped:
+            text += "; stopped at the first failure (--strict)"
+        return text
+
+
+@dataclass
+class _Task:
+    src: SourceFile
+    copies: list[int]
+
+
+def _check_paths(input_path: Path, output_path: Path) -> tuple[Path, Path]:
+    if not input_path.exists():
+        raise UsageError(f"INPUT does not exist: {input_path}")
+    src, dst = input_path.resolve(), output_path.resolve()
+    if dst == src or src in dst.parents:
+        raise UsageError(
+            f"OUTPUT ({output_path}) must not be INPUT or inside it: multiaug never writes into INPUT"
+        )
+    if dst in src.parents:
+        raise UsageError(
+            f"INPUT ({input_path}) lies inside OUTPUT ({output_path}); choose a separate OUTPUT folder"
+        )
+    if dst.exists() and not dst.is_dir():
+        raise UsageError(f"OUTPUT exists and is not a folder: {output_path}")
+    return src, dst
+
+
+def _run_settings(options: AugmentOptions, pipelines: dict[str, Any]) -> dict[str, Any]:
+    from .. import __version__ as version
+
+    return {
+        "multiaug_version": version,
+        "seed": options.seed,
+        "text_field": options.text_field,
+        "pipelines": router_config(pipelines),
+        "origin": options.origin,
+    }
+
+
+def _plan(
+    scan: ScanResult, pipelines: dict[str, Any], options: AugmentOptions, out: Path, summary: Summary
+) -> tuple[list[_Task], set[tuple[str, int]]]:
+    done = completed(out / MANIFEST_NAME, out) if options.resume else set()
+    tasks = []
+    for src in scan.files:
+        if src.modality not in pipelines:
+            summary.no_pipeline[src.modality] = summary.no_pipeline.get(src.modality, 0) + 1
+            continue
+        copies = [k for k in range(options.copies) if (src.rel, k) not in done]
+        summary.already_done += options.copies - len(copies)
+        files, outs = summary.planned.get(src.modality, (0, 0))
+        summary.planned[src.modality] = (files + (1 if copies else 0), outs + len(copies))
+        if copies:
+            tasks.append(_Task(src, copies))
+    return tasks, done
+
+
+def _prepare_output(out: Path, tasks: list[_Task], options: AugmentOptions, settings: dict[str, Any]) -> None:
+    manifest = out / MANIFEST_NAME
+    run_file = out / RUN_NAME
+    if options.resume:
+        if run_file.exists():
+            try:
+                before = json.loads(run_file.read_text(encoding="utf-8"))
+            except (OSError, json.JSONDecodeError):
+                before = None
+            if before is not None:
+                for key in ("seed", "text_field", "pipelines"):
+                    if before.get(key) != settings[key]:
+                        raise UsageError(
+                            f"--resume with a different {key} than the run in {out} "
+                            f"({before.get(key)!r} before); use the same settings or --overwrite"
+                        )
+        remove_stale_temps(out)
+        return
+    if options.overwrite:
+        return
+    if manifest.exists():
+        raise UsageError(
+            f"{out} already holds a run ({MANIFEST_NAME}); pass --resume to continue it or --overwrite to redo it"
+        )
+    for task in tasks:
+        for k in task.copies:
+            target = out / output_name(task.src.rel, k)
+            if target.exists():
+                raise UsageError(f"output exists: {target}; pass --overwrite to replace existing outputs")
+
+
+def _chunks(tasks: list[_Task], samples_per_chunk: int) -> list[list[_Task]]:
+    """Cut tasks into chunks of about ``samples_per_chunk`` samples (depends on the batch size only)."""
+    chunks: list[list[_Task]] = []
+    cur: list[_Task] = []
+    n = 0
+    for t in tasks:
+        cur.append(t)
+        n += len(t.copies)
+        if n >= samples_per_chunk:
+            chunks.append(cur)
+            cur, n = [], 0
+    if cur:
+        chunks.append(cur)
+    return chunks
+
+
+def _decode(handler: Any, path: Path) -> tuple[Any, str | None]:
+    try:
+        return handler.decode(path), None
+    except Exception as exc:  # a bad file is reported, never fatal
+        from .handlers import _error_text
+
+        return None, _error_text(exc)
+
+
+def _write(handler: Any, result: SampleResult, path: Path, like: Any) -> str | None:
+    try:
+        handler.write(result.payload, path, like)
+        return None
+    except Exception as exc:
+        from .handlers import _error_text
+
+        return _error_text(exc)
+
+
+class _Stop(Exception):
+    pass
+
+
+def _progress_bar(total: int, options: AugmentOptions) -> Any:
+    enabled = options.progress if options.progress is not None else sys.stderr.isatty()
+    if not enabled or total == 0:
+        return None
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="file", file=sys.stderr, dynamic_ncols=True, leave=False)
+
+
+def augment_folder(
+    input_path: str | Path,
+    output_path: str | Path,
+    pipelines: dict[str, Any],
+    options: AugmentOptions | None = None,
+) -> Summary:
+    """Augment every supported file under ``input_path`` into ``output_path``.
+
+    Args:
+        input_path: INPUT folder (or a single file).
+        output_path: OUTPUT folder, created if needed; must not overlap INPUT.
+        pipelines: ``{modality: augmenter}``, e.g. from :func:`multiaug.offline.load_pipelines`; files of a
+            modality without a pipeline are left out.
+        options: see :class:`AugmentOptions`.
+
+    Raises:
+        UsageError: bad paths, an existing run without ``--resume``/``--overwrite``, a CUDA request without CUDA.
+
+    Example:
+        >>> import tempfile
+        >>> from multiaug.offline import load_pipelines
+        >>> pipes, _ = load_pipelines(recipe="light")
+        >>> out = Path(tempfile.mkdtemp()) / "out"
+        >>> s = augment_folder("data_samples/text", out, pipes, AugmentOptions(seed=1, progress=False))
+        >>> s.exit_code, s.outputs, sorted(p.name for p in out.iterdir())[:2]
+        (0, 3, ['config.yaml', 'manifest.jsonl'])
+    """
+    options = options or AugmentOptions()
+    t0 = time.perf_counter()
+    if options.resume and options.overwrite:
+        raise UsageError("--resume and --overwrite exclude each other")
+    if options.copies < 1 or options.batch_size < 1 or options.workers < 1:
+        raise UsageError("copies, batch size and workers must be at least 1")
+    if options.modality not in ("auto", *MODALITIES):
+        raise UsageError(f"unknown modality {options.modality!r}; choose auto, image, audio or text")
+    src, out = _check_paths(Path(input_path), Path(output_path))
+    device = _resolve_device(options.device, pipelines, options.modality)
+
+    scan = scan_inputs(
+        src, modality=options.modality, include=options.include, exclude=options.exclude, skip=[out]
+    )
+    summary = Summary(
+        ignored=len(scan.ignored), skipped_links=len(scan.skipped_links), dry_run=options.dry_run
+    )
+    settings = _run_settings(options, pipelines)
+    tasks, _ = _plan(scan, pipelines, options, out, summary)
+    if options.dry_run:
+        summary.seconds = time.perf_counter() - t0
+        return summary
+    _prepare_output(out, tasks, options, settings)
+    out.mkdir(parents=True, exist_ok=True)
+    _write_settings(out, settings, pipelines)
+
+    bar = _progress_bar(len(tasks), options)
+    manifest = ManifestWriter(out / MANIFEST_NAME, append=options.resume)
+    try:
+        with ThreadPoolExecutor(max_workers=options.workers, thread_name_prefix="multiaug-io") as pool:
+            for modality in MODALITIES:
+                mod_tasks = [t for t in tasks if t.src.modality == modality]
+                if not mod_tasks:
+                    continue
+                cls = HANDLERS[modality]
+                args = (pipelines[modality], options.seed, device, options.batch_size)
+                handler = cls(*args, text_field=options.text_field) if modality == "text" else cls(*args)
+                _run_modality(handler, mod_tasks, out, options, pool, manifest, summary, bar)
+    except _Stop:
+        summary.stopped = True
+    finally:
+        manifest.close()
+        if bar is not None:
+            bar.close()
+    summary.seconds = time.perf_counter() - t0
+    return summary
+
+
+def _resolve_device(device: str, pipelines: dict[str, Any], modality: str) -> str:
+    if device not in ("cpu", "cuda", "auto") and not device.startswith("cuda:"):
+        raise UsageError(f"unknown device {device!r}; choose cpu, cuda or auto")
+    if device == "cpu":
+        return "cpu"
+    needs_torch = any(m in pipelines for m in ("image", "audio")) and modality in ("auto", "image", "audio")
+    if not needs_torch:
+        return "cpu"
+    import torch
+
+    if torch.cuda.is_available():
+        return "cuda" if device == "auto" else device
+    if device == "auto":
+        return "cpu"
+    raise UsageError(
+        "--device cuda was asked for but CUDA is not available (torch.cuda.is_available() is False)"
+    )
+
+
+def _write_settings(out: Path, settings: dict[str, Any], pipelines: dict[str, Any]) -> None:
+    import yaml
+
+    config_text = yaml.safe_dump(settings["pipelines"], sort_keys=False)
+    atomic_write(out / CONFIG_NAME, lambda tmp: tmp.write_text(config_text, encoding="utf-8"))
+    run_text = json.dumps(settings, indent=2) + "\n"
+    atomic_write(out / RUN_NAME, lambda tmp: tmp.write_text(run_text, encoding="utf-8"))
+
+
+def _run_modality(
+    handler: Any,
+    tasks: list[_Task],
+    out: Path,
+    options: AugmentOptions,
+    pool: ThreadPoolExecutor,
+    manifest: ManifestWriter,
+    summary: Summary,
+    bar: Any,
+) -> None:
+    chunks = _chunks(tasks, 4 * options.batch_size)
+
+    def submit_decodes(chunk: list[_Task]) -> list[Future]:
+        return [pool.submit(_decode, handler, t.src.path) for t in chunk]
+
+    pending: tuple[list[_Task], list[Any], dict] | None = None
+    decodes = submit_decodes(chunks[0])
+    for ci, chunk in enumerate(chunks):
+        decoded = [f.result() for f in decodes]
+        if ci + 1 < len(chunks):
+            decodes = submit_decodes(chunks[ci + 1])
+        samples = [
+            Sample((ti, k), t.src.rel, k, data)
+            for ti, (t, (data, err)) in enumerate(zip(chunk, decoded))
+            if err is None
+            for k in t.copies
+        ]
+        results = handler.augment(samples) if samples else {}
+        writes: dict[tuple[int, int], Future] = {}
+        for s in samples:
+            res = results[s.slot]
+            if res.error is None:
+                target = out / output_name(s.rel, s.copy)
+                writes[s.slot] = pool.submit(_write, handler, res, target, s.data)
+        if pending is not None:
+            _finish(*pending, manifest=manifest, summary=summary, bar=bar, strict=options.strict)
+        pending = (chunk, decoded, {"results": results, "writes": writes})
+        if options.strict:  # no overlap: stop right after the chunk that failed
+            _finish(*pending, manifest=manifest, summary=summary, bar=bar, strict=True)
+            pending = None
+    if pending is not None:
+        _finish(*pending, manifest=manifest, summary=summary, bar=bar, strict=options.strict)
+
+
+def _finish(
+    chunk: list[_Task],
+    decoded: list[Any],
+    state: dict,
+    *,
+    manifest: ManifestWriter,
+    summary: Summary,
+    bar: Any,
+    strict: bool,
+) -> None:
+    """Wait for a chunk's writes, then append its manifest records in plan order."""
+    results: dict[tuple[int, int], SampleResult] = state["results"]
+    writes: dict[tuple[int, int], Future] = state["writes"]
+    records = []
+    stop = False
+    for ti, (task, (_, decode_error)) in enumerate(zip(chunk, decoded)):
+        rel, modality = task.src.rel, task.src.modality
+        first_error = None
+        for k in task.copies:
+            key = sample_key(rel, k)
+            error = decode_error
+            res = results.get((ti, k))
+            if error is None and res is not None:
+                error = res.error
+            if error is None:
+                error = writes[(ti, k)].result()
+            if error is None:
+                records.append(make_record(rel, output_name(rel, k), k, modality, key, params=res.params))
+                summary.outputs += 1
+            else:
+                records.append(make_record(rel, None, k, modality, key, error=error))
+                first_error = first_error or error
+        summary.files += 1
+        if first_error is not None:
+            summary.failed.append((rel, first_error))
+            if strict:
+                stop = True
+        if bar is not None:
+            bar.update(1)
+    manifest.write(records)
+    if stop:
+        raise _Stop
+
+
+def describe_plan(summary: Summary) -> str:
+    """The plan of a dry run, one line per modality."""
+    lines = [f"{m}: {f} files -> {o} outputs" for m, (f, o) in summary.planned.items()]
+    return "\n".join(lines) if lines else "nothing to do"

@@ -1,0 +1,88 @@
+"""The pipelines a folder job runs: one per modality, from a config file or an embedded recipe.
+
+A CLI config is a normal multiaug config file (see :func:`multiaug.save`) holding either a ``Router`` whose
+fields are modality names (``image``, ``audio``, ``text``) or a single augmenter/pipeline of one modality.
+Embedded recipes (``light``, ``medium``, ``heavy``) live in ``multiaug/recipes/<name>.yaml`` in the same format.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from ..core.errors import ConfigError, did_you_mean
+
+__all__ = ["DEFAULT_RECIPE", "MODALITIES", "load_pipelines", "recipe_names", "recipe_path", "router_config"]
+
+MODALITIES = ("image", "audio", "text")
+#: The recipe used when neither ``--config`` nor ``--recipe`` is given.
+DEFAULT_RECIPE = "medium"
+
+
+def recipe_names() -> list[str]:
+    """Names of the embedded recipes.
+
+    Example:
+        >>> "medium" in recipe_names()
+        True
+    """
+    folder = resources.files("multiaug") / "recipes"
+    return sorted(p.name[: -len(".yaml")] for p in folder.iterdir() if p.name.endswith(".yaml"))
+
+
+def recipe_path(name: str) -> Path:
+    """The file of an embedded recipe; unknown names raise :class:`ConfigError` with a hint."""
+    names = recipe_names()
+    if name not in names:
+        raise ConfigError(f"unknown recipe {name!r}{did_you_mean(name, names)}; recipes: {names}")
+    return Path(str(resources.files("multiaug") / "recipes" / f"{name}.yaml"))
+
+
+def _split(aug: Any, where: str) -> dict[str, Any]:
+    from ..core.containers import Router
+
+    if isinstance(aug, Router):
+        out = {}
+        for field, child in aug.fields.items():
+            if field not in MODALITIES:
+                raise ConfigError(
+                    f"{where}: the Router field {field!r} is not a modality{did_you_mean(field, MODALITIES)}; "
+                    f"use {list(MODALITIES)}"
+                )
+            if child.modality != field:
+                raise ConfigError(f"{where}: the {field!r} field holds a {child.modality} augmenter")
+            out[field] = child
+        return out
+    if aug.modality not in MODALITIES:
+        raise ConfigError(f"{where}: a {aug.modality!r} augmenter cannot run on files")
+    return {aug.modality: aug}
+
+
+def load_pipelines(config: str | Path | None = None, recipe: str | None = None) -> tuple[dict[str, Any], str]:
+    """Load ``{modality: augmenter}`` from a config file or an embedded recipe (default: :data:`DEFAULT_RECIPE`).
+
+    Returns the pipelines and a description of where they came from.
+
+    Example:
+        >>> pipes, origin = load_pipelines(recipe="light")
+        >>> sorted(pipes), origin
+        (['audio', 'image', 'text'], 'recipe light')
+    """
+    from ..core.config import load
+
+    if config is not None and recipe is not None:
+        raise ConfigError("give either a config file or a recipe, not both")
+    if config is not None:
+        path = Path(config)
+        return _split(load(path), str(path)), f"config {path}"
+    name = recipe or DEFAULT_RECIPE
+    return _split(load(recipe_path(name)), f"recipe {name}"), f"recipe {name}"
+
+
+def router_config(pipelines: dict[str, Any]) -> dict[str, Any]:
+    """The saved form of a set of per-modality pipelines (a ``Router`` config file's content)."""
+    from ..core.config import CONFIG_VERSION
+
+    fields = {m: pipelines[m].to_config() for m in MODALITIES if m in pipelines}
+    return {"multiaug": CONFIG_VERSION, "augmenter": {"name": "Router", "fields": fields}}
