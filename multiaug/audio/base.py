@@ -169,7 +169,7 @@ class AudioBatch:
                 raise InputError(f"lengths must hold one length per clip: expected {n}, got {lens.shape[0]}")
             if bool((lens < 1).any()) or bool((lens > frames).any()):
                 raise InputError(
-                    f"every length must lie in [1, {frames}] (the padded length), got {lens.tolist()}"
+                    f"lengths: every length must lie in [1, {frames}] (the padded length), got {lens.tolist()}"
                 )
 
         def unpack(out: AudioBatch) -> Any:
