@@ -1,0 +1,176 @@
+"""Synonym-based word ops: SynonymReplacement and RandomInsertion."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from multiaug.core import register
+from multiaug.core.errors import ConfigError
+
+from .edits import match_case
+from .lexicon import Lexicon, load_lexicon
+from .tagging import Tagger, context_hint, resolve_tagger
+from .tokenize import is_word, is_wordlike
+from .word_base import Edit, WordAugmenter
+
+__all__ = ["RandomInsertion", "SynonymAugmenter", "SynonymReplacement"]
+
+Source = str | Mapping[str, Iterable[str]] | Lexicon
+
+
+def _check_source(source: Source) -> None:
+    if isinstance(source, Lexicon | Mapping):
+        return
+    if source in ("builtin", "nltk"):
+        if source == "nltk":
+            from .nltk_wordnet import find_nltk_wordnet
+
+            find_nltk_wordnet()
+        return
+    if isinstance(source, str | Path) and Path(source).is_file():
+        return
+    raise ConfigError(
+        f"source must be 'builtin', 'nltk', a dict word -> synonyms, a JSON/TSV file path or a Lexicon, "
+        f"got {source!r}"
+    )
+
+
+class SynonymAugmenter(WordAugmenter):
+    """Word ops that draw synonyms from a lexicon (loaded lazily, once per process)."""
+
+    def __init__(
+        self,
+        *,
+        source: Source = "builtin",
+        aug_p: float = 0.1,
+        aug_min: int = 1,
+        aug_max: int | None = None,
+        stopwords: str | Iterable[str] | None = "english",
+        protect: str | Iterable[str] | None = None,
+        max_senses: int | None = None,
+        pos_tagger: str | None = "auto",
+        p: float = 1.0,
+    ) -> None:
+        super().__init__(aug_p=aug_p, aug_min=aug_min, aug_max=aug_max, stopwords=stopwords, protect=protect, p=p)
+        _check_source(source)
+        if max_senses is not None and (isinstance(max_senses, bool) or not isinstance(max_senses, int) or max_senses < 1):
+            raise ConfigError(f"max_senses must be a positive integer or None, got {max_senses!r}")
+        self.source = source
+        self.max_senses = max_senses
+        self.pos_tagger = pos_tagger
+        resolve_tagger(pos_tagger) if pos_tagger != "auto" else None  # validates the argument
+        self._lexicon: Lexicon | None = None
+        self._tagger: Tagger | None = None
+        self._tagger_ready = False
+
+    @property
+    def lexicon(self) -> Lexicon:
+        """The synonym source (loaded on first use)."""
+        if self._lexicon is None:
+            self._lexicon = load_lexicon(self.source)
+        return self._lexicon
+
+    def _tag(self, tokens: list[str]) -> list[str | None] | None:
+        if not self._tagger_ready:
+            self._tagger = resolve_tagger(self.pos_tagger)
+            self._tagger_ready = True
+        if self._tagger is None:
+            return None
+        index = [i for i, t in enumerate(tokens) if is_word(t)]
+        tags: list[str | None] = [None] * len(tokens)
+        for i, tag in zip(index, self._tagger([tokens[i] for i in index])):
+            tags[i] = tag
+        return tags
+
+    def options(self, tokens: list[str], i: int, tags: list[str | None] | None) -> tuple[str, ...]:
+        """The replacements for token ``i`` (form kept, case not yet applied); empty when it is not a content word."""
+        tok = tokens[i]
+        if len(tok) < 2 or not is_wordlike(tok):
+            return ()
+        if tags is not None:
+            pos = tags[i]
+            if pos is None:
+                return ()
+            return self.lexicon.replacements(tok.lower(), None, pos, self.max_senses)
+        prev = next((tokens[k] for k in range(i - 1, -1, -1) if is_word(tokens[k])), None)
+        return self.lexicon.replacements(tok.lower(), context_hint(prev), None, self.max_senses)
+
+
+@register("text.SynonymReplacement")
+class SynonymReplacement(SynonymAugmenter):
+    """Replace content words by synonyms, keeping their form and case.
+
+    ``n = max(aug_min, int(aug_p * number_of_words))`` words (at most ``aug_max``) are replaced, chosen among the
+    words that have a synonym; stopwords, numbers, URLs and protected tokens are never replaced. The synonym keeps
+    the original's form (plural, past tense, -ing, 3rd person -s; capitalised, ALL CAPS) and part of speech (from
+    an installed NLTK tagger with ``pos_tagger="auto"``, else from the context and the lexicon's sense counts).
+    Multi-word synonyms are written with spaces.
+
+    Args:
+        source: ``"builtin"`` (WordNet 3.0, shipped), ``"nltk"`` (an installed NLTK WordNet corpus), a dict
+            word -> synonyms, or a JSON/TSV file path.
+
+    Example:
+        >>> import multiaug.text as mt
+        >>> mt.SynonymReplacement(aug_p=0.5)("The quick dogs ran home.", seed=3)
+        'The speedy dogs ran home.'
+    """
+
+    def _edits(self, text: str, rng: random.Random) -> list[Edit]:
+        tokens, _ = self.tokens(text)
+        eligible = [i for i in self.eligible(tokens) if is_wordlike(tokens[i])]
+        if not eligible:
+            return []
+        tags = self._tag(tokens)
+        candidates = [(i, opts) for i in eligible if (opts := self.options(tokens, i, tags))]
+        n = min(self._count(sum(1 for t in tokens if is_word(t))), len(candidates))
+        if n == 0:
+            return []
+        chosen = sorted(rng.sample(range(len(candidates)), n))
+        edits: list[Edit] = []
+        for k in chosen:
+            i, opts = candidates[k]
+            new = match_case(tokens[i], opts[rng.randrange(len(opts))])
+            edits.append({"op": "sub", "i": i, "old": tokens[i], "new": new})
+        return edits
+
+
+@register("text.RandomInsertion")
+class RandomInsertion(SynonymAugmenter):
+    """Insert synonyms of words of the text at random word positions (EDA's random insertion), ``n`` times.
+
+    Each insertion picks a random content word that has a synonym and inserts one of its synonyms (same form)
+    before a random word or after the last one. ``n = max(aug_min, int(aug_p * number_of_words))``.
+
+    Example:
+        >>> import multiaug.text as mt
+        >>> mt.RandomInsertion(aug_p=0.2)("She reads old books.", seed=1)
+        'She reads old books rule book.'
+    """
+
+    def _edits(self, text: str, rng: random.Random) -> list[Edit]:
+        tokens, seps = self.tokens(text)
+        eligible = [i for i in self.eligible(tokens) if is_wordlike(tokens[i])]
+        if not eligible:
+            return []
+        tags = self._tag(tokens)
+        sources = [(tokens[i], opts) for i in eligible if (opts := self.options(tokens, i, tags))]
+        if not sources:
+            return []
+        words = [i for i, t in enumerate(tokens) if is_word(t)]
+        n = self._count(len(words))
+        edits: list[Edit] = []
+        for _ in range(n):
+            word, opts = sources[rng.randrange(len(sources))]
+            new = opts[rng.randrange(len(opts))]
+            if word.isupper() and len(word) > 1:
+                new = new.upper()
+            slot = rng.randrange(len(words) + 1)
+            at = words[slot] if slot < len(words) else words[-1] + 1
+            edits.append({"op": "ins", "i": at, "new": new, "of": word})
+            # keep positions valid for the next insertion
+            words = [w + (w >= at) for w in words]
+            words.insert(slot, at)
+        return edits

@@ -1,0 +1,90 @@
+"""Part of speech for synonym choice: an installed NLTK tagger when asked for, else hints from the context.
+
+Nothing is downloaded: the NLTK tagger is used only when its model is already installed (``nltk.data.find``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from functools import lru_cache
+
+from multiaug.core.errors import ConfigError
+
+__all__ = ["context_hint", "nltk_tagger", "resolve_tagger"]
+
+Tagger = Callable[[Sequence[str]], list[str | None]]
+
+_DETERMINERS = frozenset(
+    "a an the this that these those my your his her its our their some any every each no another".split()
+)
+_VERB_CUES = frozenset(
+    "i you we they he she it will would can could shall should may might must to don't doesn't didn't won't "
+    "can't couldn't wouldn't shouldn't".split()
+)
+_NOUN_OR_ADJ = frozenset({"n", "a"})
+_VERB = frozenset({"v"})
+_PENN = {"N": "n", "V": "v", "J": "a", "R": "r"}
+
+
+def context_hint(previous: str | None) -> frozenset[str] | None:
+    """Parts of speech the previous word suggests: after a determiner a noun or adjective, after a pronoun,
+    a modal or ``to`` a verb; ``None`` when the context says nothing.
+
+    Example:
+        >>> sorted(context_hint("the")), sorted(context_hint("will")), context_hint("dog")
+        (['a', 'n'], ['v'], None)
+    """
+    if previous is None:
+        return None
+    low = previous.lower()
+    if low in _DETERMINERS:
+        return _NOUN_OR_ADJ
+    if low in _VERB_CUES:
+        return _VERB
+    return None
+
+
+@lru_cache(maxsize=1)
+def _nltk_tag_function() -> Callable[[list[str]], list[tuple[str, str]]] | None:
+    try:
+        import nltk
+    except ImportError:  # pragma: no cover - nltk is a dependency
+        return None
+    for name in ("taggers/averaged_perceptron_tagger_eng/", "taggers/averaged_perceptron_tagger/"):
+        try:
+            nltk.data.find(name)
+        except LookupError:
+            continue
+        return nltk.pos_tag
+    return None
+
+
+def nltk_tagger() -> Tagger | None:
+    """A tagger mapping words to ``"n"``/``"v"``/``"a"``/``"r"`` (``None`` for other tags), or ``None`` when
+    NLTK's averaged-perceptron tagger model is not installed."""
+    tag = _nltk_tag_function()
+    if tag is None:
+        return None
+
+    def tagger(words: Sequence[str]) -> list[str | None]:
+        return [_PENN.get(t[:1]) for _, t in tag(list(words))]
+
+    return tagger
+
+
+def resolve_tagger(pos_tagger: str | None) -> Tagger | None:
+    """``"auto"``: NLTK's tagger when installed, else none; ``"nltk"``: NLTK's tagger or an error; ``None``: none."""
+    if pos_tagger is None:
+        return None
+    if pos_tagger == "auto":
+        return nltk_tagger()
+    if pos_tagger == "nltk":
+        tagger = nltk_tagger()
+        if tagger is None:
+            raise ConfigError(
+                "pos_tagger='nltk' needs NLTK's averaged_perceptron_tagger_eng model, which is not installed; "
+                "install it with nltk.download('averaged_perceptron_tagger_eng') on a machine with internet, "
+                "or use pos_tagger=None"
+            )
+        return tagger
+    raise ConfigError(f"pos_tagger must be 'auto', 'nltk' or None, got {pos_tagger!r}")

@@ -1,0 +1,153 @@
+"""Tokenisation that keeps everything: ``detokenize(*tokenize(text)) == text`` for every string.
+
+A text is split at whitespace into chunks; each chunk is split into leading punctuation/symbols, a core, and trailing
+punctuation/symbols. The core keeps inner punctuation, so contractions (``don't``), hyphenated words
+(``well-known``), numbers (``3.14``, ``1,000``), URLs and e-mail addresses stay one token; words in any script stay
+whole (combining marks belong to the word). Runs of the same punctuation character (``...``, ``!!``) are one token;
+an emoji with its modifiers and zero-width joiners is one token. The whitespace between tokens is kept in ``seps``
+(``len(seps) == len(tokens) + 1``) so that editing the tokens and joining them back restores the original spacing.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+__all__ = [
+    "Tokens",
+    "detokenize",
+    "is_punct",
+    "is_word",
+    "is_wordlike",
+    "tokenize",
+    "word_indices",
+]
+
+Tokens = tuple[tuple[str, ...], tuple[str, ...]]
+
+_CHUNKS = re.compile(r"\s+|\S+")
+_CJK_STOPS = re.compile(r"([。！？]+)")
+_JOINERS = {"\u200d", "\ufe0f", "\ufe0e", "\u20e3"}
+
+
+@lru_cache(maxsize=4096)
+def _is_edge(ch: str) -> bool:
+    """True for characters split off a chunk's ends: punctuation and symbols (emoji included)."""
+    return unicodedata.category(ch)[0] in "PS" or ch in _JOINERS
+
+
+def _is_modifier(ch: str) -> bool:
+    return ch in _JOINERS or "\U0001f3fb" <= ch <= "\U0001f3ff"
+
+
+def _split_run(run: str) -> list[str]:
+    """Split a punctuation/symbol run: equal characters group, emoji keep their modifiers and joiners."""
+    out: list[str] = []
+    for ch in run:
+        if out and (ch == out[-1][-1] and not _is_modifier(ch) or _is_modifier(ch) or out[-1][-1] == "\u200d"):
+            out[-1] += ch
+        else:
+            out.append(ch)
+    return out
+
+
+def _split_chunk(chunk: str) -> list[str]:
+    if chunk.isalnum():
+        return [chunk]
+    start, end = 0, len(chunk)
+    while start < end and _is_edge(chunk[start]):
+        start += 1
+    while end > start and _is_edge(chunk[end - 1]):
+        end -= 1
+    if start == end:
+        return _split_run(chunk)
+    out = _split_run(chunk[:start]) if start else []
+    core = chunk[start:end]
+    if "。" in core or "！" in core or "？" in core:
+        out.extend(part for part in _CJK_STOPS.split(core) if part)
+    else:
+        out.append(core)
+    if end < len(chunk):
+        out.extend(_split_run(chunk[end:]))
+    return out
+
+
+@lru_cache(maxsize=8192)
+def tokenize(text: str) -> Tokens:
+    """Split ``text`` into ``(tokens, seps)``; ``seps[k]`` is the whitespace before ``tokens[k]``.
+
+    Example:
+        >>> toks, seps = tokenize("Don't panic, it's 3.14!")
+        >>> toks
+        ("Don't", 'panic', ',', "it's", '3.14', '!')
+        >>> detokenize(toks, seps)
+        "Don't panic, it's 3.14!"
+    """
+    tokens: list[str] = []
+    seps: list[str] = []
+    pending = ""
+    for chunk in _CHUNKS.findall(text):
+        if chunk[0].isspace():
+            pending = chunk
+            continue
+        parts = _split_chunk(chunk)
+        seps.append(pending)
+        seps.extend([""] * (len(parts) - 1))
+        tokens.extend(parts)
+        pending = ""
+    seps.append(pending)
+    return tuple(tokens), tuple(seps)
+
+
+def detokenize(tokens: list[str] | tuple[str, ...], seps: list[str] | tuple[str, ...]) -> str:
+    """Join tokens with their separators (the inverse of :func:`tokenize`).
+
+    Example:
+        >>> detokenize(["a", "b", "."], [" ", " ", "", "\\n"])
+        ' a b.\\n'
+    """
+    parts = [seps[0]]
+    for tok, sep in zip(tokens, seps[1:]):
+        parts.append(tok)
+        parts.append(sep)
+    return "".join(parts)
+
+
+@lru_cache(maxsize=65536)
+def is_word(token: str) -> bool:
+    """A word token: contains a letter or digit (words, numbers, URLs); punctuation and emoji are not words.
+
+    Example:
+        >>> is_word("don't"), is_word("42"), is_word("..."), is_word("🙂")
+        (True, True, False, False)
+    """
+    return any(ch.isalnum() for ch in token)
+
+
+def is_punct(token: str) -> bool:
+    """True when the token is punctuation or symbols only."""
+    return not is_word(token)
+
+
+@lru_cache(maxsize=65536)
+def is_wordlike(token: str) -> bool:
+    """A plain word that a lexicon may know: letters with inner hyphens, apostrophes or dots, no digits.
+
+    Example:
+        >>> is_wordlike("well-known"), is_wordlike("3D"), is_wordlike("http://a.b")
+        (True, False, False)
+    """
+    if not token[0].isalpha() or not token[-1].isalpha():
+        return False
+    return all(ch.isalpha() or ch in "-'’." for ch in token) and "://" not in token
+
+
+def word_indices(tokens: list[str] | tuple[str, ...]) -> list[int]:
+    """Indices of the word tokens (see :func:`is_word`).
+
+    Example:
+        >>> word_indices(("Hi", ",", "you", "!"))
+        [0, 2]
+    """
+    return [i for i, tok in enumerate(tokens) if is_word(tok)]

@@ -1,0 +1,105 @@
+"""The shared machinery of word-level text augmenters: knobs, eligible words, edits in, edits out."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterable
+from typing import Any
+
+from multiaug.core.checks import check_prob
+from multiaug.core.errors import ConfigError
+from multiaug.core.random import Draws
+
+from .base import TextAugmenter, TextBatch
+from .edits import apply_edits
+from .stopwords import resolve_protect, resolve_stopwords
+from .tokenize import is_word, tokenize
+
+__all__ = ["WordAugmenter", "edit_count"]
+
+Edit = dict[str, Any]
+
+
+def edit_count(n_words: int, aug_p: float, aug_min: int, aug_max: int | None) -> int:
+    """How many words an op edits: ``max(aug_min, int(aug_p * n_words))``, at most ``aug_max``.
+
+    With ``aug_min=1`` this is EDA's ``n = max(1, int(alpha * n_words))``.
+
+    Example:
+        >>> edit_count(25, 0.1, 1, None), edit_count(5, 0.1, 1, None), edit_count(200, 0.3, 1, 10)
+        (2, 1, 10)
+    """
+    n = max(aug_min, int(aug_p * n_words))
+    return n if aug_max is None else min(n, aug_max)
+
+
+def _check_count(value: Any, name: str, *, allow_none: bool = False) -> int | None:
+    if value is None and allow_none:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        expected = "a non-negative integer or None" if allow_none else "a non-negative integer"
+        raise ConfigError(f"{name} must be {expected}, got {value!r}")
+    return value
+
+
+class WordAugmenter(TextAugmenter):
+    """Base of word-level ops: ``aug_p``/``aug_min``/``aug_max`` (how many words), ``stopwords``, ``protect``.
+
+    Subclasses implement ``_edits(text, rng) -> list[edit]`` (see :mod:`multiaug.text.edits`); ``sample`` gives
+    every text its own ``random.Random`` from ``draws.python_random()`` and ``apply`` replays the edits.
+    """
+
+    def __init__(
+        self,
+        *,
+        aug_p: float = 0.1,
+        aug_min: int = 1,
+        aug_max: int | None = None,
+        stopwords: str | Iterable[str] | None = None,
+        protect: str | Iterable[str] | None = None,
+        p: float = 1.0,
+    ) -> None:
+        super().__init__(p=p)
+        self.aug_p = check_prob(aug_p, "aug_p")
+        self.aug_min = _check_count(aug_min, "aug_min")
+        self.aug_max = _check_count(aug_max, "aug_max", allow_none=True)
+        if self.aug_max is not None and self.aug_max < self.aug_min:
+            raise ConfigError(f"aug_max must be >= aug_min ({aug_min}), got {aug_max!r}")
+        self._stopwords = resolve_stopwords(stopwords)
+        self._protect_re, self._protect_set = resolve_protect(protect)
+
+    # -- helpers shared by the ops -------------------------------------------------------------------------------
+    def _count(self, n_words: int) -> int:
+        return edit_count(n_words, self.aug_p, self.aug_min, self.aug_max)
+
+    def is_protected(self, token: str) -> bool:
+        """True for tokens the user protected (by set or regex); they are never edited nor moved."""
+        if token in self._protect_set:
+            return True
+        return self._protect_re is not None and self._protect_re.fullmatch(token) is not None
+
+    def eligible(self, tokens: list[str] | tuple[str, ...]) -> list[int]:
+        """Indices of the word tokens an op may touch: words that are neither stopwords nor protected."""
+        stop = self._stopwords
+        return [
+            i
+            for i, tok in enumerate(tokens)
+            if is_word(tok) and tok.lower() not in stop and not self.is_protected(tok)
+        ]
+
+    # -- the TextAugmenter protocol --------------------------------------------------------------------------------
+    def _edits(self, text: str, rng: random.Random) -> list[Edit]:
+        raise TypeError(f"{type(self).__name__} must implement _edits")
+
+    def sample(self, batch: TextBatch, draws: Draws) -> dict[str, Any]:
+        rngs = draws.python_random()
+        return {"edits": [self._edits(text, rng) if text.strip() else [] for text, rng in zip(batch.texts, rngs)]}
+
+    def apply(self, batch: TextBatch, params: dict[str, Any]) -> TextBatch:
+        return batch.replace(texts=[apply_edits(t, list(e)) for t, e in zip(batch.texts, params["edits"])])
+
+    @staticmethod
+    def tokens(text: str) -> tuple[list[str], list[str]]:
+        """Editable copies of the text's tokens and separators."""
+        toks, seps = tokenize(text)
+        return list(toks), list(seps)

@@ -1,0 +1,164 @@
+"""Word ops that need no lexicon: WordShuffle, RandomSwap, RandomDeletion. They work on any language."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterable
+
+from multiaug.core import register
+from multiaug.core.errors import ConfigError
+
+from .edits import sentence_spans
+from .tokenize import is_word
+from .word_base import Edit, WordAugmenter
+
+__all__ = ["RandomDeletion", "RandomSwap", "WordShuffle", "windowed_order"]
+
+
+def windowed_order(n: int, window: int | None, rng: random.Random) -> list[int]:
+    """A random order of ``range(n)``; with ``window`` every item moves at most ``window`` places.
+
+    The windowed shuffle sorts ``k + u_k`` with ``u_k`` uniform in ``[0, window + 1)`` (the noisy shuffle of
+    Lample et al., 2018).
+
+    Example:
+        >>> import random
+        >>> order = windowed_order(10, 1, random.Random(0))
+        >>> max(abs(pos - src) for pos, src in enumerate(order)) <= 1
+        True
+    """
+    if window is None:
+        order = list(range(n))
+        rng.shuffle(order)
+        return order
+    keys = [k + rng.uniform(0.0, window + 1.0) for k in range(n)]
+    return sorted(range(n), key=keys.__getitem__)
+
+
+@register("text.WordShuffle")
+class WordShuffle(WordAugmenter):
+    """Shuffle the words of a text; punctuation, emoji and protected tokens stay where they are.
+
+    ``window`` limits how far a word moves (``None``: anywhere); ``per_sentence=True`` shuffles within each
+    sentence. Stopwords listed in ``stopwords`` also stay in place (default: none). The multiset of words is kept.
+
+    Example:
+        >>> import multiaug.text as mt
+        >>> mt.WordShuffle()("The cat sat on the mat.", seed=0)
+        'mat on sat the cat The.'
+    """
+
+    def __init__(
+        self,
+        window: int | None = None,
+        *,
+        per_sentence: bool = False,
+        stopwords: str | Iterable[str] | None = None,
+        protect: str | Iterable[str] | None = None,
+        p: float = 1.0,
+    ) -> None:
+        super().__init__(stopwords=stopwords, protect=protect, p=p)
+        if window is not None and (isinstance(window, bool) or not isinstance(window, int) or window < 1):
+            raise ConfigError(f"window must be a positive integer or None, got {window!r}")
+        if not isinstance(per_sentence, bool):
+            raise ConfigError(f"per_sentence must be True or False, got {per_sentence!r}")
+        self.window = window
+        self.per_sentence = per_sentence
+
+    def _edits(self, text: str, rng: random.Random) -> list[Edit]:
+        tokens, seps = self.tokens(text)
+        eligible = self.eligible(tokens)
+        groups = [eligible]
+        if self.per_sentence:
+            spans = sentence_spans(tokens, seps)
+            groups = [[i for i in eligible if s <= i < e] for s, e in spans]
+        slots: list[int] = []
+        order: list[int] = []
+        for group in groups:
+            if len(group) < 2:
+                continue
+            slots.extend(group)
+            order.extend(group[k] for k in windowed_order(len(group), self.window, rng))
+        if slots == order:
+            return []
+        return [{"op": "perm", "slots": slots, "order": order}]
+
+
+@register("text.RandomSwap")
+class RandomSwap(WordAugmenter):
+    """Swap two random words, ``n = max(aug_min, int(aug_p * number_of_words))`` times (EDA's random swap).
+
+    ``adjacent=True`` swaps a word with its right-hand neighbour instead (nlpaug's swap). Punctuation stays in
+    place; the multiset of words is kept.
+
+    Example:
+        >>> import multiaug.text as mt
+        >>> mt.RandomSwap(aug_p=0.2)("I like green apples and red pears.", seed=0)
+        'I pears green apples and red like.'
+    """
+
+    def __init__(
+        self,
+        *,
+        aug_p: float = 0.1,
+        aug_min: int = 1,
+        aug_max: int | None = None,
+        adjacent: bool = False,
+        stopwords: str | Iterable[str] | None = None,
+        protect: str | Iterable[str] | None = None,
+        p: float = 1.0,
+    ) -> None:
+        super().__init__(aug_p=aug_p, aug_min=aug_min, aug_max=aug_max, stopwords=stopwords, protect=protect, p=p)
+        if not isinstance(adjacent, bool):
+            raise ConfigError(f"adjacent must be True or False, got {adjacent!r}")
+        self.adjacent = adjacent
+
+    def _edits(self, text: str, rng: random.Random) -> list[Edit]:
+        tokens, _ = self.tokens(text)
+        eligible = self.eligible(tokens)
+        m = len(eligible)
+        if m < 2:
+            return []
+        n = self._count(sum(1 for t in tokens if is_word(t)))
+        edits: list[Edit] = []
+        for _ in range(n):
+            a = rng.randrange(m)
+            if self.adjacent:
+                b = a + 1 if a + 1 < m else a - 1
+            else:
+                b = rng.randrange(m - 1)
+                b += b >= a
+            i, j = eligible[a], eligible[b]
+            edits.append({"op": "swap", "i": i, "j": j, "old": [tokens[i], tokens[j]]})
+            tokens[i], tokens[j] = tokens[j], tokens[i]
+        return edits
+
+
+@register("text.RandomDeletion")
+class RandomDeletion(WordAugmenter):
+    """Delete each word with probability ``aug_p``, at least ``aug_min`` and at most ``aug_max`` words.
+
+    Only whole words are deleted (punctuation and emoji stay); at least one word always remains, so the text is
+    never emptied. The whitespace around a deleted word is merged.
+
+    Example:
+        >>> import multiaug.text as mt
+        >>> mt.RandomDeletion(aug_p=0.3)("The very old dog slept in the sun.", seed=0)
+        'The very old slept the sun.'
+    """
+
+    def _edits(self, text: str, rng: random.Random) -> list[Edit]:
+        tokens, _ = self.tokens(text)
+        eligible = self.eligible(tokens)
+        if not eligible:
+            return []
+        n_words = sum(1 for t in tokens if is_word(t))
+        chosen = [i for i in eligible if rng.random() < self.aug_p]
+        if len(chosen) < self.aug_min:
+            rest = [i for i in eligible if i not in set(chosen)]
+            chosen += rng.sample(rest, min(self.aug_min - len(chosen), len(rest)))
+        if self.aug_max is not None and len(chosen) > self.aug_max:
+            chosen = rng.sample(chosen, self.aug_max)
+        if len(chosen) >= n_words:  # never delete every word
+            chosen.pop(rng.randrange(len(chosen)))
+        return [{"op": "del", "i": i, "old": tokens[i]} for i in sorted(chosen, reverse=True)]
