@@ -1,0 +1,220 @@
+"""Fixed-cost resampling for any ratio: a Farrow (polynomial-in-the-fraction) windowed-sinc interpolator.
+
+Reading a clip at arbitrary fractional positions ``t`` costs the same for every ratio: the clip is filtered once
+by ``order + 1`` short FIR filters (one matrix product over blocks of samples), and every output sample is a
+polynomial in its fractional position ``mu = t - floor(t)`` evaluated on the filtered values at ``floor(t)``.
+The polynomials approximate a Kaiser-windowed sinc of 24 taps (flat to 0.8 of Nyquist, -0.9 dB at 0.85,
+-3 dB at 0.9, images rejected by 45 dB from 1.1 of Nyquist on), so time and memory are bounded whatever the ratio (torchaudio's rational resampler builds a kernel whose
+size grows with the ratio's reduced denominator). When reading faster than the input rate (downsampling,
+speeding up) each clip is first low-passed to its new Nyquist in the frequency domain.
+
+Positions are computed in float64 (float32 positions drift by whole samples over long clips), and the same
+float64 parameters give the same result on CPU and CUDA up to float32 rounding.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+
+import numpy as np
+import torch
+from torch import Tensor
+
+from .lengths import zero_padding
+
+__all__ = ["farrow_coefficients", "read_at", "resample", "speed_change"]
+
+_TAPS = 24
+_ORDER = 6
+_CUTOFF = 0.94
+_BETA = 7.0
+_BLOCK = 32
+_CHUNK = 4
+
+
+@functools.lru_cache(maxsize=8)
+def farrow_coefficients(
+    taps: int = _TAPS, order: int = _ORDER, cutoff: float = _CUTOFF, beta: float = _BETA
+) -> np.ndarray:
+    """Coefficients ``c (taps, order + 1)``: ``h(mu - j) ~ sum_m c[j + taps//2 - 1, m] * mu**m`` for
+    ``mu`` in [0, 1) and ``j`` in ``[-taps//2 + 1, taps//2]``, where ``h`` is the windowed-sinc prototype.
+
+    Example:
+        >>> c = farrow_coefficients()
+        >>> c.shape
+        (24, 7)
+        >>> round(float(np.polyval(c[11][::-1], 0.0)), 4)  # h(0)
+        0.94
+    """
+    half = taps // 2
+    mu = 0.5 - 0.5 * np.cos(np.pi * (np.arange(256) + 0.5) / 256)  # Chebyshev-like nodes on [0, 1]
+    mu = np.concatenate([[0.0], mu, [1.0]])
+    coeffs = np.zeros((taps, order + 1))
+    vander = np.vander(mu, order + 1, increasing=True)
+    for k in range(taps):
+        j = k - half + 1
+        tau = mu - j
+        window = np.i0(beta * np.sqrt(np.clip(1.0 - (tau / half) ** 2, 0.0, None))) / np.i0(beta)
+        h = cutoff * np.sinc(cutoff * tau) * window
+        coeffs[k] = np.linalg.lstsq(vander, h, rcond=None)[0]
+    return coeffs
+
+
+@functools.lru_cache(maxsize=8)
+def _block_matrix(taps: int, order: int, block: int) -> np.ndarray:
+    """``(block + taps - 1, block * (order + 1))`` matrix mapping a block of input to its filtered values."""
+    c = farrow_coefficients(taps, order)
+    m = np.zeros((block + taps - 1, block * (order + 1)))
+    for b in range(block):
+        m[b : b + taps, b * (order + 1) : (b + 1) * (order + 1)] = c
+    return m
+
+
+def _filter_bank(x: Tensor, taps: int, order: int) -> Tensor:
+    """Filtered values ``v (N, T', order + 1)``, ``T' >= T``:
+    ``v[n, i, m] = sum_k c[k, m] * x[n, i + k - taps//2 + 1]``."""
+    n, t = x.shape
+    block = _BLOCK
+    blocks = -(-t // block)
+    left = taps // 2 - 1
+    xp = torch.nn.functional.pad(x, (left, blocks * block + taps - 1 - t - left))
+    frames = xp.unfold(-1, block + taps - 1, block)
+    mat = torch.as_tensor(_block_matrix(taps, order, block), dtype=x.dtype, device=x.device)
+    v = torch.matmul(frames, mat)
+    return v.view(n, blocks * block, order + 1)
+
+
+def read_at(
+    x: Tensor, start: Tensor, step: Tensor, out_lengths: Tensor, lengths: Tensor | None = None
+) -> Tensor:
+    """Band-limited reading of each clip at positions ``start[i] + k * step[i]`` for ``k < out_lengths[i]``.
+
+    ``x`` is ``(N, T)``; ``start``/``step`` are float64 ``(N,)``; samples outside ``[0, lengths[i])`` count as
+    zero. No anti-aliasing is applied here (see ``speed_change``). Returns ``(N, max(out_lengths))``, zero past
+    each clip's output length.
+
+    Example:
+        >>> x = torch.sin(torch.arange(200.0) * 0.1)[None]
+        >>> y = read_at(x, torch.tensor([100.0], dtype=torch.float64), torch.tensor([0.5], dtype=torch.float64),
+        ...             torch.tensor([3]))
+        >>> [round(v, 3) for v in y[0].tolist()], round(math.sin(10.05), 3)
+        ([-0.544, -0.584, -0.62], -0.584)
+    """
+    if x.ndim != 2:
+        raise ValueError(f"read_at expects (N, T), got shape {tuple(x.shape)}")
+    n, t = x.shape
+    device = x.device
+    out_lengths = out_lengths.to(device=device, dtype=torch.int64)
+    m = int(out_lengths.max()) if n else 0
+    if m == 0 or t == 0:
+        return x.new_zeros(n, m)
+    if lengths is not None:
+        x = zero_padding(x.unsqueeze(1), lengths.to(device)).squeeze(1)
+    start = start.to(device=device, dtype=torch.float64)
+    step = step.to(device=device, dtype=torch.float64)
+    steps = torch.arange(m, device=device, dtype=torch.float64)
+    out = x.new_empty(n, m)
+    for lo in range(0, n, _CHUNK):
+        hi = min(n, lo + _CHUNK)
+        v = _filter_bank(x[lo:hi], _TAPS, _ORDER)
+        tv = v.shape[1]
+        pos = start[lo:hi, None] + steps[None, :] * step[lo:hi, None]
+        base = torch.floor(pos)
+        mu = (pos - base).to(x.dtype)
+        idx = base.to(torch.int64)
+        # Positions outside the clip (only with a negative start or past the end) read as zero.
+        inside = (idx >= 0) & (idx < t) & (steps[None, :] < out_lengths[lo:hi, None])
+        rows = idx.clamp_(0, t - 1) + torch.arange(hi - lo, device=device)[:, None] * tv
+        vals = v.reshape(-1, _ORDER + 1).index_select(0, rows.view(-1)).view(hi - lo, m, _ORDER + 1)
+        y = vals[..., _ORDER]
+        for k in range(_ORDER - 1, -1, -1):
+            y = torch.addcmul(vals[..., k], y, mu)
+        torch.mul(y, inside.to(x.dtype), out=out[lo:hi])
+    return out
+
+
+def _fast_size(n: int) -> int:
+    """Smallest ``2**a * 3**b * 5**c >= n`` (FFT sizes with large prime factors are several times slower)."""
+    best = 1 << max(0, (n - 1).bit_length())
+    p5 = 1
+    while p5 < best:
+        p35 = p5
+        while p35 < best:
+            p = p35
+            while p < n:
+                p *= 2
+            best = min(best, p)
+            p35 *= 3
+        p5 *= 5
+    return best
+
+
+def _lowpass(x: Tensor, cutoff: Tensor) -> Tensor:
+    """Zero-phase low-pass of each row of ``(N, T)`` at ``cutoff[i]`` (fraction of Nyquist, float64), with a
+    raised-cosine transition from ``0.85 * cutoff`` to ``cutoff``; computed with one FFT per row."""
+    t = x.shape[-1]
+    size = _fast_size(t + 1024)
+    spec = torch.fft.rfft(x, n=size)
+    freqs = torch.linspace(0.0, 1.0, spec.shape[-1], device=x.device, dtype=torch.float64)
+    c = cutoff.to(device=x.device, dtype=torch.float64)[:, None]
+    lo = 0.85 * c
+    ramp = ((freqs[None, :] - lo) / (c - lo)).clamp(0.0, 1.0)
+    gain = (0.5 + 0.5 * torch.cos(math.pi * ramp)).to(x.dtype)
+    return torch.fft.irfft(spec * gain, n=size)[:, :t]
+
+
+def speed_change(
+    x: Tensor, factors: Tensor | np.ndarray, lengths: Tensor | None = None
+) -> tuple[Tensor, Tensor]:
+    """Play each clip ``factors[i]`` times faster (pitch and tempo together): output sample ``k`` is the input
+    at ``k * factor``; the new length is ``round(length / factor)``.
+
+    ``x`` is ``(N, T)``; clips with a factor above 1 are low-passed to their new Nyquist first. Returns
+    ``(y (N, max new length), new_lengths)``.
+
+    Example:
+        >>> y, n = speed_change(torch.randn(2, 16000), np.array([2.0, 0.5]))
+        >>> n.tolist(), tuple(y.shape)
+        ([8000, 32000], (2, 32000))
+    """
+    if x.ndim != 2:
+        raise ValueError(f"speed_change expects (N, T), got shape {tuple(x.shape)}")
+    n, t = x.shape
+    f = torch.as_tensor(np.asarray(factors, dtype=np.float64)).reshape(-1)
+    if f.numel() != n:
+        raise ValueError(f"speed_change: {f.numel()} factors for {n} clips")
+    if not bool(torch.isfinite(f).all()) or bool((f <= 0).any()):
+        raise ValueError(f"speed_change: factors must be finite and > 0, got {f.tolist()}")
+    lens = torch.full((n,), t, dtype=torch.int64) if lengths is None else lengths.to("cpu", torch.int64)
+    new_lengths = torch.round(lens.to(torch.float64) / f).to(torch.int64)
+    if lengths is not None:
+        x = zero_padding(x.unsqueeze(1), lengths.to(x.device)).squeeze(1)
+    fast = torch.nonzero(f > 1.0).view(-1)
+    if fast.numel():
+        x = x.clone()
+        sel = fast.to(x.device)
+        x[sel] = _lowpass(x.index_select(0, sel), _CUTOFF / f[fast])
+        if lengths is not None:
+            x = zero_padding(x.unsqueeze(1), lengths.to(x.device)).squeeze(1)
+    y = read_at(x, torch.zeros(n, dtype=torch.float64), f, new_lengths)
+    return y, new_lengths.to(x.device)
+
+
+def resample(x: Tensor, orig_sr: float, new_sr: float) -> Tensor:
+    """Resample ``(..., T)`` from ``orig_sr`` to ``new_sr`` (any real ratio, fixed cost per sample); the new
+    length is ``round(T * new_sr / orig_sr)``.
+
+    Example:
+        >>> resample(torch.randn(2, 44100), 44100, 16000).shape
+        torch.Size([2, 16000])
+    """
+    if not (orig_sr > 0 and new_sr > 0 and math.isfinite(orig_sr) and math.isfinite(new_sr)):
+        raise ValueError(f"resample: sample rates must be finite and > 0, got {orig_sr} -> {new_sr}")
+    if orig_sr == new_sr:
+        return x.clone()
+    lead = x.shape[:-1]
+    flat = x.reshape(-1, x.shape[-1])
+    factors = np.full(flat.shape[0], float(orig_sr) / float(new_sr))
+    y, _ = speed_change(flat, factors)
+    return y.reshape(*lead, y.shape[-1])
