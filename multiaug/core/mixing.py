@@ -16,16 +16,108 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .errors import InputError, InputTypeError
+from .checks import check_choice, check_range
+from .errors import ConfigError, InputError, InputTypeError
+from .random import Draws
+from .record import Record
 
 if TYPE_CHECKING:
     import torch
 
-__all__ = ["MixedTargets", "mixed_loss", "smooth_targets"]
+__all__ = [
+    "MODES",
+    "MixedTargets",
+    "Pairing",
+    "check_alpha",
+    "check_mode",
+    "mixed_loss",
+    "mixed_targets",
+    "pair_up",
+    "smooth_targets",
+]
+
+MODES = ("batch", "pair", "sample")
+"""How many mixing weights a batch draws: one for the batch, one per pair of partners, one per sample."""
+
+
+def check_alpha(value: Any, name: str = "alpha") -> float:
+    """A Beta(alpha, alpha) concentration: a number > 0.
+
+    Example:
+        >>> check_alpha(0.4)
+        0.4
+    """
+    alpha = check_range(value, name)[0]
+    if alpha <= 0.0:
+        raise ConfigError(f"{name} must be > 0 (lam ~ Beta({name}, {name})), got {value!r}")
+    return alpha
+
+
+def check_mode(value: Any) -> str:
+    """One of :data:`MODES`."""
+    return check_choice(value, "mode", MODES)
+
+
+@dataclass(frozen=True)
+class Pairing:
+    """Who mixes with whom in a batch of ``n``, and which drawn weight each sample uses.
+
+    Attributes:
+        partner: ``(n,)`` index of each sample's partner (itself when it is left unmixed).
+        unit: ``(n,)`` index into per-unit draws: 0 for all (mode ``batch``), the pair, or the sample.
+        units: how many units to draw values for.
+        mixed: ``(n,)`` False for samples left alone (a batch of one; the odd one out in mode ``pair``).
+        draws: one row of batch-shared draws for the per-unit values: ``draws.beta(a, a, (units,))[0]``.
+    """
+
+    partner: np.ndarray
+    unit: np.ndarray
+    units: int
+    mixed: np.ndarray
+    draws: Draws
+
+
+def pair_up(draws: Draws, n: int, mode: str) -> Pairing:
+    """Draw the partners of a batch of ``n`` (one draw, shared by the batch, so any batch slicing agrees).
+
+    Modes ``batch`` and ``sample``: the partner of each sample is the next one in a random cyclic order of the
+    batch, so nobody is paired with itself (a plain random permutation leaves about one sample per batch
+    unmixed). Mode ``pair``: a random perfect matching; partners share one weight; with an odd ``n`` one
+    sample stays alone. A batch of one stays unmixed.
+
+    Example:
+        >>> d = Draws.for_call(0, "demo", np.arange(6, dtype=np.uint64), shared=True)
+        >>> pairing = pair_up(d, 6, "pair")
+        >>> bool((pairing.partner[pairing.partner] == np.arange(6)).all()), pairing.units
+        (True, 3)
+    """
+    one = draws.shared().subset(np.zeros(1, dtype=np.int64))
+    order = one.permutation(n)[0]
+    index = np.arange(n, dtype=np.int64)
+    partner = index.copy()
+    mixed = np.ones(n, dtype=bool)
+    if mode == "pair":
+        half = n // 2
+        first, second = order[0 : 2 * half : 2], order[1 : 2 * half : 2]
+        partner[first], partner[second] = second, first
+        unit = np.empty(n, dtype=np.int64)
+        unit[first] = unit[second] = np.arange(half)
+        units = -(-n // 2)
+        if n % 2:
+            unit[order[-1]] = half
+            mixed[order[-1]] = False
+    else:
+        partner[order] = np.roll(order, -1)
+        unit = np.zeros(n, dtype=np.int64) if mode == "batch" else index
+        units = 1 if mode == "batch" else n
+    if n == 1:
+        mixed[:] = False
+    return Pairing(partner, unit, units, mixed, one)
 
 
 def smooth_targets(
@@ -212,3 +304,59 @@ def mixed_loss(
             )
         targets = MixedTargets(*targets)
     return targets.loss(preds, criterion)
+
+
+def _mixing_records(record: Record, seen: np.ndarray) -> Iterator[tuple[np.ndarray, dict[str, Any]]]:
+    """(global rows, params) of every mixing op in a record tree (ops whose params hold partner and lam)."""
+    rows = seen[np.flatnonzero(record.applied)]
+    if "partner" in record.params and "lam" in record.params and len(rows):
+        yield rows, record.params
+    for index, child in record.children:
+        yield from _mixing_records(child, rows[np.asarray(index, dtype=np.int64)])
+
+
+def mixed_targets(record: Record, targets: Any) -> MixedTargets:
+    """The :class:`MixedTargets` of a batch from the replay record of the call that mixed it.
+
+    Works for a mixing op's own record and for pipelines holding mixing ops (each sample may be mixed at most
+    once). A batch that was not mixed gives ``lam = 1.0`` and ``targets_b = targets``.
+
+    Example:
+        >>> import torch
+        >>> params = {"partner": np.array([1, 0]), "lam": np.array([0.6, 0.6])}
+        >>> rec = Record("image.Mixup", np.ones(2, bool), params)
+        >>> t = mixed_targets(rec, torch.tensor([3, 5]))
+        >>> t.targets_b.tolist(), t.lam
+        ([5, 3], 0.6)
+    """
+    import torch
+
+    if not isinstance(targets, torch.Tensor):
+        if isinstance(targets, np.ndarray | list | tuple):
+            targets = torch.as_tensor(np.asarray(targets))
+        else:
+            raise InputTypeError(
+                "targets must be a tensor of class indices (B,) or soft targets (B, K), got "
+                f"{type(targets).__name__}"
+            )
+    n = len(record)
+    if targets.shape[0] != n:
+        raise InputError(f"targets hold {targets.shape[0]} samples but the batch has {n}")
+    partner = np.arange(n, dtype=np.int64)
+    lam = np.ones(n, dtype=np.float64)
+    done = np.zeros(n, dtype=bool)
+    for rows, params in _mixing_records(record, np.arange(n, dtype=np.int64)):
+        if done[rows].any():
+            raise InputError(
+                "a sample was mixed by more than one mixing op in this pipeline; its label would have more than "
+                "two sources: mix each sample at most once (use MixupCutMix or OneOf to choose between them)"
+            )
+        done[rows] = True
+        partner[rows] = rows[np.asarray(params["partner"], dtype=np.int64)]
+        lam[rows] = np.asarray(params["lam"], dtype=np.float64)
+    targets_b = targets.index_select(0, torch.as_tensor(partner, device=targets.device))
+    if n and done.all() and (lam == lam[0]).all():
+        return MixedTargets(targets, targets_b, float(lam[0]))
+    if not done.any():
+        return MixedTargets(targets, targets, 1.0)
+    return MixedTargets(targets, targets_b, torch.as_tensor(lam))

@@ -20,10 +20,9 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-__all__ = ["box_lam", "cutmix_boxes", "mix_pairs", "mosaic", "mosaic_index", "paste_boxes"]
+from .chunks import map_chunks, work_dtype
 
-# Images per chunk in ``mix_pairs``: a chunk's partner copy and result stay in cache while they are blended.
-_CHUNK = 8
+__all__ = ["box_lam", "cutmix_boxes", "mix_pairs", "mosaic", "mosaic_index", "paste_boxes"]
 
 
 def cutmix_boxes(
@@ -77,8 +76,9 @@ def mix_pairs(
 ) -> torch.Tensor:
     """Return ``lam * x + (1 - lam) * other[partner]`` (``other`` defaults to ``x``: Mixup within the batch).
 
-    ``lam`` is one number or one per sample. Float tensors keep their dtype; uint8 tensors are mixed in
-    float32 and rounded to the nearest integer. A new tensor is returned; ``x`` is not modified.
+    ``lam`` is one number or one per sample. Float tensors keep their dtype and are not clamped (normalised
+    images with negative values mix correctly); uint8 tensors are mixed in float32 and rounded to the nearest
+    integer. ``other`` must have ``x``'s dtype. A new tensor is returned; ``x`` is not modified.
 
     Example:
         >>> import numpy as np, torch
@@ -90,26 +90,19 @@ def mix_pairs(
     index = _partner_index(partner, x.device)
     n = x.shape[0]
     lam_arr = np.array(np.broadcast_to(np.asarray(lam, dtype=np.float64), (n,)))
-    shared = bool(np.all(lam_arr == lam_arr[0])) if n else True
-    if x.is_floating_point():
-        # out = partner + lam * (x - partner), blended in place into the gathered partner copy, in chunks so
-        # that both operands are still in cache. torch.lerp is exact at lam = 1 and lam = 0.
-        out = torch.empty_like(x, memory_format=torch.contiguous_format)
-        for start in range(0, n, _CHUNK):
-            stop = min(start + _CHUNK, n)
-            part = out[start:stop]
-            torch.index_select(source, 0, index[start:stop], out=part)
-            if shared:
-                part.lerp_(x[start:stop], float(lam_arr[0]))
-            else:
-                weight = torch.as_tensor(lam_arr[start:stop], dtype=x.dtype, device=x.device)
-                part.lerp_(x[start:stop], weight.view(-1, *([1] * (x.dim() - 1))))
-        return out
-    if x.dtype != torch.uint8:
-        raise TypeError(f"mix_pairs expects a float or uint8 tensor, got {x.dtype}")
-    weight = torch.as_tensor(lam_arr, dtype=torch.float32, device=x.device).view(-1, *([1] * (x.dim() - 1)))
-    mixed = torch.lerp(source.index_select(0, index).float(), x.float(), weight)
-    return mixed.round_().clamp_(0, 255).to(torch.uint8)
+    shared = n == 0 or bool(np.all(lam_arr == lam_arr[0]))
+    weights = torch.as_tensor(lam_arr, dtype=work_dtype(x.dtype), device=x.device)
+    weights = weights.view(-1, *([1] * (x.dim() - 1)))
+
+    def blend(src: torch.Tensor, dst: torch.Tensor, sl: slice, unit: float) -> None:
+        # dst = partner + lam * (src - partner): torch.lerp is exact at lam = 0 and lam = 1.
+        if dst.dtype == source.dtype:
+            torch.index_select(source, 0, index[sl], out=dst)
+        else:
+            dst.copy_(source.index_select(0, index[sl]))
+        dst.lerp_(src, float(lam_arr[0]) if shared else weights[sl])
+
+    return map_chunks(x, blend, clamp=False)
 
 
 def paste_boxes(
