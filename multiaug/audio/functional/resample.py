@@ -99,7 +99,7 @@ def read_at(
         >>> y = read_at(x, torch.tensor([100.0], dtype=torch.float64), torch.tensor([0.5], dtype=torch.float64),
         ...             torch.tensor([3]))
         >>> [round(v, 3) for v in y[0].tolist()], round(math.sin(10.05), 3)
-        ([-0.544, -0.584, -0.62], -0.584)
+        ([-0.544, -0.585, -0.625], -0.585)
     """
     if x.ndim != 2:
         raise ValueError(f"read_at expects (N, T), got shape {tuple(x.shape)}")
