@@ -1,3 +1,177 @@
-"""masking audio augmenters."""
+"""Masking augmenters: silence a span of a waveform (TimeMask), and SpecAugment's frequency and time masks on
+spectrograms ``(..., freq, time)`` (FrequencyMasking, TimeMasking)."""
 
-__all__: list[str] = []
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import torch
+
+from ..core import Draws, register
+from ..core.checks import check_choice, check_range
+from ..core.errors import ConfigError
+from .base import AudioAugmenter, AudioBatch, SpectrogramAugmenter, SpectrogramBatch
+from .functional.masking import mask_bands, time_mask
+from .shift import UNITS, to_samples
+
+__all__ = ["FrequencyMasking", "TimeMask", "TimeMasking"]
+
+
+@register("audio.TimeMask")
+class TimeMask(AudioAugmenter):
+    """Replace one span of each clip by ``fill`` (silence by default).
+
+    The span's length is drawn uniformly from ``duration`` in ``unit`` (``"fraction"`` of each clip's valid
+    length, ``"seconds"`` or ``"samples"``) and its position uniformly within the valid part. ``fade``
+    (seconds, needs the sample rate) ramps the edges linearly inside the span to avoid clicks.
+
+    Example:
+        >>> import torch, multiaug.audio as ma
+        >>> y = ma.TimeMask(duration=(0.5, 0.5), p=1.0)(torch.ones(1, 100), seed=0)
+        >>> int((y == 0).sum())
+        50
+    """
+
+    def __init__(
+        self,
+        duration: float | tuple[float, float] = (0.01, 0.2),
+        unit: str = "fraction",
+        *,
+        fill: float = 0.0,
+        fade: float = 0.0,
+        p: float = 0.5,
+        same_on_batch: bool = False,
+        per_channel: bool = False,
+        sample_rate: int | None = None,
+    ) -> None:
+        super().__init__(p=p, same_on_batch=same_on_batch, per_channel=per_channel, sample_rate=sample_rate)
+        self.unit = check_choice(unit, "unit", UNITS)
+        self.duration = check_range(
+            duration, "duration", min_value=0.0, max_value=1.0 if unit == "fraction" else None
+        )
+        self.fill = check_range(fill, "fill")[0]
+        self.fade = check_range(fade, "fade", min_value=0.0)[0]
+
+    def sample(self, batch: AudioBatch, draws: Draws) -> dict[str, Any]:
+        return {"duration": draws.uniform(*self.duration), "position": draws.uniform()}
+
+    def apply(self, batch: AudioBatch, params: dict[str, Any]) -> AudioBatch:
+        lengths = batch.lengths.cpu().numpy()
+        width = np.clip(to_samples(params["duration"], self.unit, batch, self), 0, lengths)
+        start = np.floor(np.asarray(params["position"], dtype=np.float64) * (lengths - width + 1)).astype(
+            np.int64
+        )
+        fade = round(self.fade * batch.require_sample_rate(self)) if self.fade > 0 else 0
+        out = time_mask(
+            batch.audio, torch.as_tensor(start), torch.as_tensor(width), fill=self.fill, fade=fade
+        )
+        return batch.replace(audio=out)
+
+
+class _BandMasking(SpectrogramAugmenter):
+    """Shared code of SpecAugment's frequency and time masks."""
+
+    dim = -2
+
+    def __init__(
+        self,
+        max_width: int,
+        num_masks: int,
+        fill: float | str,
+        max_fraction: float,
+        p: float,
+        same_on_batch: bool,
+    ) -> None:
+        super().__init__(p=p, same_on_batch=same_on_batch)
+        for name, value, low in (("max_width", max_width, 0), ("num_masks", num_masks, 1)):
+            if isinstance(value, bool) or not isinstance(value, int) or value < low:
+                raise ConfigError(f"{name} must be an integer >= {low}, got {value!r}")
+        self.max_width = max_width
+        self.num_masks = num_masks
+        if isinstance(fill, str):
+            self.fill: float | str = check_choice(fill, "fill", ["mean"])
+        else:
+            self.fill = check_range(fill, "fill")[0]
+        self.max_fraction = check_range(max_fraction, "max_fraction", min_value=0.0, max_value=1.0)[0]
+
+    def sample(self, batch: SpectrogramBatch, draws: Draws) -> dict[str, Any]:
+        size = (self.num_masks,)
+        return {
+            "width": draws.integers(0, self.max_width + 1, size=size),
+            "position": draws.uniform(size=size),
+        }
+
+    def apply(self, batch: SpectrogramBatch, params: dict[str, Any]) -> SpectrogramBatch:
+        size = batch.spec.shape[self.dim]
+        limit = int(np.floor(self.max_fraction * size))
+        width = np.clip(np.asarray(params["width"], dtype=np.int64), 0, limit)
+        start = np.floor(np.asarray(params["position"], dtype=np.float64) * (size - width + 1)).astype(
+            np.int64
+        )
+        spec = batch.spec
+        # "mean": each spectrogram's own mean (over channels, frequency and time) fills its bands.
+        fill = spec.mean(dim=(1, 2, 3), keepdim=True) if self.fill == "mean" else float(self.fill)
+        return batch.replace(
+            spec=mask_bands(spec, self.dim, torch.as_tensor(start), torch.as_tensor(width), fill)
+        )
+
+
+@register("audio.FrequencyMasking")
+class FrequencyMasking(_BandMasking):
+    """SpecAugment frequency masks on spectrograms ``(F, T)``, ``(C, F, T)`` or ``(B, C, F, T)``.
+
+    Each spectrogram gets ``num_masks`` bands of consecutive frequency bins, each of a width drawn uniformly
+    from ``0..max_width`` (at most ``max_fraction`` of the bins) at a uniform position, set to ``fill`` (a
+    number, or ``"mean"``: the spectrogram's mean). All channels of a spectrogram share its bands.
+
+    Example:
+        >>> import torch, multiaug.audio as ma
+        >>> y = ma.FrequencyMasking(max_width=10, p=1.0)(torch.ones(2, 1, 64, 100), seed=1)
+        >>> bool(((y == 0).all(dim=-1).sum(dim=-1) <= 10).all())
+        True
+    """
+
+    dim = -2
+
+    def __init__(
+        self,
+        max_width: int = 27,
+        num_masks: int = 1,
+        *,
+        fill: float | str = 0.0,
+        max_fraction: float = 1.0,
+        p: float = 0.5,
+        same_on_batch: bool = False,
+    ) -> None:
+        super().__init__(max_width, num_masks, fill, max_fraction, p, same_on_batch)
+
+
+@register("audio.TimeMasking")
+class TimeMasking(_BandMasking):
+    """SpecAugment time masks on spectrograms ``(F, T)``, ``(C, F, T)`` or ``(B, C, F, T)``.
+
+    Each spectrogram gets ``num_masks`` spans of consecutive frames, each of a width drawn uniformly from
+    ``0..max_width`` and at most ``max_fraction`` of the frames (SpecAugment's upper bound ``p``), at a
+    uniform position, set to ``fill`` (a number, or ``"mean"``).
+
+    Example:
+        >>> import torch, multiaug.audio as ma
+        >>> y = ma.TimeMasking(max_width=100, max_fraction=0.2, p=1.0)(torch.ones(80, 300), seed=0)
+        >>> int((y == 0).all(dim=0).sum()) <= 60
+        True
+    """
+
+    dim = -1
+
+    def __init__(
+        self,
+        max_width: int = 100,
+        num_masks: int = 1,
+        *,
+        fill: float | str = 0.0,
+        max_fraction: float = 1.0,
+        p: float = 0.5,
+        same_on_batch: bool = False,
+    ) -> None:
+        super().__init__(max_width, num_masks, fill, max_fraction, p, same_on_batch)

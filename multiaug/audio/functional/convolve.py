@@ -9,10 +9,14 @@ from torch import Tensor
 __all__ = ["fft_convolve"]
 
 
-def fft_convolve(audio: Tensor, kernel: Tensor, out_length: int | None = None) -> Tensor:
-    """Full linear convolution of ``audio`` ``(B, C, T)`` with ``kernel`` ``(B, C or 1, L)`` along time.
+def fft_convolve(
+    audio: Tensor, kernel: Tensor, out_length: int | None = None, rows: Tensor | None = None
+) -> Tensor:
+    """Linear convolution of each clip of ``audio`` ``(B, C, T)`` with its kernel along time.
 
-    Returns ``(B, C, out_length)`` (default the full ``T + L - 1``); one real FFT of a fast size covers both.
+    ``kernel`` is ``(B, C or 1, L)``, or ``(U, C or 1, L)`` with ``rows`` ``(B,)`` saying which kernel each
+    clip uses (each distinct kernel is transformed once). Returns ``(B, C, out_length)``, by default the full
+    ``T + L - 1``; one real FFT of a fast size covers both.
 
     Example:
         >>> fft_convolve(torch.tensor([[[1.0, 2.0, 3.0]]]), torch.tensor([[[0.0, 1.0]]])).round().tolist()
@@ -22,7 +26,10 @@ def fft_convolve(audio: Tensor, kernel: Tensor, out_length: int | None = None) -
     full = t + n - 1
     out_length = full if out_length is None else out_length
     n_fft = scipy.fft.next_fast_len(full, real=True)
-    spec = torch.fft.rfft(audio, n=n_fft, dim=-1) * torch.fft.rfft(kernel.to(audio.dtype), n=n_fft, dim=-1)
+    response = torch.fft.rfft(kernel.to(audio.dtype), n=n_fft, dim=-1)
+    if rows is not None:
+        response = response[rows.to(response.device)]
+    spec = torch.fft.rfft(audio, n=n_fft, dim=-1) * response
     out = torch.fft.irfft(spec, n=n_fft, dim=-1)[..., : min(out_length, full)]
     if out.shape[-1] < out_length:
         out = torch.nn.functional.pad(out, (0, out_length - out.shape[-1]))

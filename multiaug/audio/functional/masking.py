@@ -48,11 +48,12 @@ def band_mask(size: int, start: Tensor, width: Tensor) -> Tensor:
     return ((pos >= start) & (pos < start + width)).any(dim=1)
 
 
-def mask_bands(spec: Tensor, dim: int, start: Tensor, width: Tensor, fill: float = 0.0) -> Tensor:
+def mask_bands(spec: Tensor, dim: int, start: Tensor, width: Tensor, fill: float | Tensor = 0.0) -> Tensor:
     """Fill bands along ``dim`` (-2 frequency, -1 time) of a batch of spectrograms ``(B, ..., F, T)``.
 
     Each sample ``b`` gets its own bands (``start``/``width`` ``(B,)`` or ``(B, K)``), shared by its other
-    dims (channels).
+    dims (channels). ``fill`` is a number or a tensor that broadcasts against ``spec`` (e.g. per-sample
+    means).
 
     Example:
         >>> s = torch.ones(1, 1, 3, 4)
@@ -65,6 +66,5 @@ def mask_bands(spec: Tensor, dim: int, start: Tensor, width: Tensor, fill: float
     mask = band_mask(size, start.to(spec.device), width.to(spec.device))
     shape = [spec.shape[0]] + [1] * (spec.dim() - 1)
     shape[dim] = size
-    return torch.where(
-        mask.reshape(shape), torch.full_like(spec.reshape(-1)[:1], fill).reshape([1] * spec.dim()), spec
-    )
+    value = fill if isinstance(fill, Tensor) else torch.full((), fill, dtype=spec.dtype, device=spec.device)
+    return torch.where(mask.reshape(shape), value.to(spec.dtype), spec)

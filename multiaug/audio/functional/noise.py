@@ -11,7 +11,7 @@ from torch import Tensor
 
 from .lengths import length_mask, masked_rms
 
-__all__ = ["add_noise", "add_noise_at_snr", "color_noise", "noise_gain_for_snr"]
+__all__ = ["add_noise", "add_noise_at_snr", "color_noise", "looped_segment", "noise_gain_for_snr"]
 
 
 def _column(values: Tensor | float, like: Tensor) -> Tensor:
@@ -89,3 +89,24 @@ def color_noise(white: Tensor, exponent: Tensor | float) -> Tensor:
     shaped = torch.fft.irfft(spectrum * weights, n=t, dim=-1).to(white.dtype)
     rms = shaped.square().mean(dim=(1, 2), keepdim=True).sqrt()
     return shaped / torch.where(rms > 0, rms, torch.ones_like(rms))
+
+
+def looped_segment(
+    sounds: Tensor, sound_lengths: Tensor, rows: Tensor, offsets: Tensor, length: int
+) -> Tensor:
+    """Cut ``length`` samples from ``sounds[rows[b]]`` starting at ``offsets[b]``, looping past its end.
+
+    ``sounds`` is ``(U, C, L)`` zero-padded with valid lengths ``sound_lengths`` ``(U,)``; the result is
+    ``(B, C, length)``: sample ``t`` of clip ``b`` is ``sounds[rows[b], :, (offsets[b] + t) % len]``.
+
+    Example:
+        >>> s = torch.tensor([[[1.0, 2.0, 3.0, 0.0]]])
+        >>> looped_segment(s, torch.tensor([3]), torch.tensor([0, 0]), torch.tensor([0, 2]), 5).tolist()
+        [[[1.0, 2.0, 3.0, 1.0, 2.0]], [[3.0, 1.0, 2.0, 3.0, 1.0]]]
+    """
+    _, c, size = sounds.shape
+    rows = rows.to(sounds.device)
+    n = sound_lengths.to(sounds.device)[rows].clamp(min=1)[:, None]
+    pos = torch.remainder(offsets.to(sounds.device)[:, None] + torch.arange(length, device=sounds.device), n)
+    base = rows[:, None, None] * (c * size) + torch.arange(c, device=sounds.device)[None, :, None] * size
+    return sounds.reshape(-1)[base + pos[:, None, :]]

@@ -1,0 +1,232 @@
+"""Noise augmenters: Gaussian noise by amplitude or SNR, coloured (1/f^exponent) noise, background sounds.
+
+SNR (dB) is ``20 log10(RMS(signal) / RMS(noise))`` with both RMS taken over each clip's valid part (all
+channels together); the added noise is scaled so the measured SNR is exactly the drawn one. A silent clip
+(RMS 0) gets no noise from the SNR-based augmenters (there is no level to be relative to) and never NaN.
+Dense noise is regenerated in ``apply`` from per-sample seeds (:mod:`multiaug.core.noise`): the same on CPU and
+CUDA and on replay. Padding past each clip's length stays zero.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import torch
+from torch import Tensor
+
+from ..core import Draws, register
+from ..core.checks import check_range
+from ..core.errors import ConfigError
+from ..core.noise import randn
+from .bank import SoundBank
+from .base import AudioAugmenter, AudioBatch
+from .functional.noise import add_noise, add_noise_at_snr, color_noise, looped_segment
+
+__all__ = ["AddBackgroundNoise", "AddColoredNoise", "AddGaussianNoise", "AddGaussianSNR"]
+
+
+def _white(batch: AudioBatch, seeds: Any) -> Tensor:
+    """White noise ``(B, C, T)`` whose sample ``(c, t)`` does not depend on the padded length ``T``.
+
+    The field is generated time-major over a length rounded up to a multiple of 16: torch's seeded CPU normal
+    generator then yields the same leading values for any such length, so a clip gets the same noise alone or
+    padded in a batch (checked by the contract tests).
+    """
+    frames = -(-batch.num_frames // 16) * 16
+    noise = randn(seeds, (frames, batch.channels), batch.device, batch.audio.dtype)
+    return noise[:, : batch.num_frames, :].transpose(1, 2)
+
+
+def _colored(white: Tensor, exponent: Tensor, lengths: Tensor) -> Tensor:
+    """Colour each clip's noise over its own valid length (clips of equal length are shaped together)."""
+    full = lengths.cpu().numpy()
+    if (full == white.shape[-1]).all():
+        return color_noise(white, exponent)
+    out = torch.zeros_like(white)
+    for length in np.unique(full).tolist():
+        rows = torch.as_tensor(np.flatnonzero(full == length), device=white.device)
+        out[rows, :, :length] = color_noise(white[rows, :, :length], exponent[rows])
+    return out
+
+
+def _snr_range(snr_db: Any) -> tuple[float, float]:
+    return check_range(snr_db, "snr_db", min_value=-100.0, max_value=200.0)
+
+
+@register("audio.AddGaussianNoise")
+class AddGaussianNoise(AudioAugmenter):
+    """Add white Gaussian noise whose standard deviation is drawn uniformly from ``amplitude=(low, high)``.
+
+    Example:
+        >>> import torch, multiaug.audio as ma
+        >>> y = ma.AddGaussianNoise(amplitude=(0.01, 0.01), p=1.0)(torch.zeros(1, 16000), seed=0)
+        >>> round(float(y.std()), 2)
+        0.01
+    """
+
+    def __init__(
+        self,
+        amplitude: float | tuple[float, float] = (0.001, 0.015),
+        *,
+        p: float = 0.5,
+        same_on_batch: bool = False,
+        per_channel: bool = False,
+        sample_rate: int | None = None,
+    ) -> None:
+        super().__init__(p=p, same_on_batch=same_on_batch, per_channel=per_channel, sample_rate=sample_rate)
+        self.amplitude = check_range(amplitude, "amplitude", min_value=0.0)
+
+    def sample(self, batch: AudioBatch, draws: Draws) -> dict[str, Any]:
+        return {"amplitude": draws.uniform(*self.amplitude), "seed": draws.seeds()}
+
+    def apply(self, batch: AudioBatch, params: dict[str, Any]) -> AudioBatch:
+        amplitude = torch.as_tensor(np.asarray(params["amplitude"], dtype=np.float64), device=batch.device)
+        return batch.replace(
+            audio=add_noise(batch.audio, _white(batch, params["seed"]), amplitude, batch.lengths)
+        )
+
+
+@register("audio.AddGaussianSNR")
+class AddGaussianSNR(AudioAugmenter):
+    """Add white Gaussian noise at a signal-to-noise ratio drawn uniformly (in dB) from ``snr_db``.
+
+    Example:
+        >>> import torch, multiaug.audio as ma
+        >>> x = torch.sin(torch.arange(16000) / 5.0)[None]
+        >>> y = ma.AddGaussianSNR(snr_db=(10.0, 10.0), p=1.0)(x, seed=0)
+        >>> round(float(20 * torch.log10(x.norm() / (y - x).norm())), 2)
+        10.0
+    """
+
+    def __init__(
+        self,
+        snr_db: float | tuple[float, float] = (5.0, 40.0),
+        *,
+        p: float = 0.5,
+        same_on_batch: bool = False,
+        per_channel: bool = False,
+        sample_rate: int | None = None,
+    ) -> None:
+        super().__init__(p=p, same_on_batch=same_on_batch, per_channel=per_channel, sample_rate=sample_rate)
+        self.snr_db = _snr_range(snr_db)
+
+    def sample(self, batch: AudioBatch, draws: Draws) -> dict[str, Any]:
+        return {"snr_db": draws.uniform(*self.snr_db), "seed": draws.seeds()}
+
+    def apply(self, batch: AudioBatch, params: dict[str, Any]) -> AudioBatch:
+        snr = torch.as_tensor(np.asarray(params["snr_db"], dtype=np.float64), device=batch.device)
+        noise = _white(batch, params["seed"])
+        return batch.replace(audio=add_noise_at_snr(batch.audio, noise, snr, batch.lengths))
+
+
+@register("audio.AddColoredNoise")
+class AddColoredNoise(AudioAugmenter):
+    """Add noise whose power spectral density falls as ``1 / f**exponent``, at an SNR drawn from ``snr_db``.
+
+    ``exponent`` is drawn uniformly per clip: 0 white, 1 pink (-3 dB/octave), 2 brown (-6 dB/octave), -1 blue,
+    -2 violet. The shaping is exact down to the lowest frequency the clip's length carries (FFT over the whole
+    padded clip).
+
+    Example:
+        >>> import torch, multiaug.audio as ma
+        >>> pink = ma.AddColoredNoise(snr_db=(20.0, 20.0), exponent=(1.0, 1.0), p=1.0)
+        >>> pink(torch.randn(2, 8000), seed=0).shape
+        torch.Size([2, 8000])
+    """
+
+    def __init__(
+        self,
+        snr_db: float | tuple[float, float] = (3.0, 30.0),
+        exponent: float | tuple[float, float] = (-2.0, 2.0),
+        *,
+        p: float = 0.5,
+        same_on_batch: bool = False,
+        per_channel: bool = False,
+        sample_rate: int | None = None,
+    ) -> None:
+        super().__init__(p=p, same_on_batch=same_on_batch, per_channel=per_channel, sample_rate=sample_rate)
+        self.snr_db = _snr_range(snr_db)
+        self.exponent = check_range(exponent, "exponent", min_value=-6.0, max_value=6.0)
+
+    def sample(self, batch: AudioBatch, draws: Draws) -> dict[str, Any]:
+        return {
+            "snr_db": draws.uniform(*self.snr_db),
+            "exponent": draws.uniform(*self.exponent),
+            "seed": draws.seeds(),
+        }
+
+    def apply(self, batch: AudioBatch, params: dict[str, Any]) -> AudioBatch:
+        snr = torch.as_tensor(np.asarray(params["snr_db"], dtype=np.float64), device=batch.device)
+        exponent = torch.as_tensor(np.asarray(params["exponent"], dtype=np.float64), device=batch.device)
+        noise = _colored(_white(batch, params["seed"]), exponent, batch.lengths)
+        return batch.replace(audio=add_noise_at_snr(batch.audio, noise, snr, batch.lengths))
+
+
+@register("audio.AddBackgroundNoise")
+class AddBackgroundNoise(AudioAugmenter):
+    """Mix in a background sound drawn from ``sources`` at an SNR drawn uniformly (in dB) from ``snr_db``.
+
+    ``sources`` is a folder (searched recursively for audio files), a file, a list of files, or sounds in
+    memory (a tensor ``(N, T)`` / ``(N, C, T)`` or a list of ``(T,)`` / ``(C, T)`` tensors at
+    ``sources_sample_rate``, default: the clip's rate; an augmenter built from tensors has no config). Files
+    are read with soundfile, resampled to the clip's rate and cached. Each clip takes one sound at a random
+    offset: cropped when the sound is longer than the clip's valid part, looped when shorter. A mono sound is
+    used on every channel; one with another channel count is mixed down first. A silent background adds
+    nothing.
+
+    Example:
+        >>> import torch, multiaug.audio as ma
+        >>> hum = torch.sin(torch.arange(4000) / 3.0)[None]          # one sound, (N, T)
+        >>> aug = ma.AddBackgroundNoise(hum, snr_db=(10.0, 10.0), p=1.0)
+        >>> aug(torch.randn(3, 1, 16000), sample_rate=16000, seed=0).shape
+        torch.Size([3, 1, 16000])
+    """
+
+    def __init__(
+        self,
+        sources: str | os.PathLike | Sequence[Any] | Tensor,
+        snr_db: float | tuple[float, float] = (3.0, 30.0),
+        *,
+        sources_sample_rate: int | None = None,
+        p: float = 0.5,
+        same_on_batch: bool = False,
+        per_channel: bool = False,
+        sample_rate: int | None = None,
+    ) -> None:
+        super().__init__(p=p, same_on_batch=same_on_batch, per_channel=per_channel, sample_rate=sample_rate)
+        if sources_sample_rate is not None and (
+            isinstance(sources_sample_rate, bool)
+            or not isinstance(sources_sample_rate, int)
+            or sources_sample_rate <= 0
+        ):
+            raise ConfigError(
+                f"sources_sample_rate must be a positive integer or None, got {sources_sample_rate!r}"
+            )
+        self.bank = SoundBank(sources, sample_rate=sources_sample_rate, name="sources")
+        self.snr_db = _snr_range(snr_db)
+
+    def sample(self, batch: AudioBatch, draws: Draws) -> dict[str, Any]:
+        return {
+            "index": draws.integers(0, len(self.bank)),
+            "offset": draws.uniform(),
+            "snr_db": draws.uniform(*self.snr_db),
+        }
+
+    def apply(self, batch: AudioBatch, params: dict[str, Any]) -> AudioBatch:
+        rate = batch.sample_rate if batch.sample_rate is not None else self.sample_rate
+        if rate is None and self.bank.needs_rate:
+            rate = batch.require_sample_rate(self)
+        sounds, sound_lengths, rows = self.bank.stack(
+            params["index"], rate, batch.channels, batch.device, batch.audio.dtype
+        )
+        # Offsets on the host in float64: crop inside the sound when it is longer than the clip, else loop.
+        have = sound_lengths.cpu().numpy()[rows.cpu().numpy()]
+        need = batch.lengths.cpu().numpy()
+        room = np.where(have >= need, have - need + 1, have)
+        offsets = np.floor(np.asarray(params["offset"], dtype=np.float64) * room).astype(np.int64)
+        noise = looped_segment(sounds, sound_lengths, rows, torch.as_tensor(offsets), batch.num_frames)
+        snr = torch.as_tensor(np.asarray(params["snr_db"], dtype=np.float64), device=batch.device)
+        return batch.replace(audio=add_noise_at_snr(batch.audio, noise, snr, batch.lengths))

@@ -1,0 +1,88 @@
+"""Shift: move each clip in time, with rollover or a fill value, inside each clip's valid part."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import torch
+
+from ..core import Draws, register
+from ..core.checks import check_choice, check_range
+from ..core.errors import ConfigError
+from .base import AudioAugmenter, AudioBatch
+from .functional.shift import shift as shift_kernel
+
+__all__ = ["Shift", "to_samples"]
+
+UNITS = ("seconds", "fraction", "samples")
+
+
+def to_samples(values: Any, unit: str, batch: AudioBatch, op: Any = None) -> np.ndarray:
+    """Convert per-clip amounts in ``unit`` to whole samples (int64, rounded half to even).
+
+    ``"fraction"`` is relative to each clip's valid length; ``"seconds"`` needs the sample rate.
+
+    Example:
+        >>> import torch
+        >>> b = AudioBatch(torch.zeros(2, 1, 100), torch.tensor([100, 50]), 1000)
+        >>> to_samples(np.array([0.1, 0.1]), "fraction", b).tolist(), to_samples(np.array([0.01]), "seconds", b)
+        ([10, 5], array([10]))
+    """
+    values = np.asarray(values, dtype=np.float64)
+    if unit == "fraction":
+        values = values * batch.lengths.cpu().numpy()
+    elif unit == "seconds":
+        values = values * batch.require_sample_rate(op)
+    return np.rint(values).astype(np.int64)
+
+
+@register("audio.Shift")
+class Shift(AudioAugmenter):
+    """Move each clip later (positive) or earlier (negative) by an amount drawn uniformly from ``shift``.
+
+    ``unit`` is ``"fraction"`` (of each clip's valid length), ``"seconds"`` or ``"samples"``. With
+    ``rollover`` what leaves one end comes back in at the other (like ``torch.roll``, within the valid part);
+    without it the vacated part is set to ``fill``. Padding past each clip's length stays zero.
+
+    Example:
+        >>> import torch, multiaug.audio as ma
+        >>> x = torch.arange(1.0, 6.0)
+        >>> ma.Shift(shift=(2, 2), unit="samples", p=1.0)(x).tolist()
+        [4.0, 5.0, 1.0, 2.0, 3.0]
+        >>> ma.Shift(shift=(-1, -1), unit="samples", rollover=False, p=1.0)(x).tolist()
+        [2.0, 3.0, 4.0, 5.0, 0.0]
+    """
+
+    def __init__(
+        self,
+        shift: float | tuple[float, float] = (-0.5, 0.5),
+        unit: str = "fraction",
+        *,
+        rollover: bool = True,
+        fill: float = 0.0,
+        p: float = 0.5,
+        same_on_batch: bool = False,
+        per_channel: bool = False,
+        sample_rate: int | None = None,
+    ) -> None:
+        super().__init__(p=p, same_on_batch=same_on_batch, per_channel=per_channel, sample_rate=sample_rate)
+        self.unit = check_choice(unit, "unit", UNITS)
+        self.shift = check_range(shift, "shift", symmetric=True)
+        if not isinstance(rollover, bool):
+            raise ConfigError(f"rollover must be True or False, got {rollover!r}")
+        self.rollover = rollover
+        self.fill = check_range(fill, "fill")[0]
+        if unit == "samples" and np.ceil(self.shift[0]) > np.floor(self.shift[1]):
+            raise ConfigError(f"shift={shift!r} holds no whole number of samples (unit='samples')")
+
+    def sample(self, batch: AudioBatch, draws: Draws) -> dict[str, Any]:
+        if self.unit == "samples":
+            low, high = int(np.ceil(self.shift[0])), int(np.floor(self.shift[1]))
+            return {"shift": draws.integers(low, high + 1)}
+        return {"shift": draws.uniform(*self.shift)}
+
+    def apply(self, batch: AudioBatch, params: dict[str, Any]) -> AudioBatch:
+        shifts = torch.as_tensor(to_samples(params["shift"], self.unit, batch, self))
+        out = shift_kernel(batch.audio, shifts, batch.lengths, rollover=self.rollover, fill=self.fill)
+        return batch.replace(audio=out)
