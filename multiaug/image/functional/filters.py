@@ -35,6 +35,7 @@ __all__ = [
     "median_blur",
     "motion_blur",
     "motion_kernel",
+    "motion_kernels",
     "separable_filter",
     "sharpen",
 ]
@@ -146,7 +147,7 @@ def gaussian_blur(image: torch.Tensor, kernel_size: Any, sigma: Any) -> torch.Te
     """Gaussian blur, per-sample ``sigma`` (B,) and odd ``kernel_size`` (one int or (B,) ints); isotropic.
 
     Example:
-        >>> x = torch.zeros(1, 1, 5, 5); x[..., 2, 2] = 1.0
+        >>> x = torch.zeros(1, 1, 9, 9); x[..., 4, 4] = 1.0
         >>> round(gaussian_blur(x, 5, [1.0]).sum().item(), 6)
         1.0
     """
@@ -168,10 +169,10 @@ def filter2d(image: torch.Tensor, kernel: Any) -> torch.Tensor:
     Costs one pass per kernel position that is non-zero in some sample of a chunk (sparse kernels are cheap).
 
     Example:
-        >>> x = torch.zeros(1, 1, 3, 3); x[..., 1, 1] = 1.0
+        >>> x = torch.zeros(1, 1, 1, 5); x[..., 2] = 1.0
         >>> k = [[[0.0, 0.0, 0.0], [0.0, 0.5, 0.5], [0.0, 0.0, 0.0]]]
-        >>> filter2d(x, k)[0, 0].tolist()
-        [[0.0, 0.0, 0.0], [0.5, 0.5, 0.0], [0.0, 0.0, 0.0]]
+        >>> filter2d(x, k).flatten().tolist()
+        [0.0, 0.5, 0.5, 0.0, 0.0]
     """
     _check_image(image, "filter2d")
     b = image.shape[0]
@@ -197,11 +198,13 @@ def filter2d(image: torch.Tensor, kernel: Any) -> torch.Tensor:
 
 
 def motion_kernel(kernel_size: int, angle: Any, direction: Any) -> np.ndarray:
-    """Motion-blur kernels ``(B, K, K)``: a line of length ``K`` through the centre, anti-aliased.
+    """Motion-blur kernels ``(B, K, K)``: an anti-aliased line of length ``K`` through the centre, summing to 1.
 
-    ``angle`` in degrees (counter-clockwise from the x axis, image y pointing down), ``direction`` in [-1, 1]
-    ramps the weight along the line: 0 is uniform, 1 puts it all towards the end the angle points to, -1 the
-    other end. Kernels sum to 1.
+    A cell's weight is ``max(0, 1 - d_perp) * clip(r + 1 - |d_along|, 0, 1) * (1 + direction * d_along / r)``
+    (clipped at 0), with ``d_along``/``d_perp`` the cell centre's coordinates along and across the line and
+    ``r = K // 2``: horizontal and vertical lines are exactly uniform, diagonal ones include the corners in
+    part. ``angle`` in degrees counter-clockwise from the x axis (image y pointing down); ``direction`` in
+    [-1, 1]: 0 uniform, 1 the weight ramps up towards the end the angle points to, -1 towards the other end.
 
     Example:
         >>> motion_kernel(3, [0.0], [0.0]).round(3)[0].tolist()
@@ -212,33 +215,41 @@ def motion_kernel(kernel_size: int, angle: Any, direction: Any) -> np.ndarray:
     dirn = np.broadcast_to(np.asarray(direction, dtype=np.float64).reshape(-1), (b,))
     k = int(kernel_size)
     r = k // 2
-    n = 8 * k + 1
-    t = np.linspace(-1.0, 1.0, n)
-    wts = np.clip(1.0 + dirn[:, None] * t[None, :], 0.0, None)
-    xs = r + r * t[None, :] * np.cos(ang)[:, None]
-    ys = r - r * t[None, :] * np.sin(ang)[:, None]
-    x0, y0 = np.floor(xs), np.floor(ys)
-    fx, fy = xs - x0, ys - y0
-    out = np.zeros((b, k * k))
-    rows = np.broadcast_to(np.arange(b)[:, None], xs.shape)
-    for dy, dx, wgt in (
-        (0, 0, (1 - fx) * (1 - fy)),
-        (0, 1, fx * (1 - fy)),
-        (1, 0, (1 - fx) * fy),
-        (1, 1, fx * fy),
-    ):
-        xi, yi = (x0 + dx).astype(np.int64), (y0 + dy).astype(np.int64)
-        ok = (xi >= 0) & (xi < k) & (yi >= 0) & (yi < k) & (wgt > 1e-12)
-        np.add.at(out, (rows[ok], (yi * k + xi)[ok]), (wgt * wts)[ok])
-    out = out.reshape(b, k, k)
-    out[np.abs(out) < 1e-9 * out.max(axis=(1, 2), keepdims=True)] = 0.0
+    d = np.arange(k, dtype=np.float64) - r
+    dx, dy = d[None, None, :], -d[None, :, None]
+    cos, sin = np.cos(ang)[:, None, None], np.sin(ang)[:, None, None]
+    along = dx * cos + dy * sin
+    perp = np.abs(-dx * sin + dy * cos)
+    out = np.clip(1.0 - perp, 0.0, None) * np.clip(r + 1.0 - np.abs(along), 0.0, 1.0)
+    out *= np.clip(1.0 + dirn[:, None, None] * along / max(r, 1), 0.0, None)
+    out[out < 1e-12] = 0.0
     return out / out.sum(axis=(1, 2), keepdims=True)
 
 
-def motion_blur(image: torch.Tensor, kernel_size: int, angle: Any, direction: Any) -> torch.Tensor:
-    """Blur along a line per sample (see :func:`motion_kernel`)."""
+def motion_kernels(kernel_size: Any, angle: Any, direction: Any) -> np.ndarray:
+    """Per-sample :func:`motion_kernel` with per-sample odd sizes, each centred in ``(B, K, K)``, ``K`` the largest.
+
+    Example:
+        >>> motion_kernels([3, 5], [0.0, 90.0], [0.0, 0.0]).shape
+        (2, 5, 5)
+    """
+    ang = np.asarray(angle, dtype=np.float64).reshape(-1)
+    b = len(ang)
+    ks = _sizes(kernel_size, b)
+    dirn = np.broadcast_to(np.asarray(direction, dtype=np.float64).reshape(-1), (b,))
+    kmax = int(ks.max())
+    out = np.zeros((b, kmax, kmax))
+    for k in np.unique(ks).tolist():
+        idx = np.flatnonzero(ks == k)
+        o = (kmax - k) // 2
+        out[idx, o : o + k, o : o + k] = motion_kernel(k, ang[idx], dirn[idx])
+    return out
+
+
+def motion_blur(image: torch.Tensor, kernel_size: Any, angle: Any, direction: Any) -> torch.Tensor:
+    """Blur along a line per sample (see :func:`motion_kernel`); ``kernel_size`` one odd int or (B,) ints."""
     _check_image(image, "motion_blur")
-    return filter2d(image, motion_kernel(kernel_size, angle, direction))
+    return filter2d(image, motion_kernels(kernel_size, angle, direction))
 
 
 def sharpen(image: torch.Tensor, alpha: Any, lightness: Any) -> torch.Tensor:
