@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 __all__ = [
     "MODES",
     "MixedTargets",
+    "MixesLabels",
     "Pairing",
     "check_alpha",
     "check_mode",
@@ -360,3 +361,29 @@ def mixed_targets(record: Record, targets: Any) -> MixedTargets:
     if not done.any():
         return MixedTargets(targets, targets, 1.0)
     return MixedTargets(targets, targets_b, torch.as_tensor(lam))
+
+
+class MixesLabels:
+    """Mixin of batch-level mixing ops: ``mix(data, targets)`` returns the mixed data and its targets.
+
+    ``dict_fields`` names the call fields that make the op return a dict (images: ``mask``; audio:
+    ``lengths``): when one is given, the data is passed by its modality's name and a dict comes back.
+    """
+
+    dict_fields: tuple[str, ...] = ()
+    modality: str
+
+    def mix(
+        self, data: Any, targets: Any, *, seed: int | None = None, keys: Any = None, **fields: Any
+    ) -> tuple[Any, MixedTargets]:
+        """Mix a batch and its targets (class indices ``(B,)`` or soft targets ``(B, K)``).
+
+        Returns ``(mixed, MixedTargets)``; ``mixed`` is shaped like the op's normal output. An unmixed batch
+        (the coin with ``p`` said no, or a batch of one) gives ``lam = 1.0``.
+        """
+        call: Any = self
+        if any(name in fields for name in self.dict_fields):
+            out, record = call(**{self.modality: data}, **fields, seed=seed, keys=keys, return_params=True)
+        else:
+            out, record = call(data, **fields, seed=seed, keys=keys, return_params=True)
+        return out, mixed_targets(record, targets)
