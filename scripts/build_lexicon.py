@@ -11,7 +11,7 @@ three kinds of records (first column):
     A lower-case lemma with this part of speech: its semantic-concordance tag count (how often this reading was seen
     in tagged text, used to guess the part of speech when no tagger is available), the ids of its synonym sets in
     WordNet's sense order (most frequent sense first, comma-separated, base 36), and flags (``P``: the lemma only
-    occurs capitalised in WordNet, i.e. a proper noun).
+    occurs capitalised in WordNet, i.e. a proper noun; ``C``: it occurs both capitalised and in lower case).
 ``E  pos  form  lemma``
     An irregular form from WordNet's exception lists (``noun.exc``, ``verb.exc``, ``adj.exc``, ``adv.exc``).
 
@@ -139,17 +139,18 @@ def build(wordnet: Path) -> tuple[bytes, dict[str, int]]:
         if len(lemmas) >= 2:
             kept[key] = len(lines)
             lines.append(f"S\t{pos}\t{'|'.join(lemmas)}")
-    cased: dict[str, bool] = {}  # lower lemma -> seen in lower case somewhere
+    lower_seen: set[str] = set()  # lemmas spelled in lower case somewhere
+    upper_seen: set[str] = set()  # lemmas spelled with a capital somewhere (names, places)
     for _pos, lemmas in synsets.values():
         for lemma in lemmas:
             low = lemma.lower()
-            cased[low] = cased.get(low, False) or lemma == low
+            (lower_seen if lemma == low else upper_seen).add(low)
     n_words = 0
     for lemma, pos, tagcount, offsets in index:
         ids = [kept[(pos, off)] for off in offsets if (pos, off) in kept]
         if not ids and tagcount == 0:
             continue
-        flags = "" if cased.get(lemma, True) else "P"
+        flags = ("" if lemma in lower_seen else "P") + ("C" if lemma in upper_seen and lemma in lower_seen else "")
         lines.append(f"W\t{lemma}\t{pos}\t{tagcount}\t{','.join(_base36(i) for i in ids)}\t{flags}")
         n_words += 1
     exceptions = read_exceptions(wordnet)

@@ -180,7 +180,9 @@ def inflect(lemma: str, pos: str, form: str, inverse: InverseExceptions) -> str 
     if any(ch.isupper() for ch in lemma):
         return None
     words = lemma.split(" ")
-    head = len(words) - 1 if pos == "n" else 0
+    head = 0
+    if pos == "n":  # "sign of the zodiac" -> "signs of the zodiac"; "hot dog" -> "hot dogs"
+        head = words.index("of") - 1 if "of" in words[1:] else len(words) - 1
     new = _inflect_word(words[head], pos, form, inverse)
     if new is None:
         return None

@@ -139,7 +139,7 @@ class WordNetLexicon(Lexicon):
     name = "wordnet"
 
     def _entry(self, lemma: str, pos: str) -> tuple[int, list[tuple[str, ...]], bool] | None:
-        """(tag count, synonym sets in sense order, proper noun) for a lower-case lemma, or None."""
+        """(tag count, synonym sets in sense order, may be a name) for a lower-case lemma, or None."""
         raise TypeError(f"{type(self).__name__} must implement _entry")
 
     def _exceptions(self, pos: str, form: str) -> list[str]:
@@ -168,9 +168,9 @@ class WordNetLexicon(Lexicon):
         return min(readings, key=lambda r: (-r[3], _POS_ORDER[r[1]]))[1]
 
     def is_common(self, word: str) -> bool:
-        low = word.lower()
-        entries = [self._entry(low, pos) for pos in "nvar"]
-        return any(e is not None and not e[2] for e in entries)
+        """True when every reading of the word is a lemma WordNet only spells in lower case (not a name)."""
+        readings = self.readings(word)
+        return bool(readings) and not any(self._entry(lemma, pos)[2] for lemma, pos, _, _ in readings)  # type: ignore[index]
 
     def synonym_lemmas(self, lemma: str, pos: str, max_senses: int | None = None) -> list[str]:
         """Lemmas sharing a synonym set with ``lemma`` (sense order, duplicates removed, lemma excluded)."""
@@ -205,7 +205,10 @@ class WordNetLexicon(Lexicon):
         for lemma, rpos, form, _count in sorted(readings, key=lambda r: -r[3]):
             if rpos != best:
                 continue
+            name = self._entry(lemma, rpos)[2]  # type: ignore[index]
             for synonym in self.synonym_lemmas(lemma, rpos, max_senses):
+                if not name and not synonym.islower() and any(ch.isupper() for ch in synonym):
+                    continue  # a common word is not replaced by a name ("fox" -> "Charles James Fox")
                 surface = inflect(synonym, rpos, form, self._inverse)
                 if surface is not None and surface.lower() not in seen:
                     seen.add(surface.lower())
@@ -273,7 +276,7 @@ def read_lexicon_file(path: str | Path) -> _TableWordNet:
         kind = line[:1]
         if kind == "W":
             _, word, pos, count, ids, flags = line.split("\t")
-            words[(word, pos)] = (int(count), ids, flags == "P")
+            words[(word, pos)] = (int(count), ids, flags != "")
         elif kind == "S":
             synsets.append(tuple(line[4:].split("|")))
         elif kind == "E":
@@ -334,13 +337,13 @@ class NltkWordNetLexicon(WordNetLexicon):
         if offsets:
             sets: list[tuple[str, ...]] = []
             count = 0
-            proper = True
+            proper = False
             for offset in offsets:
                 synset = self.reader.synset_from_pos_and_offset(pos, offset)
                 names = tuple(dict.fromkeys(n.replace("_", " ") for n in synset.lemma_names()))
                 for lem in synset.lemmas():
                     if lem.name().lower() == lemma.replace(" ", "_"):
-                        proper = proper and lem.name() != lem.name().lower()
+                        proper = proper or lem.name() != lem.name().lower()
                         try:
                             count += lem.count()
                         except (LookupError, OSError, ValueError):

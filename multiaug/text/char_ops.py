@@ -1,0 +1,173 @@
+"""Character-level noise: KeyboardTypo (QWERTY neighbours) and CharNoise (insert/delete/swap/substitute)."""
+
+from __future__ import annotations
+
+import random
+import string
+from collections.abc import Iterable, Sequence
+
+from multiaug.core import register
+from multiaug.core.checks import check_prob
+from multiaug.core.errors import ConfigError
+
+from .tokenize import is_word
+from .word_base import Edit, WordAugmenter, _check_count
+
+__all__ = ["QWERTY_NEIGHBOURS", "CharNoise", "KeyboardTypo"]
+
+
+def _qwerty_neighbours() -> dict[str, str]:
+    rows = ("1234567890", "qwertyuiop", "asdfghjkl", "zxcvbnm")
+    offsets = (0.0, 0.5, 0.75, 1.25)
+    pos = {ch: (off + c, r) for r, (row, off) in enumerate(zip(rows, offsets)) for c, ch in enumerate(row)}
+    out = {}
+    for ch, (x, y) in pos.items():
+        near = [o for o, (u, v) in pos.items() if o != ch and (u - x) ** 2 + (v - y) ** 2 < 1.3**2]
+        out[ch] = "".join(sorted(near))
+    return out
+
+
+#: Keys next to each key on a QWERTY keyboard (lower-case letters and digits).
+QWERTY_NEIGHBOURS = _qwerty_neighbours()
+ACTIONS = ("insert", "delete", "swap", "substitute")
+
+
+class _CharAugmenter(WordAugmenter):
+    def __init__(
+        self,
+        *,
+        aug_p: float = 0.1,
+        aug_min: int = 1,
+        aug_max: int | None = None,
+        aug_char_p: float = 0.1,
+        aug_char_min: int = 1,
+        aug_char_max: int | None = 2,
+        min_length: int = 3,
+        stopwords: str | Iterable[str] | None = None,
+        protect: str | Iterable[str] | None = None,
+        p: float = 1.0,
+    ) -> None:
+        super().__init__(aug_p=aug_p, aug_min=aug_min, aug_max=aug_max, stopwords=stopwords, protect=protect, p=p)
+        self.aug_char_p = check_prob(aug_char_p, "aug_char_p")
+        self.aug_char_min = _check_count(aug_char_min, "aug_char_min")
+        self.aug_char_max = _check_count(aug_char_max, "aug_char_max", allow_none=True)
+        if self.aug_char_max is not None and self.aug_char_max < self.aug_char_min:
+            raise ConfigError(f"aug_char_max must be >= aug_char_min ({aug_char_min}), got {aug_char_max!r}")
+        self.min_length = _check_count(min_length, "min_length")
+
+    def _char_count(self, n: int) -> int:
+        k = max(self.aug_char_min, int(self.aug_char_p * n))
+        return k if self.aug_char_max is None else min(k, self.aug_char_max)
+
+    def _noisy(self, word: str, rng: random.Random) -> str:
+        raise TypeError(f"{type(self).__name__} must implement _noisy")
+
+    def _edits(self, text: str, rng: random.Random) -> list[Edit]:
+        tokens, _ = self.tokens(text)
+        eligible = [i for i in self.eligible(tokens) if len(tokens[i]) >= self.min_length]
+        if not eligible:
+            return []
+        n = min(self._count(sum(1 for t in tokens if is_word(t))), len(eligible))
+        edits: list[Edit] = []
+        for i in sorted(rng.sample(eligible, n)):
+            new = self._noisy(tokens[i], rng)
+            if new != tokens[i]:
+                edits.append({"op": "sub", "i": i, "old": tokens[i], "new": new})
+        return edits
+
+
+def _same_case(like: str, ch: str) -> str:
+    return ch.upper() if like.isupper() else ch
+
+
+@register("text.KeyboardTypo")
+class KeyboardTypo(_CharAugmenter):
+    """Typos from neighbouring keys on a QWERTY keyboard, keeping each character's case.
+
+    ``aug_p``/``aug_min``/``aug_max`` choose how many words get typos (words shorter than ``min_length`` are left
+    alone); in each, ``max(aug_char_min, int(aug_char_p * len(word)))`` characters (at most ``aug_char_max``)
+    become a neighbouring key.
+
+    Example:
+        >>> import multiaug.text as mt
+        >>> mt.KeyboardTypo(aug_p=0.3)("Typing quickly causes mistakes.", seed=0)
+        'Typing quickly causes mistakex.'
+    """
+
+    def _noisy(self, word: str, rng: random.Random) -> str:
+        chars = list(word)
+        positions = [k for k, ch in enumerate(chars) if ch.lower() in QWERTY_NEIGHBOURS]
+        if not positions:
+            return word
+        for k in rng.sample(positions, min(self._char_count(len(word)), len(positions))):
+            near = QWERTY_NEIGHBOURS[chars[k].lower()]
+            chars[k] = _same_case(chars[k], near[rng.randrange(len(near))])
+        return "".join(chars)
+
+
+@register("text.CharNoise")
+class CharNoise(_CharAugmenter):
+    """Random character edits inside words: insert, delete, swap (adjacent) or substitute.
+
+    ``actions`` picks the kinds of edit (each edit draws one uniformly); inserted and substituted characters come
+    from ``alphabet`` (default: ``a-z`` for ASCII words, else the word's own characters) in the neighbour's case.
+    A word never loses its last character.
+
+    Example:
+        >>> import multiaug.text as mt
+        >>> mt.CharNoise(aug_p=0.3)("Noisy channels corrupt characters.", seed=0)
+        'Noisy channels corrupt charactesr.'
+    """
+
+    def __init__(
+        self,
+        *,
+        actions: Sequence[str] = ACTIONS,
+        alphabet: str | None = None,
+        aug_p: float = 0.1,
+        aug_min: int = 1,
+        aug_max: int | None = None,
+        aug_char_p: float = 0.1,
+        aug_char_min: int = 1,
+        aug_char_max: int | None = 2,
+        min_length: int = 3,
+        stopwords: str | Iterable[str] | None = None,
+        protect: str | Iterable[str] | None = None,
+        p: float = 1.0,
+    ) -> None:
+        super().__init__(
+            aug_p=aug_p,
+            aug_min=aug_min,
+            aug_max=aug_max,
+            aug_char_p=aug_char_p,
+            aug_char_min=aug_char_min,
+            aug_char_max=aug_char_max,
+            min_length=min_length,
+            stopwords=stopwords,
+            protect=protect,
+            p=p,
+        )
+        if isinstance(actions, str) or not actions or any(a not in ACTIONS for a in actions):
+            raise ConfigError(f"actions must be a non-empty list drawn from {list(ACTIONS)}, got {actions!r}")
+        if alphabet is not None and (not isinstance(alphabet, str) or not alphabet):
+            raise ConfigError(f"alphabet must be a non-empty string or None, got {alphabet!r}")
+        self.actions = tuple(actions)
+        self.alphabet = alphabet
+
+    def _noisy(self, word: str, rng: random.Random) -> str:
+        chars = list(word)
+        alphabet = self.alphabet or (string.ascii_lowercase if word.isascii() else "".join(sorted(set(word))))
+        for _ in range(self._char_count(len(word))):
+            action = self.actions[rng.randrange(len(self.actions))]
+            k = rng.randrange(len(chars))
+            new = alphabet[rng.randrange(len(alphabet))]
+            if action == "insert":
+                chars.insert(k, _same_case(chars[k], new))
+            elif action == "delete" and len(chars) > 1:
+                del chars[k]
+            elif action == "swap" and len(chars) > 1:
+                k = min(k, len(chars) - 2)
+                chars[k], chars[k + 1] = chars[k + 1], chars[k]
+            elif action == "substitute":
+                chars[k] = _same_case(chars[k], new)
+        return "".join(chars)
