@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from ..core.base import Op
+from ..core.batch import data_argument
 from ..core.errors import InputError, InputTypeError
 
 __all__ = ["TextAugmenter", "TextBatch"]
@@ -47,18 +48,7 @@ class TextBatch:
         cls, *args: Any, text: Any = None, **unknown: Any
     ) -> tuple[TextBatch, Callable[[TextBatch], Any]]:
         """Validate a call and return the batch and the function that shapes the result like the input."""
-        if unknown:
-            raise InputTypeError(
-                f"unknown keyword(s) {sorted(unknown)} for a text augmenter: expected text=, seed=, keys=, "
-                "params=, return_params="
-            )
-        if len(args) > 1:
-            raise InputTypeError(f"a text augmenter takes one positional argument, got {len(args)}")
-        as_dict = not args
-        if args:
-            if text is not None:
-                raise InputTypeError("pass the text either positionally or as text=, not both")
-            text = args[0]
+        text, as_dict = data_argument("a text", "text", args, text, unknown, "text=")
         single = isinstance(text, str)
         if single:
             texts = [text]

@@ -47,7 +47,9 @@ class _CharAugmenter(WordAugmenter):
         protect: str | Iterable[str] | None = None,
         p: float = 1.0,
     ) -> None:
-        super().__init__(aug_p=aug_p, aug_min=aug_min, aug_max=aug_max, stopwords=stopwords, protect=protect, p=p)
+        super().__init__(
+            aug_p=aug_p, aug_min=aug_min, aug_max=aug_max, stopwords=stopwords, protect=protect, p=p
+        )
         self.aug_char_p = check_prob(aug_char_p, "aug_char_p")
         self.aug_char_min = _check_count(aug_char_min, "aug_char_min")
         self.aug_char_max = _check_count(aug_char_max, "aug_char_max", allow_none=True)
@@ -91,7 +93,7 @@ class KeyboardTypo(_CharAugmenter):
     Example:
         >>> import multiaug.text as mt
         >>> mt.KeyboardTypo(aug_p=0.3)("Typing quickly causes mistakes.", seed=0)
-        'Typing quickly causes mistakex.'
+        'Fyping quickly causes mistakes.'
     """
 
     def _noisy(self, word: str, rng: random.Random) -> str:
@@ -116,7 +118,7 @@ class CharNoise(_CharAugmenter):
     Example:
         >>> import multiaug.text as mt
         >>> mt.CharNoise(aug_p=0.3)("Noisy channels corrupt characters.", seed=0)
-        'Noisy channels corrupt charactesr.'
+        'Niosy channels corrupt characters.'
     """
 
     def __init__(

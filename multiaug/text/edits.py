@@ -34,8 +34,45 @@ _TERMINALS = frozenset(".!?…。！？")
 _CJK_TERMINALS = frozenset("。！？")
 _CLOSERS = frozenset("\"'”’»)]}")
 _ABBREVIATIONS = frozenset(
-    "mr mrs ms dr prof sr jr st vs etc inc ltd co corp no fig approx dept est jan feb mar apr jun jul aug sep sept "
-    "oct nov dec mt gen col lt sgt rev".split()
+    [
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "prof",
+        "sr",
+        "jr",
+        "st",
+        "vs",
+        "etc",
+        "inc",
+        "ltd",
+        "co",
+        "corp",
+        "no",
+        "fig",
+        "approx",
+        "dept",
+        "est",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "mt",
+        "gen",
+        "col",
+        "lt",
+        "sgt",
+        "rev",
+    ]
 )
 
 
@@ -66,9 +103,7 @@ def delete_token(tokens: list[str], seps: list[str], i: int) -> None:
     n = len(tokens)
     if i == 0:
         merged = left
-    elif i == n - 1 or not is_word(tokens[i + 1]):
-        merged = right
-    elif "\n" in right and "\n" not in left:
+    elif i == n - 1 or not is_word(tokens[i + 1]) or ("\n" in right and "\n" not in left):
         merged = right
     else:
         merged = left
@@ -90,15 +125,15 @@ def insert_token(tokens: list[str], seps: list[str], i: int, word: str) -> None:
         seps[n:] = [" ", seps[n]]
         return
     before = seps[i]
-    if is_word(tokens[i]) or before:
-        new = [before, " "]
-    else:  # before attached punctuation such as the final full stop
-        new = [" ", ""]
+    # before attached punctuation such as the final full stop, the space goes before the new word
+    new = [before, " "] if is_word(tokens[i]) or before else [" ", ""]
     tokens.insert(i, word)
     seps[i : i + 1] = new
 
 
-def sentence_spans(tokens: list[str] | tuple[str, ...], seps: list[str] | tuple[str, ...]) -> list[tuple[int, int]]:
+def sentence_spans(
+    tokens: list[str] | tuple[str, ...], seps: list[str] | tuple[str, ...]
+) -> list[tuple[int, int]]:
     """Sentences as ``(start, end)`` token ranges (end exclusive) covering all tokens.
 
     A sentence ends at ``.``, ``!``, ``?``, ``…`` (plus closing quotes or brackets) followed by whitespace and a
@@ -108,7 +143,7 @@ def sentence_spans(tokens: list[str] | tuple[str, ...], seps: list[str] | tuple[
     Example:
         >>> toks, seps = tokenize("Dr. Smith left. It rained!")
         >>> sentence_spans(toks, seps)
-        [(0, 4), (4, 7)]
+        [(0, 5), (5, 8)]
     """
     n = len(tokens)
     spans: list[tuple[int, int]] = []

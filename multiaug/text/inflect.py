@@ -41,8 +41,35 @@ _RULES: dict[str, tuple[tuple[str, str, str], ...]] = {
 
 # Verbs whose past tense equals the base form: not in WordNet's exception lists, so the rule would say "cutted".
 _INVARIANT_PAST = frozenset(
-    "bet bid broadcast burst cast cost cut fit forecast hit hurt let offset put quit read reset rid set shed "
-    "shut slit split spread thrust upset wet".split()
+    [
+        "bet",
+        "bid",
+        "broadcast",
+        "burst",
+        "cast",
+        "cost",
+        "cut",
+        "fit",
+        "forecast",
+        "hit",
+        "hurt",
+        "let",
+        "offset",
+        "put",
+        "quit",
+        "read",
+        "reset",
+        "rid",
+        "set",
+        "shed",
+        "shut",
+        "slit",
+        "split",
+        "spread",
+        "thrust",
+        "upset",
+        "wet",
+    ]
 )
 _IRREGULAR_3SG = {"have": "has", "be": "is"}
 _VOWELS = "aeiou"
@@ -148,7 +175,11 @@ def _inflect_word(word: str, pos: str, form: str, inverse: InverseExceptions) ->
             return _IRREGULAR_3SG[word]
         if forms:
             return forms[0]
-        return word + "es" if word.endswith("o") and len(word) > 1 and word[-2] not in _VOWELS else regular_s(word)
+        return (
+            word + "es"
+            if word.endswith("o") and len(word) > 1 and word[-2] not in _VOWELS
+            else regular_s(word)
+        )
     if form == "ing":
         forms = [f for f in irregular if f.endswith("ing")]
         return forms[0] if forms else regular_ing(word)
@@ -175,7 +206,11 @@ def inflect(lemma: str, pos: str, form: str, inverse: InverseExceptions) -> str 
     """
     if form == "base":
         return lemma
-    if pos not in ("n", "v") or (form != "pl" and pos == "n") or (pos == "v" and form not in ("3sg", "past", "ing")):
+    if (
+        pos not in ("n", "v")
+        or (form != "pl" and pos == "n")
+        or (pos == "v" and form not in ("3sg", "past", "ing"))
+    ):
         return None
     if any(ch.isupper() for ch in lemma):
         return None

@@ -6,6 +6,7 @@ excluded), lower-case unless the lexicon spells them otherwise; the augmenters a
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import json
 import threading
@@ -157,7 +158,7 @@ class WordNetLexicon(Lexicon):
 
         Example:
             >>> builtin_lexicon().readings("geese")
-            [('goose', 'n', 'pl', 2)]
+            [('goose', 'n', 'pl', 1)]
         """
         return analyse(word.lower(), self._known, self._exceptions)
 
@@ -344,10 +345,8 @@ class NltkWordNetLexicon(WordNetLexicon):
                 for lem in synset.lemmas():
                     if lem.name().lower() == lemma.replace(" ", "_"):
                         proper = proper or lem.name() != lem.name().lower()
-                        try:
+                        with contextlib.suppress(LookupError, OSError, ValueError):
                             count += lem.count()
-                        except (LookupError, OSError, ValueError):
-                            pass
                 if len(names) >= 2:
                     sets.append(names)
             entry = (count, sets, proper)

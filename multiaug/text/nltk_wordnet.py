@@ -21,14 +21,53 @@ from multiaug.core.errors import ConfigError
 __all__ = ["build_nltk_wordnet", "download_wordnet", "find_nltk_wordnet", "open_nltk_wordnet"]
 
 # WordNet 3.0's lexicographer file names (the "lexnames" file NLTK's reader needs; Debian does not ship it).
-LEXNAMES = (
-    "adj.all adj.pert adv.all noun.Tops noun.act noun.animal noun.artifact noun.attribute noun.body "
-    "noun.cognition noun.communication noun.event noun.feeling noun.food noun.group noun.location noun.motive "
-    "noun.object noun.person noun.phenomenon noun.plant noun.possession noun.process noun.quantity noun.relation "
-    "noun.shape noun.state noun.substance noun.time verb.body verb.change verb.cognition verb.communication "
-    "verb.competition verb.consumption verb.contact verb.creation verb.emotion verb.motion verb.perception "
-    "verb.possession verb.social verb.stative verb.weather adj.ppl"
-).split()
+LEXNAMES = [
+    "adj.all",
+    "adj.pert",
+    "adv.all",
+    "noun.Tops",
+    "noun.act",
+    "noun.animal",
+    "noun.artifact",
+    "noun.attribute",
+    "noun.body",
+    "noun.cognition",
+    "noun.communication",
+    "noun.event",
+    "noun.feeling",
+    "noun.food",
+    "noun.group",
+    "noun.location",
+    "noun.motive",
+    "noun.object",
+    "noun.person",
+    "noun.phenomenon",
+    "noun.plant",
+    "noun.possession",
+    "noun.process",
+    "noun.quantity",
+    "noun.relation",
+    "noun.shape",
+    "noun.state",
+    "noun.substance",
+    "noun.time",
+    "verb.body",
+    "verb.change",
+    "verb.cognition",
+    "verb.communication",
+    "verb.competition",
+    "verb.consumption",
+    "verb.contact",
+    "verb.creation",
+    "verb.emotion",
+    "verb.motion",
+    "verb.perception",
+    "verb.possession",
+    "verb.social",
+    "verb.stative",
+    "verb.weather",
+    "adj.ppl",
+]
 _LEX_POS = {"adj": 3, "adv": 4, "noun": 1, "verb": 2}
 _DB_FILES = [f"{kind}.{pos}" for kind in ("data", "index") for pos in ("noun", "verb", "adj", "adv")] + [
     f"{pos}.exc" for pos in ("noun", "verb", "adj", "adv")
@@ -50,7 +89,9 @@ def find_nltk_wordnet(root: str | Path | None = None) -> Path:
         path = Path(root)
         if (path / "lexnames").is_file() and (path / "data.noun").is_file():
             return path
-        raise ConfigError(f"{str(path)!r} is not an NLTK WordNet corpus directory (no lexnames/data.noun). {_HELP}")
+        raise ConfigError(
+            f"{str(path)!r} is not an NLTK WordNet corpus directory (no lexnames/data.noun). {_HELP}"
+        )
     import nltk
 
     try:
@@ -110,11 +151,15 @@ def download_wordnet(download_dir: str | Path | None = None) -> bool:
     """Download NLTK's WordNet corpus (needs internet). The only place multiaug calls ``nltk.download``."""
     import nltk
 
-    return bool(nltk.download("wordnet", download_dir=None if download_dir is None else os.fspath(download_dir)))
+    return bool(
+        nltk.download("wordnet", download_dir=None if download_dir is None else os.fspath(download_dir))
+    )
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m multiaug.text.nltk_wordnet", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m multiaug.text.nltk_wordnet", description=__doc__.split("\n")[0]
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     down = sub.add_parser("download", help="download NLTK's wordnet corpus (needs internet)")
     down.add_argument("--dir", default=None, help="NLTK data directory (default: NLTK's choice)")

@@ -23,7 +23,7 @@ class SentenceShuffle(WordAugmenter):
     Example:
         >>> import multiaug.text as mt
         >>> mt.SentenceShuffle()("It rained. We stayed in. Then the sun came out!", seed=1)
-        'Then the sun came out! We stayed in. It rained.'
+        'Then the sun came out! It rained. We stayed in.'
     """
 
     def __init__(self, *, p: float = 1.0) -> None:

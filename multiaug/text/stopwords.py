@@ -49,7 +49,9 @@ def resolve_stopwords(stopwords: str | Iterable[str] | None, name: str = "stopwo
     return frozenset(words)
 
 
-def resolve_protect(protect: str | Iterable[str] | None, name: str = "protect") -> tuple[re.Pattern[str] | None, frozenset[str]]:
+def resolve_protect(
+    protect: str | Iterable[str] | None, name: str = "protect"
+) -> tuple[re.Pattern[str] | None, frozenset[str]]:
     """A regular expression (a ``str``: tokens it fully matches are protected) or a collection of tokens.
 
     Example:
@@ -67,4 +69,6 @@ def resolve_protect(protect: str | Iterable[str] | None, name: str = "protect") 
     try:
         return None, frozenset(str(t) for t in protect)
     except TypeError:
-        raise ConfigError(f"{name} must be a regex string, a list of tokens or None, got {protect!r}") from None
+        raise ConfigError(
+            f"{name} must be a regex string, a list of tokens or None, got {protect!r}"
+        ) from None

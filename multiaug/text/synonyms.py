@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from pathlib import Path
 
 from multiaug.core import register
@@ -53,9 +54,13 @@ class SynonymAugmenter(WordAugmenter):
         pos_tagger: str | None = "auto",
         p: float = 1.0,
     ) -> None:
-        super().__init__(aug_p=aug_p, aug_min=aug_min, aug_max=aug_max, stopwords=stopwords, protect=protect, p=p)
+        super().__init__(
+            aug_p=aug_p, aug_min=aug_min, aug_max=aug_max, stopwords=stopwords, protect=protect, p=p
+        )
         _check_source(source)
-        if max_senses is not None and (isinstance(max_senses, bool) or not isinstance(max_senses, int) or max_senses < 1):
+        if max_senses is not None and (
+            isinstance(max_senses, bool) or not isinstance(max_senses, int) or max_senses < 1
+        ):
             raise ConfigError(f"max_senses must be a positive integer or None, got {max_senses!r}")
         self.source = source
         self.max_senses = max_senses
@@ -93,9 +98,17 @@ class SynonymAugmenter(WordAugmenter):
             pos = tags[i]
             if pos is None:
                 return ()
-            return self.lexicon.replacements(tok.lower(), None, pos, self.max_senses)
-        prev = next((tokens[k] for k in range(i - 1, -1, -1) if is_word(tokens[k])), None)
-        return self.lexicon.replacements(tok.lower(), context_hint(prev), None, self.max_senses)
+            found = self.lexicon.replacements(tok.lower(), None, pos, self.max_senses)
+        else:
+            prev = next((tokens[k] for k in range(i - 1, -1, -1) if is_word(tokens[k])), None)
+            found = self.lexicon.replacements(tok.lower(), context_hint(prev), None, self.max_senses)
+        return _common_only(found) if tok.islower() else found
+
+
+@lru_cache(maxsize=65536)
+def _common_only(options: tuple[str, ...]) -> tuple[str, ...]:
+    """A lower-case word is not replaced by a capitalised synonym (a name such as "George Fox")."""
+    return tuple(o for o in options if o.islower() or not any(ch.isupper() for ch in o))
 
 
 @register("text.SynonymReplacement")
@@ -114,8 +127,8 @@ class SynonymReplacement(SynonymAugmenter):
 
     Example:
         >>> import multiaug.text as mt
-        >>> mt.SynonymReplacement(aug_p=0.5)("The quick dogs ran home.", seed=3)
-        'The speedy dogs ran home.'
+        >>> mt.SynonymReplacement(aug_p=0.3)("The children looked happy and walked quickly to school.", seed=1)
+        'The children looked glad and walked quickly to school day.'
     """
 
     def _edits(self, text: str, rng: random.Random) -> list[Edit]:
@@ -146,12 +159,12 @@ class RandomInsertion(SynonymAugmenter):
 
     Example:
         >>> import multiaug.text as mt
-        >>> mt.RandomInsertion(aug_p=0.2)("She reads old books.", seed=1)
-        'She reads old books rule book.'
+        >>> mt.RandomInsertion(aug_p=0.2)("She reads old books.", seed=4)
+        'She reads old ledgers books.'
     """
 
     def _edits(self, text: str, rng: random.Random) -> list[Edit]:
-        tokens, seps = self.tokens(text)
+        tokens, _seps = self.tokens(text)
         eligible = [i for i in self.eligible(tokens) if is_wordlike(tokens[i])]
         if not eligible:
             return []

@@ -40,36 +40,236 @@ __all__ = ["RULES", "SyntaxReorder", "apply_reorders", "reorder_candidates", "re
 RULES = ("clause", "phrase", "adverb", "coordination")
 
 _SUBORDINATORS = frozenset(
-    "because when if although though while since after before unless until once whenever whereas".split()
+    [
+        "because",
+        "when",
+        "if",
+        "although",
+        "though",
+        "while",
+        "since",
+        "after",
+        "before",
+        "unless",
+        "until",
+        "once",
+        "whenever",
+        "whereas",
+    ]
 )
 _NO_CLAUSE_AFTER = frozenset(
-    "know knows knew known ask asks asked wonder wonders wondered see sees saw seen tell tells told sure unsure "
-    "check checks checked decide decides decided remember remembers remembered forget forgets forgot understand "
-    "understood doubt doubts idea question time day moment year even only just right long soon".split()
+    [
+        "know",
+        "knows",
+        "knew",
+        "known",
+        "ask",
+        "asks",
+        "asked",
+        "wonder",
+        "wonders",
+        "wondered",
+        "see",
+        "sees",
+        "saw",
+        "seen",
+        "tell",
+        "tells",
+        "told",
+        "sure",
+        "unsure",
+        "check",
+        "checks",
+        "checked",
+        "decide",
+        "decides",
+        "decided",
+        "remember",
+        "remembers",
+        "remembered",
+        "forget",
+        "forgets",
+        "forgot",
+        "understand",
+        "understood",
+        "doubt",
+        "doubts",
+        "idea",
+        "question",
+        "time",
+        "day",
+        "moment",
+        "year",
+        "even",
+        "only",
+        "just",
+        "right",
+        "long",
+        "soon",
+    ]
 )
 _FRONT_PREPS = frozenset(
-    "in on at during after before since until throughout inside outside near within across behind beside "
-    "beneath among".split()
+    [
+        "in",
+        "on",
+        "at",
+        "during",
+        "after",
+        "before",
+        "since",
+        "until",
+        "throughout",
+        "inside",
+        "outside",
+        "near",
+        "within",
+        "across",
+        "behind",
+        "beside",
+        "beneath",
+        "among",
+    ]
 )
-_BLOCKERS = frozenset("and or but that which who whom whose than as of to for with from by".split())
-_COPULAS = frozenset("is was are were be been being am 's 're seem seems seemed".split())
+_BLOCKERS = frozenset(
+    [
+        "and",
+        "or",
+        "but",
+        "that",
+        "which",
+        "who",
+        "whom",
+        "whose",
+        "than",
+        "as",
+        "of",
+        "to",
+        "for",
+        "with",
+        "from",
+        "by",
+    ]
+)
+_COPULAS = frozenset(
+    ["is", "was", "are", "were", "be", "been", "being", "am", "'s", "'re", "seem", "seems", "seemed"]
+)
 _TIME_ADVERBS = frozenset(
-    "yesterday today tomorrow tonight recently eventually finally later afterwards afterward sometimes often "
-    "usually occasionally suddenly meanwhile lately soon nowadays".split()
+    [
+        "yesterday",
+        "today",
+        "tomorrow",
+        "tonight",
+        "recently",
+        "eventually",
+        "finally",
+        "later",
+        "afterwards",
+        "afterward",
+        "sometimes",
+        "often",
+        "usually",
+        "occasionally",
+        "suddenly",
+        "meanwhile",
+        "lately",
+        "soon",
+        "nowadays",
+    ]
 )
-_TIME_DETS = frozenset("last next this every".split())
+_TIME_DETS = frozenset(["last", "next", "this", "every"])
 _TIME_NOUNS = frozenset(
-    "night week month year morning evening afternoon day weekend summer winter spring autumn time monday tuesday "
-    "wednesday thursday friday saturday sunday january february march april may june july august september "
-    "october november december".split()
+    [
+        "night",
+        "week",
+        "month",
+        "year",
+        "morning",
+        "evening",
+        "afternoon",
+        "day",
+        "weekend",
+        "summer",
+        "winter",
+        "spring",
+        "autumn",
+        "time",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ]
 )
 _LY_EXCLUDE = frozenset(
-    "only early daily likely really fairly nearly hardly merely family reply supply apply fly july italy ugly "
-    "holy lonely friendly silly belly jelly rally ally bully weekly monthly yearly".split()
+    [
+        "only",
+        "early",
+        "daily",
+        "likely",
+        "really",
+        "fairly",
+        "nearly",
+        "hardly",
+        "merely",
+        "family",
+        "reply",
+        "supply",
+        "apply",
+        "fly",
+        "july",
+        "italy",
+        "ugly",
+        "holy",
+        "lonely",
+        "friendly",
+        "silly",
+        "belly",
+        "jelly",
+        "rally",
+        "ally",
+        "bully",
+        "weekly",
+        "monthly",
+        "yearly",
+    ]
 )
-_DETS = frozenset("a an the this that these those my your his her its our their some".split())
+_DETS = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "this",
+        "that",
+        "these",
+        "those",
+        "my",
+        "your",
+        "his",
+        "her",
+        "its",
+        "our",
+        "their",
+        "some",
+    ]
+)
 _PREP_LIKE = _FRONT_PREPS | _BLOCKERS | _DETS | frozenset({"than", "as"})
-_EMBEDDING = frozenset("how that what which who where why when if because whether".split())
+_EMBEDDING = frozenset(
+    ["how", "that", "what", "which", "who", "where", "why", "when", "if", "because", "whether"]
+)
 _END_PUNCT = frozenset(".!?…\"'”’»)]}")
 
 
@@ -95,7 +295,12 @@ def _main_ok(main: Sequence[str], flat: bool = False) -> bool:
 
 def _lower_first(word: str, lexicon: Lexicon) -> str:
     """Lower-case a word that stops starting the sentence, when it is a common word (not a name, not ``I``)."""
-    if not word[:1].isupper() or word == "I" or word.startswith(("I'", "I’")) or not word[1:].islower() and word[1:]:
+    if (
+        not word[:1].isupper()
+        or word == "I"
+        or word.startswith(("I'", "I’"))
+        or (not word[1:].islower() and word[1:])
+    ):
         return word
     low = word.lower()
     if low in english_stopwords() or lexicon.is_common(low):
@@ -107,7 +312,9 @@ def _upper_first(word: str) -> str:
     return word[:1].upper() + word[1:]
 
 
-def reorder_candidates(tokens: Sequence[str], lexicon: Lexicon, rules: Iterable[str] = RULES) -> list[tuple[str, int]]:
+def reorder_candidates(
+    tokens: Sequence[str], lexicon: Lexicon, rules: Iterable[str] = RULES
+) -> list[tuple[str, int]]:
     """The ``(rule, anchor token index)`` pairs that apply to one sentence's tokens.
 
     Example:
@@ -181,12 +388,13 @@ def reorder_candidates(tokens: Sequence[str], lexicon: Lexicon, rules: Iterable[
     return out
 
 
-def rewrite(tokens: list[str], seps: list[str], rule: str, k: int, lexicon: Lexicon) -> tuple[list[str], list[str]]:
+def rewrite(
+    tokens: list[str], seps: list[str], rule: str, k: int, lexicon: Lexicon
+) -> tuple[list[str], list[str]]:
     """Rewrite one sentence (``seps[j]`` is the whitespace before ``tokens[j]``; ``seps[0]`` is kept as is).
 
     Example:
         >>> toks, seps = tokenize("She left early because it rained.")
-        >>> detokenize(*rewrite(list(toks), list(seps[:-1]), "clause", 3, builtin_lexicon()), ) if False else None
         >>> t, s = rewrite(list(toks), list(seps[:-1]), "clause", 3, builtin_lexicon())
         >>> detokenize(t, [*s, ""])
         'Because it rained, she left early.'

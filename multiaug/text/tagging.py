@@ -15,11 +15,56 @@ __all__ = ["context_hint", "nltk_tagger", "resolve_tagger"]
 Tagger = Callable[[Sequence[str]], list[str | None]]
 
 _DETERMINERS = frozenset(
-    "a an the this that these those my your his her its our their some any every each no another".split()
+    [
+        "a",
+        "an",
+        "the",
+        "this",
+        "that",
+        "these",
+        "those",
+        "my",
+        "your",
+        "his",
+        "her",
+        "its",
+        "our",
+        "their",
+        "some",
+        "any",
+        "every",
+        "each",
+        "no",
+        "another",
+    ]
 )
 _VERB_CUES = frozenset(
-    "i you we they he she it will would can could shall should may might must to don't doesn't didn't won't "
-    "can't couldn't wouldn't shouldn't".split()
+    [
+        "i",
+        "you",
+        "we",
+        "they",
+        "he",
+        "she",
+        "it",
+        "will",
+        "would",
+        "can",
+        "could",
+        "shall",
+        "should",
+        "may",
+        "might",
+        "must",
+        "don't",
+        "doesn't",
+        "didn't",
+        "won't",
+        "can't",
+        "couldn't",
+        "wouldn't",
+        "shouldn't",
+    ]
 )
 _NOUN_OR_ADJ = frozenset({"n", "a"})
 _VERB = frozenset({"v"})
@@ -27,8 +72,8 @@ _PENN = {"N": "n", "V": "v", "J": "a", "R": "r"}
 
 
 def context_hint(previous: str | None) -> frozenset[str] | None:
-    """Parts of speech the previous word suggests: after a determiner a noun or adjective, after a pronoun,
-    a modal or ``to`` a verb; ``None`` when the context says nothing.
+    """Parts of speech the previous word suggests: after a determiner a noun or adjective, after a pronoun
+    or a modal a verb; ``None`` when the context says nothing.
 
     Example:
         >>> sorted(context_hint("the")), sorted(context_hint("will")), context_hint("dog")

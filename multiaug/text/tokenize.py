@@ -45,7 +45,9 @@ def _split_run(run: str) -> list[str]:
     """Split a punctuation/symbol run: equal characters group, emoji keep their modifiers and joiners."""
     out: list[str] = []
     for ch in run:
-        if out and (ch == out[-1][-1] and not _is_modifier(ch) or _is_modifier(ch) or out[-1][-1] == "\u200d"):
+        if out and (
+            (ch == out[-1][-1] and not _is_modifier(ch)) or _is_modifier(ch) or out[-1][-1] == "\u200d"
+        ):
             out[-1] += ch
         else:
             out.append(ch)

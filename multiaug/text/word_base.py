@@ -93,7 +93,9 @@ class WordAugmenter(TextAugmenter):
 
     def sample(self, batch: TextBatch, draws: Draws) -> dict[str, Any]:
         rngs = draws.python_random()
-        return {"edits": [self._edits(text, rng) if text.strip() else [] for text, rng in zip(batch.texts, rngs)]}
+        return {
+            "edits": [self._edits(text, rng) if text.strip() else [] for text, rng in zip(batch.texts, rngs)]
+        }
 
     def apply(self, batch: TextBatch, params: dict[str, Any]) -> TextBatch:
         return batch.replace(texts=[apply_edits(t, list(e)) for t, e in zip(batch.texts, params["edits"])])

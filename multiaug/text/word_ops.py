@@ -45,7 +45,7 @@ class WordShuffle(WordAugmenter):
     Example:
         >>> import multiaug.text as mt
         >>> mt.WordShuffle()("The cat sat on the mat.", seed=0)
-        'mat on sat the cat The.'
+        'The sat cat on the mat.'
     """
 
     def __init__(
@@ -94,7 +94,7 @@ class RandomSwap(WordAugmenter):
     Example:
         >>> import multiaug.text as mt
         >>> mt.RandomSwap(aug_p=0.2)("I like green apples and red pears.", seed=0)
-        'I pears green apples and red like.'
+        'I like green red and apples pears.'
     """
 
     def __init__(
@@ -108,7 +108,9 @@ class RandomSwap(WordAugmenter):
         protect: str | Iterable[str] | None = None,
         p: float = 1.0,
     ) -> None:
-        super().__init__(aug_p=aug_p, aug_min=aug_min, aug_max=aug_max, stopwords=stopwords, protect=protect, p=p)
+        super().__init__(
+            aug_p=aug_p, aug_min=aug_min, aug_max=aug_max, stopwords=stopwords, protect=protect, p=p
+        )
         if not isinstance(adjacent, bool):
             raise ConfigError(f"adjacent must be True or False, got {adjacent!r}")
         self.adjacent = adjacent
@@ -144,7 +146,7 @@ class RandomDeletion(WordAugmenter):
     Example:
         >>> import multiaug.text as mt
         >>> mt.RandomDeletion(aug_p=0.3)("The very old dog slept in the sun.", seed=0)
-        'The very old slept the sun.'
+        'old dog slept in the sun.'
     """
 
     def _edits(self, text: str, rng: random.Random) -> list[Edit]:
