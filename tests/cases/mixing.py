@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+import multiaug.audio as ma
 import multiaug.image as mi
 
 from . import Case
@@ -14,4 +15,5 @@ CASES = {
     "image.MixupCutMix": Case(mi.MixupCutMix, {"mode": "sample"}, batch_level=True),
     "image.Mosaic": Case(mi.Mosaic, batch_level=True),
     "image.Blend": Case(mi.Blend, {"alpha": (0.2, 0.5), "source": PICTURES}),
+    "audio.Mixup": Case(ma.Mixup, {"mix_by": "snr", "mode": "sample"}, data="audio", batch_level=True),
 }
