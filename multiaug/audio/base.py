@@ -20,6 +20,7 @@ import numpy as np
 import torch
 
 from ..core.base import Op
+from ..core.batch import data_argument
 from ..core.errors import ConfigError, InputError, InputTypeError
 from ..core.random import mix_keys
 from ..core.record import Record
@@ -124,18 +125,9 @@ class AudioBatch:
         **unknown: Any,
     ) -> tuple[AudioBatch, Callable[[AudioBatch], Any]]:
         """Validate a call and return the batch and the function that shapes the result like the input."""
-        if unknown:
-            raise InputTypeError(
-                f"unknown keyword(s) {sorted(unknown)} for an audio augmenter: expected audio=, sample_rate=, "
-                "lengths=, seed=, keys=, params=, return_params="
-            )
-        if len(args) > 1:
-            raise InputTypeError(f"an audio augmenter takes one positional tensor, got {len(args)}")
-        as_dict = not args
-        if args:
-            if audio is not None:
-                raise InputTypeError("pass the audio either positionally or as audio=, not both")
-            audio = args[0]
+        audio, as_dict = data_argument(
+            "an audio", "audio", args, audio, unknown, "audio=, sample_rate=, lengths="
+        )
         if audio is None:
             raise InputTypeError(
                 "no data: call aug(audio, sample_rate=...) or aug(audio=..., sample_rate=...)"
@@ -263,18 +255,7 @@ class SpectrogramBatch:
         cls, *args: Any, spec: Any = None, **unknown: Any
     ) -> tuple[SpectrogramBatch, Callable[[SpectrogramBatch], Any]]:
         """Validate a call and return the batch and the function that shapes the result like the input."""
-        if unknown:
-            raise InputTypeError(
-                f"unknown keyword(s) {sorted(unknown)} for a spectrogram augmenter: expected spec=, seed=, "
-                "keys=, params=, return_params="
-            )
-        if len(args) > 1:
-            raise InputTypeError(f"a spectrogram augmenter takes one positional tensor, got {len(args)}")
-        as_dict = not args
-        if args:
-            if spec is not None:
-                raise InputTypeError("pass the spectrogram either positionally or as spec=, not both")
-            spec = args[0]
+        spec, as_dict = data_argument("a spectrogram", "spec", args, spec, unknown, "spec=")
         if not isinstance(spec, torch.Tensor):
             raise InputTypeError(f"spectrogram must be a torch.Tensor, got {type(spec).__name__}")
         if not spec.dtype.is_floating_point:

@@ -12,7 +12,7 @@ from typing import Any, Protocol, TypeVar
 
 import numpy as np
 
-__all__ = ["Batch", "batch_type"]
+__all__ = ["Batch", "batch_type", "data_argument"]
 
 B = TypeVar("B", bound="Batch")
 
@@ -41,6 +41,35 @@ class Batch(Protocol):
     def pack(cls: type[B], *args: Any, **kwargs: Any) -> tuple[B, Callable[[B], Any]]:
         """Validate a user's call and return the batch and a function that unpacks a result batch."""
         ...
+
+
+def data_argument(
+    modality: str, field: str, args: tuple[Any, ...], value: Any, unknown: dict[str, Any], keywords: str
+) -> tuple[Any, bool]:
+    """The data of a call given positionally or as ``field=``, and whether the caller used the keyword form.
+
+    Rejects unknown keywords (naming the expected ones), extra positional arguments and data given twice.
+    """
+    if unknown:
+        from .errors import InputTypeError
+
+        raise InputTypeError(
+            f"unknown keyword(s) {sorted(unknown)} for {modality} augmenter: expected {keywords}, seed=, keys=, "
+            "params=, return_params="
+        )
+    if len(args) > 1:
+        from .errors import InputTypeError
+
+        raise InputTypeError(
+            f"{modality} augmenter takes one positional argument (the data), got {len(args)}"
+        )
+    if not args:
+        return value, True
+    if value is not None:
+        from .errors import InputTypeError
+
+        raise InputTypeError(f"pass the data either positionally or as {field}=, not both")
+    return args[0], False
 
 
 def batch_type(modality: str) -> Any:

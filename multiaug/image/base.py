@@ -17,6 +17,7 @@ import numpy as np
 import torch
 
 from ..core.base import Op
+from ..core.batch import data_argument
 from ..core.errors import ConfigError, InputError, InputTypeError
 
 __all__ = ["ImageAugmenter", "ImageBatch"]
@@ -120,18 +121,7 @@ class ImageBatch:
         cls, *args: Any, image: Any = None, mask: Any = None, **unknown: Any
     ) -> tuple[ImageBatch, Callable[[ImageBatch], Any]]:
         """Validate a call and return the batch and the function that shapes the result like the input."""
-        if unknown:
-            raise InputTypeError(
-                f"unknown keyword(s) {sorted(unknown)} for an image augmenter: expected image=, mask=, seed=, "
-                "keys=, params=, return_params="
-            )
-        if len(args) > 1:
-            raise InputTypeError(f"an image augmenter takes one positional tensor, got {len(args)}")
-        as_dict = not args
-        if args:
-            if image is not None:
-                raise InputTypeError("pass the image either positionally or as image=, not both")
-            image = args[0]
+        image, as_dict = data_argument("an image", "image", args, image, unknown, "image=, mask=")
         if image is None and mask is None:
             raise InputTypeError("no data: call aug(image) or aug(image=..., mask=...)")
         batched = True
