@@ -1,0 +1,240 @@
+"""Colour augmenters: textbook definitions on hand-computed tensors, references, errors, masks, CUDA."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+import torchvision.transforms.v2.functional as TF
+
+import multiaug.image as mi
+from multiaug.core.errors import ConfigError, InputError
+from multiaug.image.functional import color as C
+from tests.cases.image_color import CASES
+
+# One 2x2 RGB image with hand-picked values; luma Y = 0.299 R + 0.587 G + 0.114 B.
+RGB = torch.tensor(
+    [
+        [[0.2, 0.4], [0.6, 0.8]],  # R
+        [[0.1, 0.3], [0.5, 0.7]],  # G
+        [[0.5, 0.5], [0.5, 0.5]],  # B
+    ]
+)
+
+
+def _luma(x: torch.Tensor) -> torch.Tensor:
+    return 0.299 * x[0] + 0.587 * x[1] + 0.114 * x[2]
+
+
+def test_brightness_is_a_product() -> None:
+    out = mi.Brightness((1.25, 1.25), p=1.0)(RGB)
+    expected = torch.tensor([[[0.25, 0.5], [0.75, 1.0]], [[0.125, 0.375], [0.625, 0.875]], [[0.625] * 2] * 2])
+    assert torch.allclose(out, expected, atol=1e-6)
+
+
+def test_brightness_uint8_rounds_and_saturates() -> None:
+    x = torch.tensor([[[3, 100, 200, 255]]], dtype=torch.uint8)
+    assert mi.Brightness((1.5, 1.5), p=1.0)(x).tolist() == [[[4, 150, 255, 255]]]  # 4.5 -> 4 (half to even)
+    assert mi.Brightness((0.5, 0.5), p=1.0)(x).tolist() == [[[2, 50, 100, 128]]]  # 127.5 -> 128
+
+
+def test_contrast_blends_with_mean_luma() -> None:
+    m = float(_luma(RGB).mean())  # hand value: 0.299*0.5 + 0.587*0.4 + 0.114*0.5 = 0.4413
+    assert m == pytest.approx(0.4413, abs=1e-6)
+    out = mi.Contrast((0.5, 0.5), p=1.0)(RGB)
+    assert torch.allclose(out, 0.5 * RGB + 0.5 * m, atol=1e-6)
+    assert float(out[0, 0, 0]) == pytest.approx(0.5 * 0.2 + 0.5 * 0.4413, abs=1e-6)
+
+
+def test_contrast_on_one_channel_uses_its_mean() -> None:
+    x = torch.tensor([[[0.0, 0.2], [0.4, 0.6]]])
+    out = mi.Contrast((2.0, 2.0), p=1.0)(x)
+    assert torch.allclose(out, torch.tensor([[[0.0, 0.1], [0.5, 0.9]]]), atol=1e-6)
+
+
+def test_saturation_blends_with_own_grey() -> None:
+    out = mi.Saturation((0.25, 0.25), p=1.0)(RGB)
+    assert torch.allclose(out, 0.25 * RGB + 0.75 * _luma(RGB)[None], atol=1e-6)
+    grey = mi.Saturation((0.0, 0.0), p=1.0)(RGB)
+    assert torch.allclose(grey, _luma(RGB).expand(3, 2, 2), atol=1e-6)
+
+
+def test_hue_is_a_yiq_rotation() -> None:
+    # textbook: RGB -> YIQ, rotate (I, Q) by -2 pi h, back with the inverse matrix
+    h = 0.1
+    yiq = np.array([[0.299, 0.587, 0.114], [0.596, -0.274, -0.322], [0.211, -0.523, 0.312]])
+    t = -2 * np.pi * h
+    rot = np.array([[1, 0, 0], [0, np.cos(t), -np.sin(t)], [0, np.sin(t), np.cos(t)]])
+    x = RGB * 0.5 + 0.2
+    ref = np.einsum("ij,jhw->ihw", np.linalg.inv(yiq) @ rot @ yiq, x.double().numpy())
+    out = mi.Hue((h, h), p=1.0)(x)
+    assert np.allclose(out.double().numpy(), ref, atol=1e-6)
+    assert torch.allclose(_luma(out), _luma(x), atol=1e-6)  # luma kept
+
+
+def test_hue_turns_red_towards_yellow_like_hsv() -> None:
+    red = torch.tensor([0.9, 0.2, 0.2]).view(3, 1, 1)
+    ours = mi.Hue((0.05, 0.05), p=1.0)(red).flatten()
+    hsv = TF.adjust_hue(red, 0.05).flatten()
+    assert ours[1] > red[1, 0, 0] and hsv[1] > red[1, 0, 0]  # green rises in both
+    assert mi.Hue((0.0, 0.0), p=1.0)(RGB).equal(RGB)
+
+
+def test_color_jitter_equals_the_steps_in_each_samples_order() -> None:
+    x = torch.rand(6, 3, 8, 8) * 0.4 + 0.3  # no intermediate clipping for these factors
+    aug = mi.ColorJitter(0.2, 0.2, 0.2, 0.05, p=1.0)
+    out, record = aug(x, seed=3, return_params=True)
+    params = record.params
+    assert len({tuple(o) for o in params["order"].tolist()}) > 1  # per-sample orders
+    steps = [
+        lambda y, i: C.adjust_brightness(y, [params["brightness"][i]]),
+        lambda y, i: C.adjust_contrast(y, [params["contrast"][i]]),
+        lambda y, i: C.adjust_saturation(y, [params["saturation"][i]]),
+        lambda y, i: C.adjust_hue(y, [params["hue"][i]]),
+    ]
+    for i in range(6):
+        y = x[i : i + 1]
+        for k in params["order"][i]:
+            y = steps[k](y, i)
+        assert torch.allclose(out[i : i + 1], y, atol=1e-5)
+
+
+def test_color_jitter_fixed_order_and_torchvision_agree_without_hue() -> None:
+    x = torch.rand(2, 3, 8, 8) * 0.4 + 0.3
+    aug = mi.ColorJitter(0.2, 0.2, 0.2, 0.0, random_order=False, p=1.0)
+    out, record = aug(x, seed=0, return_params=True)
+    assert (record.params["order"] == np.arange(4)).all()
+    for i in range(2):
+        ref = TF.adjust_brightness(x[i], float(record.params["brightness"][i]))
+        ref = TF.adjust_contrast(ref, float(record.params["contrast"][i]))
+        ref = TF.adjust_saturation(ref, float(record.params["saturation"][i]))
+        assert torch.allclose(out[i], ref, atol=2e-4)  # torchvision's luma weight is 0.2989
+
+
+def test_references_from_torchvision() -> None:
+    g = torch.Generator().manual_seed(0)
+    xf = torch.rand(3, 3, 16, 16, generator=g)
+    xu = (xf * 255).round().to(torch.uint8)
+    assert C.equalize(xu).equal(TF.equalize(xu))
+    assert C.posterize(xu, [3, 3, 3]).equal(TF.posterize(xu, 3))
+    assert torch.allclose(C.posterize(xf, [3, 3, 3]), TF.posterize(xf, 3))
+    assert C.solarize(xu, [0.5] * 3).equal(TF.solarize(xu, 128))
+    assert C.solarize(xf, [0.5] * 3).equal(TF.solarize(xf, 0.5))
+    assert torch.allclose(C.autocontrast(xf), TF.autocontrast(xf), atol=1e-6)
+    assert C.invert(xu).equal(TF.invert(xu)) and torch.allclose(C.invert(xf), TF.invert(xf))
+    assert torch.allclose(C.adjust_gamma(xf, [0.7] * 3), TF.adjust_gamma(xf, 0.7), atol=1e-6)
+    assert (C.adjust_gamma(xu, [0.7] * 3).int() - TF.adjust_gamma(xu, 0.7).int()).abs().max() <= 1
+    mean, std = [0.4, 0.5, 0.6], [0.2, 0.3, 0.4]
+    assert torch.allclose(C.normalize(xf, mean, std), TF.normalize(xf, mean, std), atol=1e-6)
+
+
+def test_gray_channel_shuffle_and_shift_are_exact() -> None:
+    x = torch.tensor([[[255]], [[0]], [[0]]], dtype=torch.uint8)
+    assert mi.ToGray(p=1.0)(x).flatten().tolist() == [76, 76, 76]  # 0.299 * 255 = 76.2
+    y = torch.arange(12, dtype=torch.uint8).reshape(4, 3, 1, 1)
+    out, rec = mi.ChannelShuffle(p=1.0)(y, seed=2, return_params=True)
+    for i in range(4):
+        assert out[i, :, 0, 0].tolist() == y[i, rec.params["perm"][i], 0, 0].tolist()
+    shifted = mi.RGBShift((0.1, 0.1), (-0.1, -0.1), (0.0, 0.0), p=1.0)(torch.full((3, 1, 1), 0.5))
+    assert torch.allclose(shifted.flatten(), torch.tensor([0.6, 0.4, 0.5]))
+
+
+def test_normalize_gives_float_and_needs_p_one() -> None:
+    x = torch.tensor([[[0, 255]], [[51, 102]], [[255, 255]]], dtype=torch.uint8)
+    out = mi.Normalize(mean=(0.5, 0.2, 0.0), std=(0.5, 0.2, 1.0))(x)
+    assert out.dtype == torch.float32
+    assert torch.allclose(out, torch.tensor([[[-1.0, 1.0]], [[0.0, 1.0]], [[1.0, 1.0]]]), atol=1e-6)
+    assert mi.Normalize()(torch.rand(2, 3, 4, 4, dtype=torch.float64)).dtype == torch.float64
+    with pytest.raises(ConfigError, match="p must be 1"):
+        mi.Normalize(p=0.5)
+    with pytest.raises(InputError, match="3 mean values for an image with 4 channels"):
+        mi.Normalize()(torch.rand(4, 4, 4))
+
+
+@pytest.mark.parametrize(
+    "make,match",
+    [
+        (lambda: mi.Brightness(1.5), "brightness must be >= 0"),
+        (lambda: mi.Contrast((1.2, 0.8)), "low <= high"),
+        (lambda: mi.Saturation("high"), "saturation must be a number"),
+        (lambda: mi.Hue(0.7), "hue must be"),
+        (lambda: mi.ColorJitter(hue=(-0.6, 0.1)), "hue must be >= -0.5"),
+        (lambda: mi.ColorJitter(random_order="yes"), "random_order must be True or False"),
+        (lambda: mi.RGBShift(r_shift=2.0), "r_shift must be"),
+        (lambda: mi.Gamma((0.0, 1.0)), "gamma must be > 0"),
+        (lambda: mi.Solarize(1.5), "threshold must be <= 1.0"),
+        (lambda: mi.Posterize(0), "bits must be >= 1"),
+        (lambda: mi.Posterize((2, 9)), "bits must be <= 8"),
+        (lambda: mi.Posterize(2.5), "bits must be an integer"),
+        (lambda: mi.Normalize(std=(0.2, 0.0, 0.2)), "std must be > 0"),
+        (lambda: mi.Brightness(p=1.5), "p must be a probability"),
+        (lambda: mi.Brightness(brightnes=0.1), "did you mean 'brightness'"),
+    ],
+)
+def test_bad_arguments_are_rejected_at_construction(make, match) -> None:
+    with pytest.raises(ConfigError, match=match):
+        make()
+
+
+@pytest.mark.parametrize(
+    "aug", [mi.Saturation(p=1.0), mi.Hue(p=1.0), mi.ColorJitter(p=1.0), mi.ToGray(p=1.0), mi.RGBShift(p=1.0)]
+)
+def test_rgb_ops_reject_other_channel_counts(aug) -> None:
+    with pytest.raises(InputError, match="RGB"):
+        aug(torch.rand(2, 4, 8, 8))
+
+
+@pytest.mark.parametrize(
+    "aug",
+    [
+        mi.Brightness(p=1.0),
+        mi.Gamma(p=1.0),
+        mi.Solarize(p=1.0),
+        mi.Posterize(p=1.0),
+        mi.Equalize(p=1.0),
+        mi.AutoContrast(p=1.0),
+        mi.Invert(p=1.0),
+        mi.ChannelShuffle(p=1.0),
+    ],
+)
+@pytest.mark.parametrize("channels", [1, 5])
+def test_channel_agnostic_ops(aug, channels) -> None:
+    x = torch.randint(0, 256, (2, channels, 6, 7), dtype=torch.uint8)
+    assert aug(x, seed=0).shape == x.shape
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_masks_are_untouched(name) -> None:
+    aug = CASES[name].build(p=1.0)
+    x = torch.rand(3, 3, 10, 12)
+    mask = torch.randint(0, 5, (3, 10, 12))
+    out = aug(image=x, mask=mask, seed=1)
+    assert out["mask"] is mask or out["mask"].equal(mask)
+
+
+@pytest.mark.parametrize("dtype", [torch.float16, torch.float64])
+def test_other_float_dtypes(dtype) -> None:
+    x = torch.rand(2, 3, 8, 8).to(dtype)
+    for aug in (mi.ColorJitter(0.3, 0.3, 0.3, 0.1, p=1.0), mi.Gamma(p=1.0), mi.Equalize(p=1.0)):
+        out = aug(x, seed=0)
+        assert out.dtype == dtype and float(out.min()) >= 0 and float(out.max()) <= 1
+
+
+def test_same_on_batch_shares_the_draw() -> None:
+    x = torch.rand(4, 3, 8, 8)
+    _, rec = mi.ColorJitter(0.3, 0.3, 0.3, 0.1, p=1.0, same_on_batch=True)(x, seed=0, return_params=True)
+    assert len(np.unique(rec.params["brightness"])) == 1 and len({tuple(o) for o in rec.params["order"]}) == 1
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
+@pytest.mark.parametrize("dtype", [torch.uint8, torch.float32])
+def test_cuda_matches_cpu_on_large_batches(dtype) -> None:
+    x = torch.rand(20, 3, 40, 50)
+    x = (x * 255).round().to(torch.uint8) if dtype == torch.uint8 else x
+    for name in sorted(CASES):
+        aug = CASES[name].build(p=0.8)
+        cpu = aug(x, seed=4)
+        gpu = aug(x.cuda(), seed=4)
+        assert gpu.device.type == "cuda"
+        diff = (cpu.double() - gpu.cpu().double()).abs().max().item()
+        assert diff <= (1 if dtype == torch.uint8 else 1e-4), name
