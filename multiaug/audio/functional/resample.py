@@ -29,7 +29,7 @@ _TAPS = 24
 _ORDER = 6
 _CUTOFF = 0.94
 _BETA = 7.0
-_BLOCK = 32
+_BLOCK = 8
 _CHUNK = 4
 
 
