@@ -26,7 +26,8 @@ class ApplyImpulseResponse(AudioAugmenter):
 
     ``sources`` is a folder, a file, a list of files or impulse responses in memory (``(N, L)`` / ``(N, C,
     L)`` tensor or a list; those have no config), read and resampled like :class:`AddBackgroundNoise`'s. Each
-    response is scaled to unit energy (L2 norm 1), so a clip keeps roughly its loudness; a silent response
+    response is scaled to unit energy (L2 norm 1 per channel, averaged over its channels), so a clip keeps
+    roughly its loudness; a silent response
     leaves the clip unchanged. With ``compensate_delay`` the output is moved earlier by the position of the
     response's peak (the direct sound), so the clip does not start late. The convolution runs as one batched
     FFT; each clip keeps its length (the reverb tail past its valid part is cut) and padding stays zero.
@@ -72,7 +73,8 @@ class ApplyImpulseResponse(AudioAugmenter):
         if rate is None and self.bank.needs_rate:
             rate = batch.require_sample_rate(self)
         irs, _, rows = self.bank.stack(params["index"], rate, batch.channels, batch.device, batch.audio.dtype)
-        energy = irs.square().sum(dim=(1, 2), keepdim=True, dtype=torch.float64).sqrt()
+        # Unit energy per channel on average (keeps the level differences between a stereo response's channels).
+        energy = irs.square().sum(dim=(1, 2), keepdim=True, dtype=torch.float64).div(irs.shape[1]).sqrt()
         silent = (energy == 0).reshape(-1)
         irs = irs / torch.where(energy > 0, energy, torch.ones_like(energy)).to(irs.dtype)
         irs[silent, :, 0] = 1.0  # a silent response acts as the identity

@@ -40,7 +40,8 @@ def butterworth_gain(freqs: Tensor, cutoff: Tensor, order: Tensor, kind: str) ->
         raise ValueError(f"kind must be 'low' or 'high', got {kind!r}")
     # 1/sqrt(1 + r^(2n)), written to stay finite for huge ratios.
     log_r = torch.log(ratio.clamp(min=1e-300))
-    return torch.exp(-0.5 * torch.nn.functional.softplus(2.0 * n * log_r, beta=1.0, threshold=50.0))
+    gain = torch.exp(-0.5 * torch.nn.functional.softplus(2.0 * n * log_r, beta=1.0, threshold=50.0))
+    return gain if kind == "low" else torch.where(f > 0, gain, torch.zeros_like(gain))
 
 
 def frequency_filter(audio: Tensor, gains_fn, sample_rate: float, lengths: Tensor | None = None) -> Tensor:
