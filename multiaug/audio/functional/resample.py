@@ -168,7 +168,7 @@ def speed_change(
     x: Tensor, factors: Tensor | np.ndarray, lengths: Tensor | None = None
 ) -> tuple[Tensor, Tensor]:
     """Play each clip ``factors[i]`` times faster (pitch and tempo together): output sample ``k`` is the input
-    at ``k * factor``; the new length is ``round(length / factor)``.
+    at ``k * factor``; the new length is ``round(length / factor)`` (at least 1 for a non-empty clip).
 
     ``x`` is ``(N, T)``; clips with a factor above 1 are low-passed to their new Nyquist first. Returns
     ``(y (N, max new length), new_lengths)``.
@@ -187,7 +187,7 @@ def speed_change(
     if not bool(torch.isfinite(f).all()) or bool((f <= 0).any()):
         raise ValueError(f"speed_change: factors must be finite and > 0, got {f.tolist()}")
     lens = torch.full((n,), t, dtype=torch.int64) if lengths is None else lengths.to("cpu", torch.int64)
-    new_lengths = torch.round(lens.to(torch.float64) / f).to(torch.int64)
+    new_lengths = torch.maximum(torch.round(lens.to(torch.float64) / f), lens.clamp(max=1)).to(torch.int64)
     if lengths is not None:
         x = zero_padding(x.unsqueeze(1), lengths.to(x.device)).squeeze(1)
     fast = torch.nonzero(f > 1.0).view(-1)

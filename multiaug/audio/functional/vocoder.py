@@ -88,7 +88,7 @@ def time_stretch(
 ) -> tuple[Tensor, Tensor]:
     """Stretch each clip of ``(N, T)`` in time by its own ``rates[i]`` (``> 1`` faster and shorter), keeping pitch.
 
-    The new length is ``round(length / rate)`` unless ``out_lengths`` is given (e.g. the input lengths, to crop
+    The new length is ``round(length / rate)`` (at least 1 for a non-empty clip) unless ``out_lengths`` is given (e.g. the input lengths, to crop
     or zero-pad back: only the frames needed are computed). ``cutoff`` (per clip, fraction of Nyquist) zeroes
     the bins above it (with a 4-bin taper), for a resampler that reads the result faster. Returns
     ``(y (N, max new length), new_lengths)``.
@@ -103,7 +103,7 @@ def time_stretch(
     x, rates, lens = _prepare(x, rates, lengths, "time_stretch")
     n = x.shape[0]
     if out_lengths is None:
-        new = np.round(lens / rates).astype(np.int64)
+        new = np.maximum(np.round(lens / rates), np.minimum(lens, 1)).astype(np.int64)
     else:
         new = np.asarray(
             out_lengths.cpu() if isinstance(out_lengths, Tensor) else out_lengths, dtype=np.int64
@@ -178,7 +178,7 @@ def pitch_shift(
     zeroed in the same pass) and read back at ``ratio`` samples per output sample by the fixed-cost resampler.
 
     Example:
-        >>> x = torch.sin(2 * math.pi * 440 * torch.arange(16000) / 16000)[None]
+        >>> x = torch.sin(2 * torch.pi * 440 * torch.arange(16000) / 16000)[None]
         >>> y = pitch_shift(x, np.array([2.0]))
         >>> spec = torch.fft.rfft(y[0, 4000:12000]).abs()
         >>> int(spec.argmax()) * 2  # Hz (8000 samples at 16 kHz: 2 Hz per bin)
