@@ -121,8 +121,29 @@ class ImageHandler:
         atomic_write(path, lambda tmp: write_image(img, tmp, fmt, like))
 
 
+def padded_length(n: int) -> int:
+    """The canonical padded length of a clip of ``n`` samples: the smallest ``m * 2**k >= n`` with ``m`` in 8..15
+    (at most 12.5 % padding). It depends on the clip alone, so a clip is computed the same way in any batch.
+
+    Example:
+        >>> padded_length(16000), padded_length(16385), padded_length(5)
+        (16384, 18432, 5)
+    """
+    if n <= 16:
+        return n
+    k = n.bit_length() - 4
+    return -(-n // (1 << k)) * (1 << k)
+
+
 class AudioHandler:
-    """Audio: clips of equal sample rate and channel count, sorted by length, zero-padded, with ``lengths``."""
+    """Audio: clips of equal sample rate, channel count and canonical padded length share a zero-padded batch
+    with their true ``lengths``.
+
+    Two measures make every clip's result independent of the batch it lands in (so outputs are the same bytes
+    for any ``--batch-size``): a clip is always padded to :func:`padded_length` of its own length (FFT-based ops
+    then always see the same size), and a clip alone in its batch is run beside a copy of itself (FFT libraries
+    take another code path for a single transform, which rounds differently).
+    """
 
     modality = "audio"
 
@@ -134,16 +155,18 @@ class AudioHandler:
     def _call(self, batch: list[Sample]) -> list[tuple[Any, Any]]:
         import torch
 
-        keys = np.array([sample_key(s.rel, s.copy) for s in batch], dtype=np.int64)
-        lengths = [s.data.audio.shape[1] for s in batch]
-        channels = batch[0].data.audio.shape[0]
-        padded = np.zeros((len(batch), channels, max(lengths)), dtype=np.float32)
-        for i, s in enumerate(batch):
+        n = len(batch)
+        run = batch if n > 1 else batch * 2
+        keys = np.array([sample_key(s.rel, s.copy) for s in run], dtype=np.int64)
+        lengths = [s.data.audio.shape[1] for s in run]
+        channels = run[0].data.audio.shape[0]
+        padded = np.zeros((len(run), channels, padded_length(max(lengths))), dtype=np.float32)
+        for i, s in enumerate(run):
             padded[i, :, : lengths[i]] = s.data.audio
         audio = torch.from_numpy(padded).to(self.device)
         out, rec = self.pipeline(
             audio=audio,
-            sample_rate=batch[0].data.sample_rate,
+            sample_rate=run[0].data.sample_rate,
             lengths=torch.tensor(lengths, dtype=torch.int64, device=self.device),
             seed=self.seed,
             keys=keys,
@@ -151,12 +174,13 @@ class AudioHandler:
         )
         result = out["audio"].cpu().numpy()
         new_lengths = out["lengths"].cpu().numpy()
-        return [(result[i, :, : int(new_lengths[i])], rec.sample(i).to_json()) for i in range(len(batch))]
+        return [(result[i, :, : int(new_lengths[i])], rec.sample(i).to_json()) for i in range(n)]
 
     def augment(self, samples: list[Sample]) -> dict[tuple[int, int], SampleResult]:
-        groups = _grouped(samples, lambda s: s.data.group_key)
-        groups = [sorted(g, key=lambda s: -s.data.audio.shape[1]) for g in groups]  # stable: ties keep order
-        return _run_batches(groups, self.batch_size, self._call)
+        def key(s: Sample) -> tuple:
+            return (*s.data.group_key, padded_length(s.data.audio.shape[1]))
+
+        return _run_batches(_grouped(samples, key), self.batch_size, self._call)
 
     @staticmethod
     def write(payload: Any, path: Path, like: DecodedAudio) -> None:

@@ -348,8 +348,16 @@ def _run_modality(
 
     pending: tuple[list[_Task], list[Any], dict] | None = None
     decodes = submit_decodes(chunks[0])
-    for ci, chunk in enumerate(chunks):
+    ci = -1
+    while ci + 1 < len(chunks):  # (--strict may cut the list short)
+        ci += 1
+        chunk = chunks[ci]
         decoded = [f.result() for f in decodes]
+        if options.strict:  # stop at the first file that cannot be read: drop what follows it
+            bad = next((i for i, (_, err) in enumerate(decoded) if err is not None), None)
+            if bad is not None:
+                chunk, decoded = chunk[: bad + 1], decoded[: bad + 1]
+                chunks = chunks[: ci + 1]
         if ci + 1 < len(chunks):
             decodes = submit_decodes(chunks[ci + 1])
         samples = [
@@ -408,12 +416,13 @@ def _finish(
                 records.append(make_record(rel, None, k, modality, key, error=error))
                 first_error = first_error or error
         summary.files += 1
+        if bar is not None:
+            bar.update(1)
         if first_error is not None:
             summary.failed.append((rel, first_error))
             if strict:
                 stop = True
-        if bar is not None:
-            bar.update(1)
+                break
     manifest.write(records)
     if stop:
         raise _Stop

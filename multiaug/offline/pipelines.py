@@ -13,7 +13,7 @@ from typing import Any
 
 from ..core.errors import ConfigError, did_you_mean
 
-__all__ = ["DEFAULT_RECIPE", "MODALITIES", "load_pipelines", "recipe_names", "recipe_path", "router_config"]
+__all__ = ["DEFAULT_RECIPE", "MODALITIES", "check_per_sample", "load_pipelines", "recipe_names", "recipe_path", "router_config"]
 
 MODALITIES = ("image", "audio", "text")
 #: The recipe used when neither ``--config`` nor ``--recipe`` is given.
@@ -59,6 +59,30 @@ def _split(aug: Any, where: str) -> dict[str, Any]:
     return {aug.modality: aug}
 
 
+def _leaves(aug: Any) -> list[Any]:
+    children = getattr(aug, "augmenters", None)
+    if children is None:
+        return [aug]
+    return [leaf for child in children for leaf in _leaves(child)]
+
+
+def check_per_sample(pipelines: dict[str, Any]) -> None:
+    """Refuse augmenters that mix the samples of a batch (Mixup, CutMix, Mosaic): a file's output would depend
+    on which other files share its batch, so it would not be a function of (seed, path, copy) any more.
+
+    Example:
+        >>> import multiaug.image as mi
+        >>> check_per_sample({"image": mi.HorizontalFlip()})
+    """
+    for modality, aug in pipelines.items():
+        for leaf in _leaves(aug):
+            if getattr(leaf, "batch_level", False):
+                raise ConfigError(
+                    f"{leaf.registry_name} mixes the samples of a batch, so the output for one file would depend "
+                    f"on the other files in its batch; it cannot be used to augment folders ({modality} pipeline)"
+                )
+
+
 def load_pipelines(config: str | Path | None = None, recipe: str | None = None) -> tuple[dict[str, Any], str]:
     """Load ``{modality: augmenter}`` from a config file or an embedded recipe (default: :data:`DEFAULT_RECIPE`).
 
@@ -75,9 +99,12 @@ def load_pipelines(config: str | Path | None = None, recipe: str | None = None) 
         raise ConfigError("give either a config file or a recipe, not both")
     if config is not None:
         path = Path(config)
-        return _split(load(path), str(path)), f"config {path}"
-    name = recipe or DEFAULT_RECIPE
-    return _split(load(recipe_path(name)), f"recipe {name}"), f"recipe {name}"
+        pipelines, origin = _split(load(path), str(path)), f"config {path}"
+    else:
+        name = recipe or DEFAULT_RECIPE
+        pipelines, origin = _split(load(recipe_path(name)), f"recipe {name}"), f"recipe {name}"
+    check_per_sample(pipelines)
+    return pipelines, origin
 
 
 def router_config(pipelines: dict[str, Any]) -> dict[str, Any]:
