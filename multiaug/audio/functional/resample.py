@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import math
+from fractions import Fraction
 
 import numpy as np
 import torch
@@ -165,13 +166,17 @@ def _lowpass(x: Tensor, cutoff: Tensor) -> Tensor:
 
 
 def speed_change(
-    x: Tensor, factors: Tensor | np.ndarray, lengths: Tensor | None = None
+    x: Tensor,
+    factors: Tensor | np.ndarray,
+    lengths: Tensor | None = None,
+    *,
+    out_lengths: Tensor | None = None,
 ) -> tuple[Tensor, Tensor]:
     """Play each clip ``factors[i]`` times faster (pitch and tempo together): output sample ``k`` is the input
     at ``k * factor``; the new length is ``round(length / factor)`` (at least 1 for a non-empty clip).
 
-    ``x`` is ``(N, T)``; clips with a factor above 1 are low-passed to their new Nyquist first. Returns
-    ``(y (N, max new length), new_lengths)``.
+    ``x`` is ``(N, T)``; clips with a factor above 1 are low-passed to their new Nyquist first.
+    ``out_lengths`` overrides the new lengths. Returns ``(y (N, max new length), new_lengths)``.
 
     Example:
         >>> y, n = speed_change(torch.randn(2, 16000), np.array([2.0, 0.5]))
@@ -187,7 +192,12 @@ def speed_change(
     if not bool(torch.isfinite(f).all()) or bool((f <= 0).any()):
         raise ValueError(f"speed_change: factors must be finite and > 0, got {f.tolist()}")
     lens = torch.full((n,), t, dtype=torch.int64) if lengths is None else lengths.to("cpu", torch.int64)
-    new_lengths = torch.maximum(torch.round(lens.to(torch.float64) / f), lens.clamp(max=1)).to(torch.int64)
+    if out_lengths is None:
+        new_lengths = torch.maximum(torch.round(lens.to(torch.float64) / f), lens.clamp(max=1)).to(
+            torch.int64
+        )
+    else:
+        new_lengths = out_lengths.to("cpu", torch.int64).reshape(-1)
     if lengths is not None:
         x = zero_padding(x.unsqueeze(1), lengths.to(x.device)).squeeze(1)
     fast = torch.nonzero(f > 1.0).view(-1)
@@ -203,7 +213,7 @@ def speed_change(
 
 def resample(x: Tensor, orig_sr: float, new_sr: float) -> Tensor:
     """Resample ``(..., T)`` from ``orig_sr`` to ``new_sr`` (any real ratio, fixed cost per sample); the new
-    length is ``round(T * new_sr / orig_sr)``.
+    length is ``T * new_sr / orig_sr`` rounded (halves up), computed exactly.
 
     Example:
         >>> resample(torch.randn(2, 44100), 44100, 16000).shape
@@ -216,5 +226,6 @@ def resample(x: Tensor, orig_sr: float, new_sr: float) -> Tensor:
     lead = x.shape[:-1]
     flat = x.reshape(-1, x.shape[-1])
     factors = np.full(flat.shape[0], float(orig_sr) / float(new_sr))
-    y, _ = speed_change(flat, factors)
+    size = math.floor(Fraction(x.shape[-1]) * Fraction(new_sr) / Fraction(orig_sr) + Fraction(1, 2))
+    y, _ = speed_change(flat, factors, out_lengths=torch.full((flat.shape[0],), size, dtype=torch.int64))
     return y.reshape(*lead, y.shape[-1])
