@@ -4,11 +4,18 @@ The gain at frequency ``f`` of a low-pass of order ``n`` (``n = rolloff_db / 6``
 ``fc`` is ``1 / sqrt(1 + (f / fc) ** (2 n))``: -3.01 dB at the cutoff and a slope of ``rolloff_db`` dB per
 octave far from it (``6 n`` dB per octave). A high-pass uses ``(fc / f)`` instead; a band-pass is the product
 of a high-pass at the lower and a low-pass at the upper edge. The phase is untouched (zero phase: no delay).
-Clips are zero-padded to at least twice their length before the FFT, so no circular wrap-around from one end
-of a clip reaches the other at any level that matters (the filter's impulse response decays long before).
+
+The batch is filtered by one real FFT with a per-clip gain curve. To keep the FFT linear (no circular
+wrap-around from one end of a clip to the other) clips are zero-padded by the length over which the
+filter's impulse response decays by about 140 dB: ``16 / (2 pi fc sin(pi / 2n))`` seconds (the decay rate of
+the nearest pole of a Butterworth response) plus 512 samples for the slow algebraic tail of non-integer
+orders, and never more than the clip's own length.
 """
 
 from __future__ import annotations
+
+import math
+from collections.abc import Callable
 
 import scipy.fft
 import torch
@@ -16,39 +23,58 @@ from torch import Tensor
 
 from .lengths import zero_padding
 
-__all__ = ["band_pass", "butterworth_gain", "frequency_filter", "high_pass", "low_pass"]
+__all__ = ["band_pass", "butterworth_gain", "decay_padding", "frequency_filter", "high_pass", "low_pass"]
 
 
 def butterworth_gain(freqs: Tensor, cutoff: Tensor, order: Tensor, kind: str) -> Tensor:
-    """Butterworth magnitude ``(B, F)`` at ``freqs`` ``(F,)`` for per-clip ``cutoff`` and ``order`` ``(B,)``.
+    """Butterworth magnitude ``(B, F)`` (float32) at ``freqs`` ``(F,)`` for per-clip ``cutoff`` and ``order``.
 
-    ``kind`` is ``"low"`` or ``"high"``. Computed in float64 (callers cast).
+    ``kind`` is ``"low"`` or ``"high"``; the curve is ``(1 + r ** (2 n)) ** -0.5`` with ``r = f / fc`` (low)
+    or ``fc / f`` (high, 0 at DC), evaluated as ``exp(2 n log r)`` so it stays finite for any ratio.
 
     Example:
         >>> g = butterworth_gain(torch.tensor([1000.0]), torch.tensor([1000.0]), torch.tensor([2.0]), "low")
         >>> round(float(20 * torch.log10(g[0, 0])), 2)
         -3.01
     """
-    f = freqs.to(torch.float64)[None, :]
-    fc = cutoff.to(torch.float64)[:, None]
-    n = order.to(torch.float64)[:, None]
-    if kind == "low":
-        ratio = f / fc
-    elif kind == "high":
-        ratio = fc / f.clamp(min=1e-12)
-    else:
+    if kind not in ("low", "high"):
         raise ValueError(f"kind must be 'low' or 'high', got {kind!r}")
-    # 1/sqrt(1 + r^(2n)), written to stay finite for huge ratios.
-    log_r = torch.log(ratio.clamp(min=1e-300))
-    gain = torch.exp(-0.5 * torch.nn.functional.softplus(2.0 * n * log_r, beta=1.0, threshold=50.0))
-    return gain if kind == "low" else torch.where(f > 0, gain, torch.zeros_like(gain))
+    device = freqs.device
+    log_f = torch.log(freqs.to(torch.float64).clamp(min=1e-6)).to(torch.float32)
+    log_c = torch.log(cutoff.to(torch.float64)).to(device=device, dtype=torch.float32)[:, None]
+    two_n = (2.0 * order.to(torch.float64)).to(device=device, dtype=torch.float32)[:, None]
+    z = log_f[None, :] - log_c if kind == "low" else log_c - log_f[None, :]
+    gain = z.mul_(two_n).clamp_(max=80.0).exp_().add_(1.0).rsqrt_()
+    if kind == "high":
+        gain[:, freqs == 0] = 0.0
+    return gain
 
 
-def frequency_filter(audio: Tensor, gains_fn, sample_rate: float, lengths: Tensor | None = None) -> Tensor:
+def decay_padding(sample_rate: float, edges_hz: Tensor, orders: Tensor, length: int) -> int:
+    """Zero-padding (samples) after which every filter's impulse response has decayed (see the module doc).
+
+    Example:
+        >>> decay_padding(16000, torch.tensor([1000.0]), torch.tensor([2.0]), 48000)
+        570
+    """
+    fc = float(edges_hz.min())
+    n = float(orders.max())
+    tau = 1.0 / (2.0 * math.pi * fc * math.sin(math.pi / (2.0 * n)))
+    return min(length, math.ceil(16.0 * tau * float(sample_rate)) + 512)
+
+
+def frequency_filter(
+    audio: Tensor,
+    gains_fn: Callable[[Tensor], Tensor],
+    sample_rate: float,
+    lengths: Tensor | None = None,
+    padding: int | None = None,
+) -> Tensor:
     """Filter ``audio`` ``(B, C, T)`` by a real per-clip gain curve evaluated on the padded FFT grid.
 
-    ``gains_fn(freqs_hz)`` gets the bin frequencies ``(F,)`` and returns gains ``(B, F)``. The result keeps
-    the input's length; padding past ``lengths`` stays zero.
+    ``gains_fn(freqs_hz)`` gets the bin frequencies ``(F,)`` (float64, on the audio's device) and returns
+    gains ``(B, F)``. ``padding`` zeros are appended before the FFT (default ``T``: no wrap-around for any
+    filter). The result keeps the input's length; padding past ``lengths`` stays zero.
 
     Example:
         >>> y = frequency_filter(torch.ones(1, 1, 8), lambda f: torch.ones(1, f.shape[0]), 16000)
@@ -56,12 +82,28 @@ def frequency_filter(audio: Tensor, gains_fn, sample_rate: float, lengths: Tenso
         True
     """
     t = audio.shape[-1]
-    n_fft = scipy.fft.next_fast_len(2 * t, real=True)
-    freqs = torch.fft.rfftfreq(n_fft, d=1.0 / float(sample_rate), dtype=torch.float64)
-    gains = gains_fn(freqs).to(device=audio.device, dtype=audio.dtype)
+    n_fft = scipy.fft.next_fast_len(t + (t if padding is None else padding), real=True)
+    freqs = torch.fft.rfftfreq(n_fft, d=1.0 / float(sample_rate), dtype=torch.float64, device=audio.device)
     spectrum = torch.fft.rfft(audio, n=n_fft, dim=-1)
-    out = torch.fft.irfft(spectrum * gains[:, None, :], n=n_fft, dim=-1)[..., :t]
+    spectrum *= gains_fn(freqs).to(spectrum.real.dtype)[:, None, :]
+    out = torch.fft.irfft(spectrum, n=n_fft, dim=-1)[..., :t]
     return zero_padding(out.to(audio.dtype), lengths)
+
+
+def _one_edge(
+    kind: str,
+    audio: Tensor,
+    sample_rate: float,
+    cutoff_hz: Tensor,
+    rolloff_db: Tensor,
+    lengths: Tensor | None,
+) -> Tensor:
+    cutoff = cutoff_hz.reshape(-1).to(torch.float64)
+    order = rolloff_db.reshape(-1).to(torch.float64) / 6.0
+    padding = decay_padding(sample_rate, cutoff, order, audio.shape[-1])
+    return frequency_filter(
+        audio, lambda f: butterworth_gain(f, cutoff, order, kind), sample_rate, lengths, padding
+    )
 
 
 def low_pass(
@@ -76,8 +118,7 @@ def low_pass(
         >>> round(float(20 * torch.log10(y.norm() / x.norm())), 1)
         -24.1
     """
-    cutoff, order = cutoff_hz.reshape(-1), rolloff_db.reshape(-1) / 6.0
-    return frequency_filter(audio, lambda f: butterworth_gain(f, cutoff, order, "low"), sample_rate, lengths)
+    return _one_edge("low", audio, sample_rate, cutoff_hz, rolloff_db, lengths)
 
 
 def high_pass(
@@ -93,8 +134,7 @@ def high_pass(
         >>> round(float(20 * torch.log10(y[..., mid].norm() / x[..., mid].norm())), 1)
         -48.2
     """
-    cutoff, order = cutoff_hz.reshape(-1), rolloff_db.reshape(-1) / 6.0
-    return frequency_filter(audio, lambda f: butterworth_gain(f, cutoff, order, "high"), sample_rate, lengths)
+    return _one_edge("high", audio, sample_rate, cutoff_hz, rolloff_db, lengths)
 
 
 def band_pass(
@@ -105,8 +145,7 @@ def band_pass(
     rolloff_db: Tensor,
     lengths: Tensor | None = None,
 ) -> Tensor:
-    """Band-pass each clip between ``low_hz[b]`` and ``high_hz[b]`` (each edge -3 dB), ``rolloff_db`` per
-    octave.
+    """Band-pass each clip between ``low_hz[b]`` and ``high_hz[b]`` (-3 dB edges), ``rolloff_db`` per octave.
 
     Example:
         >>> x = torch.randn(2, 1, 4000)
@@ -114,9 +153,11 @@ def band_pass(
         ...           torch.tensor([12.0, 24.0])).shape
         torch.Size([2, 1, 4000])
     """
-    low, high, order = low_hz.reshape(-1), high_hz.reshape(-1), rolloff_db.reshape(-1) / 6.0
+    low, high = low_hz.reshape(-1).to(torch.float64), high_hz.reshape(-1).to(torch.float64)
+    order = rolloff_db.reshape(-1).to(torch.float64) / 6.0
+    padding = decay_padding(sample_rate, torch.minimum(low, high), order, audio.shape[-1])
 
     def gains(f: Tensor) -> Tensor:
-        return butterworth_gain(f, low, order, "high") * butterworth_gain(f, high, order, "low")
+        return butterworth_gain(f, low, order, "high").mul_(butterworth_gain(f, high, order, "low"))
 
-    return frequency_filter(audio, gains, sample_rate, lengths)
+    return frequency_filter(audio, gains, sample_rate, lengths, padding)
