@@ -91,10 +91,21 @@ def _dev(a: np.ndarray | torch.Tensor, image: torch.Tensor, dtype: torch.dtype |
     return torch.as_tensor(a, device=image.device).to(dtype or work_dtype(image.dtype))
 
 
-def channel_affine(image: torch.Tensor, scale: Any, bias: Any, *, clamp: bool = True) -> torch.Tensor:
-    """``x * scale + bias`` per sample and channel; ``scale``/``bias`` broadcast to ``(B, C)``.
+def _mean_term(src: torch.Tensor, gain: torch.Tensor | None, sl: slice) -> torch.Tensor | None:
+    """``gain @ mean(src)`` per sample of the chunk, shape (n, C, 1, 1), or None without a gain."""
+    if gain is None:
+        return None
+    mu = src.mean(dim=(2, 3), dtype=gain.dtype) if src.dtype != gain.dtype else src.mean(dim=(2, 3))
+    return torch.bmm(gain[sl], mu[:, :, None])[:, :, :, None].to(src.dtype)
 
-    ``bias`` is in units of full intensity (1.0 = white), whatever the dtype.
+
+def channel_affine(
+    image: torch.Tensor, scale: Any, bias: Any, *, mean_gain: Any = None, clamp: bool = True
+) -> torch.Tensor:
+    """``x * scale + bias + G mean(x)`` per sample and channel; ``scale``/``bias`` broadcast to ``(B, C)``.
+
+    ``bias`` is in units of full intensity (1.0 = white), whatever the dtype. ``mean_gain`` (B, C, C), optional,
+    adds a bias that is linear in the sample's channel means (computed chunk by chunk, on the converted chunk).
 
     Example:
         >>> channel_affine(torch.full((1, 2, 1, 1), 0.5), [[1.0, 2.0]], 0.1).flatten().tolist()
@@ -103,17 +114,22 @@ def channel_affine(image: torch.Tensor, scale: Any, bias: Any, *, clamp: bool = 
     b, c = image.shape[:2]
     s = _dev(_per_sample(scale, b, "scale", c), image)[:, :, None, None]
     t = _dev(_per_sample(bias, b, "bias", c) * unit_of(image), image)[:, :, None, None]
+    gain = None if mean_gain is None else _dev(np.asarray(mean_gain, dtype=np.float64), image, torch.float64)
 
     def fn(src: torch.Tensor, dst: torch.Tensor, sl: slice, unit: float) -> None:
-        torch.addcmul(t[sl], src, s[sl], out=dst)
+        extra = _mean_term(src, gain, sl)
+        # two passes beat one broadcasting addcmul by 2x on CPU
+        torch.mul(src, s[sl], out=dst)
+        dst.add_(t[sl] if extra is None else t[sl] + extra)
 
     return map_chunks(image, fn, clamp=clamp)
 
 
-def color_affine(image: torch.Tensor, matrix: Any, bias: Any) -> torch.Tensor:
-    """``M x + c`` on the RGB vector of every pixel, one ``(3, 3)`` matrix and ``(3,)`` bias per sample.
+def color_affine(image: torch.Tensor, matrix: Any, bias: Any = 0.0, *, mean_gain: Any = None) -> torch.Tensor:
+    """``M x + c + G mean(x)`` on the RGB vector of every pixel, per-sample ``(3, 3)`` M and G, ``(3,)`` c.
 
-    ``bias`` is in units of full intensity. The result is clamped once (uint8: rounded and saturated).
+    ``bias`` is in units of full intensity; ``mean_gain`` (optional) applies to the sample's channel means, so a
+    contrast step needs no separate pass over the image. The result is clamped once (uint8: rounded, saturated).
 
     Example:
         >>> swap = [[[0.0, 1.0, 0.0], [1.0, 0.0, 0.0], [0.0, 0.0, 1.0]]]
@@ -122,30 +138,18 @@ def color_affine(image: torch.Tensor, matrix: Any, bias: Any) -> torch.Tensor:
     """
     require_rgb(image, "color_affine")
     b, _, h, w = image.shape
-    if isinstance(matrix, torch.Tensor):
-        m = matrix.to(device=image.device)
-    else:
-        m = torch.as_tensor(np.broadcast_to(np.asarray(matrix, dtype=np.float64), (b, 3, 3)).copy())
-    if isinstance(bias, torch.Tensor):
-        c = bias.to(device=image.device)
-    else:
-        c = torch.as_tensor(_per_sample(bias, b, "bias", 3))
     wdt = work_dtype(image.dtype)
-    m = m.to(device=image.device, dtype=wdt)
-    c = (c.to(device=image.device, dtype=torch.float64) * unit_of(image)).to(wdt)[:, :, None]
+    m = _dev(np.broadcast_to(np.asarray(matrix, dtype=np.float64), (b, 3, 3)).copy(), image)
+    c = _dev(_per_sample(bias, b, "bias", 3) * unit_of(image), image)[:, :, None]
+    gain = None if mean_gain is None else _dev(np.asarray(mean_gain, dtype=np.float64), image, torch.float64)
 
     def fn(src: torch.Tensor, dst: torch.Tensor, sl: slice, unit: float) -> None:
         n = src.shape[0]
-        torch.baddbmm(c[sl], m[sl], src.reshape(n, 3, h * w), out=dst.view(n, 3, h * w))
+        extra = _mean_term(src, gain, sl)
+        cb = c[sl] if extra is None else c[sl] + extra[..., 0]
+        torch.baddbmm(cb.to(wdt), m[sl], src.reshape(n, 3, h * w), out=dst.view(n, 3, h * w))
 
     return map_chunks(image, fn)
-
-
-def _channel_means(image: torch.Tensor) -> torch.Tensor:
-    """Per-sample, per-channel means in units of full intensity, float64, on the image's device."""
-    if image.dtype == torch.uint8:
-        return image.sum(dim=(2, 3), dtype=torch.int64).double() / (255.0 * image.shape[2] * image.shape[3])
-    return image.float().mean(dim=(2, 3)).double() if image.dtype != torch.float64 else image.mean(dim=(2, 3))
 
 
 def saturation_matrix(factor: Any) -> np.ndarray:
@@ -165,7 +169,6 @@ def hue_matrix(shift: Any) -> np.ndarray:
         >>> bool(np.allclose(hue_matrix([0.25]) @ hue_matrix([0.75]), np.eye(3)))
         True
     """
-    # The minus sign makes a positive shift turn red towards yellow, as a positive HSV hue shift does.
     theta = -2.0 * np.pi * np.asarray(shift, dtype=np.float64).reshape(-1)
     cos, sin = np.cos(theta), np.sin(theta)
     rot = np.zeros((len(theta), 3, 3))
@@ -178,19 +181,19 @@ def hue_matrix(shift: Any) -> np.ndarray:
 
 
 def jitter_affine(
-    means: torch.Tensor | None,
-    brightness: Any,
-    contrast: Any,
-    saturation: Any,
-    hue: Any,
-    order: Any,
-) -> tuple[torch.Tensor, torch.Tensor]:
-    """Compose brightness, contrast, saturation and hue into ``(M, c)`` of shapes (B,3,3) and (B,3), float64.
+    brightness: Any, contrast: Any, saturation: Any, hue: Any, order: Any
+) -> tuple[np.ndarray, np.ndarray]:
+    """Compose brightness, contrast, saturation and hue into ``(M, G)``, both (B, 3, 3) float64.
 
-    ``order`` (B, 4) lists the step codes 0 brightness, 1 contrast, 2 saturation, 3 hue in the order each sample
-    applies them. ``means`` (B, 3) are the image's channel means (units of full intensity), needed only when a
-    contrast factor differs from 1: contrast blends with the mean grey level of the image *as transformed by the
-    earlier steps* (computed exactly, before any clamping).
+    The composed map is ``M x + G mu`` with ``mu`` the sample's channel means: every step is linear, and a
+    contrast step adds ``(1 - f)`` times the mean grey level of the image *as transformed by the steps before
+    it*, which is linear in ``mu`` (exact, before any clamping). ``order`` (B, 4) lists the step codes
+    0 brightness, 1 contrast, 2 saturation, 3 hue in the order each sample applies them.
+
+    Example:
+        >>> m, g = jitter_affine([2.0], [0.5], [1.0], [0.0], [[1, 0, 2, 3]])   # contrast, then brightness
+        >>> float(m[0, 0, 0]), round(float(g[0, 0].sum()), 9)
+        (1.0, 1.0)
     """
     order = np.asarray(order, dtype=np.int64)
     b = order.shape[0]
@@ -202,25 +205,17 @@ def jitter_affine(
     steps[:, SATURATION] = saturation_matrix(_per_sample(saturation, b, "saturation"))
     steps[:, HUE] = hue_matrix(_per_sample(hue, b, "hue"))
     rows = np.arange(b)
-    device = means.device if means is not None else torch.device("cpu")
-    if means is None or np.all(cf == 1.0):
-        mat = np.broadcast_to(np.eye(3), (b, 3, 3)).copy()
-        for j in range(4):
-            mat = steps[rows, order[:, j]] @ mat
-        return torch.as_tensor(mat, device=device), torch.zeros(b, 3, dtype=torch.float64, device=device)
-    w = torch.as_tensor(GRAY_WEIGHTS, device=device)
-    mat = torch.eye(3, dtype=torch.float64, device=device).expand(b, 3, 3)
-    vec = torch.zeros(b, 3, dtype=torch.float64, device=device)
-    mu = means.to(torch.float64)
-    c_t = torch.as_tensor(cf, device=device)
+    mat = np.broadcast_to(np.eye(3), (b, 3, 3)).copy()
+    gain = np.zeros((b, 3, 3))
+    gray_of = np.ones((3, 1)) @ GRAY_WEIGHTS[None, :]  # 1 w^T: the mean grey level, on every channel
     for j in range(4):
-        step = torch.as_tensor(steps[rows, order[:, j]], device=device)
-        is_c = torch.as_tensor(order[:, j] == CONTRAST, device=device)
-        gray_mean = ((mat @ mu[:, :, None]).squeeze(2) + vec) @ w
-        shift = torch.where(is_c, (1.0 - c_t) * gray_mean, torch.zeros_like(gray_mean))
+        step = steps[rows, order[:, j]]
+        is_c = (order[:, j] == CONTRAST)[:, None, None]
+        # mean grey after the earlier steps = w^T (M mu + G mu); contrast adds (1 - f) of it to each channel
+        shift = np.where(is_c, (1.0 - cf)[:, None, None] * (gray_of @ (mat + gain)), 0.0)
         mat = step @ mat
-        vec = (step @ vec[:, :, None]).squeeze(2) + shift[:, None]
-    return mat, vec
+        gain = step @ gain + shift
+    return mat, gain
 
 
 def color_jitter(
@@ -239,10 +234,8 @@ def color_jitter(
     require_rgb(image, "color_jitter")
     b = image.shape[0]
     order = np.broadcast_to(np.arange(4), (b, 4)) if order is None else np.asarray(order)
-    needs_mean = not np.all(_per_sample(contrast, b, "contrast") == 1.0)
-    means = _channel_means(image) if needs_mean else None
-    mat, vec = jitter_affine(means, brightness, contrast, saturation, hue, order)
-    return color_affine(image, mat, vec)
+    mat, gain = jitter_affine(brightness, contrast, saturation, hue, order)
+    return color_affine(image, mat, 0.0, mean_gain=None if not gain.any() else gain)
 
 
 def adjust_brightness(image: torch.Tensor, factor: Any) -> torch.Tensor:
@@ -262,22 +255,20 @@ def adjust_contrast(image: torch.Tensor, factor: Any) -> torch.Tensor:
             f"contrast needs RGB or grey images shaped (B, 3, H, W) or (B, 1, H, W); got {tuple(image.shape)}"
         )
     f = _per_sample(factor, image.shape[0], "factor")
-    means = _channel_means(image)
-    means = means @ torch.as_tensor(GRAY_WEIGHTS, device=means.device) if image.shape[1] == 3 else means[:, 0]
-    bias = (1.0 - torch.as_tensor(f, device=means.device)) * means
-    return channel_affine(image, f[:, None], bias[:, None].cpu().numpy())
+    weights = np.ones((image.shape[1], 1)) @ (GRAY_WEIGHTS if image.shape[1] == 3 else np.ones(1))[None, :]
+    return channel_affine(image, f[:, None], 0.0, mean_gain=(1.0 - f)[:, None, None] * weights)
 
 
 def adjust_saturation(image: torch.Tensor, factor: Any) -> torch.Tensor:
     """``f x + (1 - f) Y`` per sample (RGB only)."""
     require_rgb(image, "saturation")
-    return color_affine(image, saturation_matrix(_per_sample(factor, image.shape[0], "factor")), 0.0)
+    return color_affine(image, saturation_matrix(_per_sample(factor, image.shape[0], "factor")))
 
 
 def adjust_hue(image: torch.Tensor, shift: Any) -> torch.Tensor:
     """Rotate the hue by ``shift`` turns (in [-0.5, 0.5]) in YIQ space, per sample (RGB only)."""
     require_rgb(image, "hue")
-    return color_affine(image, hue_matrix(_per_sample(shift, image.shape[0], "shift")), 0.0)
+    return color_affine(image, hue_matrix(_per_sample(shift, image.shape[0], "shift")))
 
 
 def to_gray(image: torch.Tensor) -> torch.Tensor:
