@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from itertools import chain
 
 __all__ = [
     "Tokens",
@@ -26,7 +27,7 @@ __all__ = [
 
 Tokens = tuple[tuple[str, ...], tuple[str, ...]]
 
-_CHUNKS = re.compile(r"\s+|\S+")
+_WHITESPACE = re.compile(r"(\s+)")
 _CJK_STOPS = re.compile(r"([。！？]+)")
 _JOINERS = {"\u200d", "\ufe0f", "\ufe0e", "\u20e3"}
 
@@ -54,7 +55,13 @@ def _split_run(run: str) -> list[str]:
     return out
 
 
-def _split_chunk(chunk: str) -> list[str]:
+@lru_cache(maxsize=65536)
+def _split_chunk(chunk: str) -> tuple[str, ...]:
+    """Split a chunk without whitespace into tokens (cached: chunks repeat across a corpus)."""
+    return tuple(_split_chunk_uncached(chunk))
+
+
+def _split_chunk_uncached(chunk: str) -> list[str]:
     if chunk.isalnum():
         return [chunk]
     start, end = 0, len(chunk)
@@ -86,19 +93,21 @@ def tokenize(text: str) -> Tokens:
         >>> detokenize(toks, seps)
         "Don't panic, it's 3.14!"
     """
+    parts = _WHITESPACE.split(text)  # chunks at even positions, the whitespace between them at odd ones
     tokens: list[str] = []
     seps: list[str] = []
-    pending = ""
-    for chunk in _CHUNKS.findall(text):
-        if chunk[0].isspace():
-            pending = chunk
+    for k in range(0, len(parts), 2):
+        chunk = parts[k]
+        if not chunk:  # only at the start or the end of the text
             continue
-        parts = _split_chunk(chunk)
-        seps.append(pending)
-        seps.extend([""] * (len(parts) - 1))
-        tokens.extend(parts)
-        pending = ""
-    seps.append(pending)
+        seps.append(parts[k - 1] if k else "")
+        if chunk.isalnum():
+            tokens.append(chunk)
+        else:
+            split = _split_chunk(chunk)
+            tokens.extend(split)
+            seps.extend([""] * (len(split) - 1))
+    seps.append(parts[-2] if len(parts) > 1 and not parts[-1] else "")
     return tuple(tokens), tuple(seps)
 
 
@@ -109,11 +118,7 @@ def detokenize(tokens: list[str] | tuple[str, ...], seps: list[str] | tuple[str,
         >>> detokenize(["a", "b", "."], [" ", " ", "", "\\n"])
         ' a b.\\n'
     """
-    parts = [seps[0]]
-    for tok, sep in zip(tokens, seps[1:]):
-        parts.append(tok)
-        parts.append(sep)
-    return "".join(parts)
+    return "".join(chain.from_iterable(zip(seps, tokens))) + seps[-1]
 
 
 @lru_cache(maxsize=65536)

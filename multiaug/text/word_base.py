@@ -81,6 +81,8 @@ class WordAugmenter(TextAugmenter):
     def eligible(self, tokens: list[str] | tuple[str, ...]) -> list[int]:
         """Indices of the word tokens an op may touch: words that are neither stopwords nor protected."""
         stop = self._stopwords
+        if not stop and not self._protect_set and self._protect_re is None:
+            return [i for i, tok in enumerate(tokens) if is_word(tok)]
         return [
             i
             for i, tok in enumerate(tokens)
@@ -98,7 +100,7 @@ class WordAugmenter(TextAugmenter):
         }
 
     def apply(self, batch: TextBatch, params: dict[str, Any]) -> TextBatch:
-        return batch.replace(texts=[apply_edits(t, list(e)) for t, e in zip(batch.texts, params["edits"])])
+        return TextBatch([apply_edits(t, list(e)) for t, e in zip(batch.texts, params["edits"])])
 
     @staticmethod
     def tokens(text: str) -> tuple[list[str], list[str]]:
