@@ -26,19 +26,17 @@ def masked_rms(audio: Tensor, lengths: Tensor | None = None) -> Tensor:
 
     Example:
         >>> x = torch.tensor([[[1.0, -1.0, 0.0, 0.0]]])
-        >>> masked_rms(x, torch.tensor([2])).tolist()
+        >>> [round(v, 6) for v in masked_rms(x, torch.tensor([2])).tolist()]
         [1.0]
     """
     b, c, t = audio.shape
-    power = audio.square().sum(dim=(1, 2), dtype=torch.float64)
+    mask = None if lengths is None else length_mask(lengths, t)
+    norm = torch.linalg.vector_norm(audio if mask is None else audio * mask, dim=(1, 2)).to(torch.float64)
     if lengths is None:
         count = torch.full((b,), c * t, dtype=torch.float64, device=audio.device)
     else:
         count = lengths.to(device=audio.device, dtype=torch.float64).clamp(max=t) * c
-        mask = length_mask(lengths, t)
-        if mask is not None:
-            power = (audio.square() * mask).sum(dim=(1, 2), dtype=torch.float64)
-    return (power / count.clamp(min=1.0)).sqrt()
+    return norm / count.clamp(min=1.0).sqrt()
 
 
 def zero_padding(audio: Tensor, lengths: Tensor | None) -> Tensor:
