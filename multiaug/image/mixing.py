@@ -80,9 +80,9 @@ class _PairMix(MixesLabels, ImageAugmenter):
         if self._cutmix_alpha is not None:
             a = self._cutmix_alpha
             lam_cut = one.beta(a, a, (units,))[0][unit]
-            cy = one.integers(0, height, (units,))[0][unit]
-            cx = one.integers(0, width, (units,))[0][unit]
-            boxes = cutmix_boxes(height, width, lam_cut, cy, cx)
+            # a uniform pixel as one draw: its row and column are independent and uniform
+            centre = one.integers(0, height * width, (units,))[0][unit]
+            boxes = cutmix_boxes(height, width, lam_cut, centre // width, centre % width)
             boxes[~cut] = 0
             lam[cut] = box_lam(boxes[cut], height, width)
             params["box"] = boxes

@@ -127,17 +127,12 @@ def paste_boxes(
     if not nonempty.any():
         return out
     if x.device.type == "cpu":
-        # On the CPU, copying the box of each sample costs O(box area); a batched masked select would read and
-        # write every pixel of the batch three times. Samples sharing one box (lam per batch) take one copy.
-        groups: dict[tuple[int, ...], list[int]] = {}
-        for i in np.flatnonzero(nonempty):
-            groups.setdefault(tuple(boxes[i].tolist()), []).append(int(i))
-        for (y1, x1, y2, x2), members in groups.items():
-            if len(members) == x.shape[0]:
-                out[..., y1:y2, x1:x2] = source[partner.tolist(), ..., y1:y2, x1:x2]
-            else:
-                for i in members:
-                    out[i, ..., y1:y2, x1:x2] = source[int(partner[i]), ..., y1:y2, x1:x2]
+        # On the CPU one slice copy per sample costs O(box area) and needs no temporary (a fancy-indexed copy of
+        # a box shared by the batch allocates one: about 10% slower at 32x3x224x224); a batched masked select
+        # would read and write every pixel of the batch three times.
+        for i in np.flatnonzero(nonempty).tolist():
+            y1, x1, y2, x2 = boxes[i].tolist()
+            out[i, ..., y1:y2, x1:x2] = source[int(partner[i]), ..., y1:y2, x1:x2]
         return out
     # On accelerators one masked select is one kernel instead of one launch per sample.
     height, width = x.shape[-2:]
