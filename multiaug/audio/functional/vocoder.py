@@ -88,10 +88,10 @@ def time_stretch(
 ) -> tuple[Tensor, Tensor]:
     """Stretch each clip of ``(N, T)`` in time by its own ``rates[i]`` (``> 1`` faster and shorter), keeping pitch.
 
-    The new length is ``round(length / rate)`` (at least 1 for a non-empty clip) unless ``out_lengths`` is given (e.g. the input lengths, to crop
-    or zero-pad back: only the frames needed are computed). ``cutoff`` (per clip, fraction of Nyquist) zeroes
-    the bins above it (with a 4-bin taper), for a resampler that reads the result faster. Returns
-    ``(y (N, max new length), new_lengths)``.
+    The new length is ``round(length / rate)`` (at least 1 for a non-empty clip) unless ``out_lengths`` is
+    given (e.g. the input lengths: the result is cropped or zero-padded to it, and only the frames needed are
+    computed). ``cutoff`` (per clip, fraction of Nyquist) zeroes the bins above it (with a 4-bin taper), for a
+    resampler that reads the result faster. Returns ``(y (N, max new length), new_lengths)``.
 
     Example:
         >>> x = torch.randn(2, 16000)
@@ -102,8 +102,9 @@ def time_stretch(
     hop = _hop(n_fft, hop)
     x, rates, lens = _prepare(x, rates, lengths, "time_stretch")
     n = x.shape[0]
+    natural = np.maximum(np.round(lens / rates), np.minimum(lens, 1)).astype(np.int64)
     if out_lengths is None:
-        new = np.maximum(np.round(lens / rates), np.minimum(lens, 1)).astype(np.int64)
+        new = natural
     else:
         new = np.asarray(
             out_lengths.cpu() if isinstance(out_lengths, Tensor) else out_lengths, dtype=np.int64
@@ -114,7 +115,8 @@ def time_stretch(
     device, dtype = x.device, x.dtype
     y = x.new_zeros(n, int(new.max()) if n else 0)
     k_in_all = frame_count(lens, hop)
-    k_out_all = frame_count(new, hop)
+    made = np.minimum(new, natural)  # longer requested outputs are zero-padded
+    k_out_all = frame_count(made, hop)
     order = np.argsort(-lens, kind="stable")
     for lo in range(0, n, chunk):
         rows = order[lo : lo + chunk]
@@ -152,12 +154,13 @@ def time_stretch(
         if cutoff is not None and np.any(cutoff[rows] < 1.0):
             edge = cutoff[rows][:, None] * (bins - 1)
             taper = np.clip((edge - np.arange(bins)[None, :]) / 4.0, 0.0, 1.0)
+            taper[cutoff[rows] >= 1.0] = 1.0
             out_mag.mul_(torch.as_tensor(taper[:, None, :], dtype=dtype, device=device))
         acc = steps.view(-1, bins).index_select(0, torch.as_tensor(step_rows.reshape(-1), device=device))
         acc = _cumsum_frames(acc.view(nc, ko, bins))
         out_re = torch.cos(acc).mul_(out_mag)
         out_im = torch.sin(acc, out=acc).mul_(out_mag)
-        yc = istft(out_re, out_im, n_fft, hop, torch.as_tensor(k_out), torch.as_tensor(new[rows]))
+        yc = istft(out_re, out_im, n_fft, hop, torch.as_tensor(k_out), torch.as_tensor(made[rows]))
         y[torch.as_tensor(rows, device=device), : yc.shape[1]] = yc
     return y, torch.as_tensor(new, device=device)
 
