@@ -113,18 +113,79 @@ def _source_coords(inv: torch.Tensor, height: int, width: int) -> tuple[torch.Te
     return sx, sy
 
 
+def _pad(
+    src: torch.Tensor, interpolation: str, border: str, fill: torch.Tensor | None
+) -> tuple[torch.Tensor, int]:
+    """For a constant border: the chunk with a frame of ``fill`` wide enough for every tap, and its width."""
+    if border != "constant":
+        return src, 0
+    b, c, h, w = src.shape
+    radius = _RADIUS[interpolation]
+    pad = 2 * radius - 1 if interpolation != "nearest" else 1
+    padded = torch.empty((b, c, h + 2 * pad + 1, w + 2 * pad + 1), dtype=src.dtype, device=src.device)
+    padded.copy_(fill.expand_as(padded))
+    padded[..., pad : pad + h, pad : pad + w] = src
+    return padded, pad
+
+
+def _blend(vals: torch.Tensor, frac: torch.Tensor, interpolation: str, dim: int) -> torch.Tensor:
+    """Interpolate the taps laid along ``dim`` of ``vals`` with weights from ``frac`` (broadcastable)."""
+    taps = vals.unbind(dim)
+    if interpolation == "bilinear":
+        return torch.lerp(taps[0], taps[1], frac)
+    weights = _cubic_weights(frac)
+    res = taps[0] * weights[0]
+    for tap, weight in zip(taps[1:], weights[1:]):
+        res.addcmul_(tap, weight)
+    return res
+
+
+def _finish(res: torch.Tensor, out: torch.Tensor, interpolation: str) -> None:
+    """Write a float result into ``out``: bicubic clamped, integers rounded and saturated."""
+    if interpolation == "bicubic":
+        res.clamp_(0.0, 1.0 if out.is_floating_point() else float(torch.iinfo(out.dtype).max))
+    if not out.is_floating_point():
+        res = res.round_()
+    out.copy_(res.view(out.shape))
+
+
+def _separable_chunk(src, inv, out, interpolation, border, fill):
+    """Axis-aligned maps (scales, shifts, crops, resizes): whole source rows picked and blended along y with
+    ``index_select`` (row copies, 5-40x faster than an element gather), then a gather and blend along x."""
+    b, c, h, w = src.shape
+    ho, wo = out.shape[-2:]
+    xs = inv[:, 0, 0, None] * torch.arange(wo, dtype=inv.dtype, device=inv.device) + inv[:, 0, 2, None]
+    ys = inv[:, 1, 1, None] * torch.arange(ho, dtype=inv.dtype, device=inv.device) + inv[:, 1, 2, None]
+    src, pad = _pad(src, interpolation, border, fill)
+    sh, sw = src.shape[-2:]
+    radius = _RADIUS[interpolation]
+    if interpolation == "nearest":
+        xs, ys, radius = xs + 0.5, ys + 0.5, 1
+    tx, fx = _axis_taps(xs, w, radius, border, pad)
+    ty, fy = _axis_taps(ys, h, radius, border, pad)
+    if interpolation == "nearest":
+        tx, ty = tx[:1], ty[:1]
+    ntap = tx.shape[0]
+    planes = torch.arange(b * c, device=src.device).view(b, c, 1, 1) * sh
+    rows = (planes + ty.permute(1, 0, 2).unsqueeze(1)).reshape(-1)  # (b, c, T, ho) source row ids
+    picked = src.reshape(b * c * sh, sw).index_select(0, rows).view(b, c, ntap, ho, sw)
+    idx_x = tx.permute(1, 0, 2).reshape(b, 1, 1, ntap * wo)
+    if interpolation == "nearest":
+        torch.gather(picked[:, :, 0], 3, idx_x.expand(b, c, ho, wo), out=out)
+        return
+    if not picked.is_floating_point():
+        picked = picked.to(torch.float32)
+    tmp = _blend(picked, fy.to(picked.dtype).view(b, 1, ho, 1), interpolation, 2)
+    vals = torch.gather(tmp, 3, idx_x.expand(b, c, ho, ntap * wo)).view(b, c, ho, ntap, wo)
+    _finish(_blend(vals, fx.to(tmp.dtype).view(b, 1, 1, wo), interpolation, 3), out, interpolation)
+
+
 def _warp_chunk(src, inv, out, interpolation, border, fill):
     b, c, h, w = src.shape
     ho, wo = out.shape[-2:]
     sx, sy = _source_coords(inv, ho, wo)
     radius = _RADIUS[interpolation]
-    pad = 0
-    if border == "constant":
-        pad = 2 * radius - 1 if interpolation != "nearest" else 1
-        padded = torch.empty((b, c, h + 2 * pad + 1, w + 2 * pad + 1), dtype=src.dtype, device=src.device)
-        padded.copy_(fill.expand_as(padded))
-        padded[..., pad : pad + h, pad : pad + w] = src
-        src = padded
+    src, pad = _pad(src, interpolation, border, fill)
     sh, sw = src.shape[-2:]
     flat = src.reshape(b, c, sh * sw)
     if interpolation == "nearest":
@@ -142,26 +203,8 @@ def _warp_chunk(src, inv, out, interpolation, border, fill):
     vals = torch.gather(flat, 2, idx.expand(b, c, -1)).view(b, c, taps, taps, n)
     if not vals.is_floating_point():
         vals = vals.to(torch.float32)
-    fx = fx.to(vals.dtype).unsqueeze(1)
-    fy = fy.to(vals.dtype).unsqueeze(1)
-    if interpolation == "bilinear":
-        top = torch.lerp(vals[:, :, 0, 0], vals[:, :, 0, 1], fx)
-        bottom = torch.lerp(vals[:, :, 1, 0], vals[:, :, 1, 1], fx)
-        res = top.lerp_(bottom, fy)
-    else:
-        wx = _cubic_weights(fx)
-        wy = _cubic_weights(fy)
-        res = torch.zeros_like(vals[:, :, 0, 0])
-        for ty in range(taps):
-            row = vals[:, :, ty, 0] * wx[0]
-            for tx in range(1, taps):
-                row.addcmul_(vals[:, :, ty, tx], wx[tx])
-            res.addcmul_(row, wy[ty])
-        hi = 1.0 if out.is_floating_point() else float(torch.iinfo(out.dtype).max)
-        res.clamp_(0.0, hi)
-    if not out.is_floating_point():
-        res = res.round_()
-    out.view(b, c, -1).copy_(res)
+    rows = _blend(vals, fx.to(vals.dtype).unsqueeze(1).unsqueeze(1), interpolation, 3)
+    _finish(_blend(rows, fy.to(vals.dtype).unsqueeze(1), interpolation, 2), out, interpolation)
 
 
 def warp(
@@ -200,13 +243,17 @@ def warp(
     inv_all = _inverse(matrix)
     if inv_all.shape != (b, 3, 3):
         raise ValueError(f"matrix must be ({b},3,3) for a batch of {b}, got {inv_all.shape}")
+    separable = bool(
+        (inv_all[:, 0, 1] == 0).all() and (inv_all[:, 1, 0] == 0).all() and (inv_all[:, 2, :2] == 0).all()
+    )
     coord_dtype = torch.float64 if image.dtype == torch.float64 else torch.float32
     inv_all = torch.as_tensor(inv_all, dtype=coord_dtype).to(image.device)
     fill_t = _fill_tensor(fill, c, image.dtype, image.device) if border == "constant" else None
     out = torch.empty((b, c, ho, wo), dtype=image.dtype, device=image.device)
     taps = 2 * _RADIUS[interpolation]
     step = max(1, _CHUNK_PIXELS * 2 // (taps * ho * wo)) if image.device.type == "cpu" else b
+    kernel = _separable_chunk if separable else _warp_chunk
     for start in range(0, b, step):
         stop = min(b, start + step)
-        _warp_chunk(image[start:stop], inv_all[start:stop], out[start:stop], interpolation, border, fill_t)
+        kernel(image[start:stop], inv_all[start:stop], out[start:stop], interpolation, border, fill_t)
     return out
