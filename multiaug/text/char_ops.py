@@ -10,7 +10,6 @@ from multiaug.core import register
 from multiaug.core.checks import check_prob
 from multiaug.core.errors import ConfigError
 
-from .tokenize import is_word
 from .word_base import Edit, WordAugmenter, _check_count
 
 __all__ = ["QWERTY_NEIGHBOURS", "CharNoise", "KeyboardTypo"]
@@ -69,7 +68,7 @@ class _CharAugmenter(WordAugmenter):
         eligible = [i for i in self.eligible(tokens) if len(tokens[i]) >= self.min_length]
         if not eligible:
             return []
-        n = min(self._count(sum(1 for t in tokens if is_word(t))), len(eligible))
+        n = min(self._count(self.n_words(tokens)), len(eligible))
         edits: list[Edit] = []
         for i in sorted(rng.sample(eligible, n)):
             new = self._noisy(tokens[i], rng)

@@ -138,7 +138,7 @@ class SynonymReplacement(SynonymAugmenter):
             return []
         tags = self._tag(tokens)
         candidates = [(i, opts) for i in eligible if (opts := self.options(tokens, i, tags))]
-        n = min(self._count(sum(1 for t in tokens if is_word(t))), len(candidates))
+        n = min(self._count(self.n_words(tokens)), len(candidates))
         if n == 0:
             return []
         chosen = sorted(rng.sample(range(len(candidates)), n))
@@ -164,7 +164,7 @@ class RandomInsertion(SynonymAugmenter):
     """
 
     def _edits(self, text: str, rng: random.Random) -> list[Edit]:
-        tokens, _seps = self.tokens(text)
+        tokens, _ = self.tokens(text)
         eligible = [i for i in self.eligible(tokens) if is_wordlike(tokens[i])]
         if not eligible:
             return []

@@ -23,6 +23,7 @@ __all__ = [
     "is_wordlike",
     "tokenize",
     "word_indices",
+    "word_positions",
 ]
 
 Tokens = tuple[tuple[str, ...], tuple[str, ...]]
@@ -157,4 +158,10 @@ def word_indices(tokens: list[str] | tuple[str, ...]) -> list[int]:
         >>> word_indices(("Hi", ",", "you", "!"))
         [0, 2]
     """
-    return [i for i, tok in enumerate(tokens) if is_word(tok)]
+    return list(word_positions(tuple(tokens)))
+
+
+@lru_cache(maxsize=8192)
+def word_positions(tokens: tuple[str, ...]) -> tuple[int, ...]:
+    """:func:`word_indices` of a token tuple, cached (the ops ask for it in ``sample`` and ``apply``)."""
+    return tuple([i for i, tok in enumerate(tokens) if tok[0].isalnum() or is_word(tok)])

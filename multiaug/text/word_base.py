@@ -13,7 +13,7 @@ from multiaug.core.random import Draws
 from .base import TextAugmenter, TextBatch
 from .edits import apply_edits
 from .stopwords import resolve_protect, resolve_stopwords
-from .tokenize import is_word, tokenize
+from .tokenize import tokenize, word_positions
 
 __all__ = ["WordAugmenter", "edit_count"]
 
@@ -67,6 +67,7 @@ class WordAugmenter(TextAugmenter):
             raise ConfigError(f"aug_max must be >= aug_min ({aug_min}), got {aug_max!r}")
         self._stopwords = resolve_stopwords(stopwords)
         self._protect_re, self._protect_set = resolve_protect(protect)
+        self._plain = not self._stopwords and not self._protect_set and self._protect_re is None
 
     # -- helpers shared by the ops -------------------------------------------------------------------------------
     def _count(self, n_words: int) -> int:
@@ -78,16 +79,13 @@ class WordAugmenter(TextAugmenter):
             return True
         return self._protect_re is not None and self._protect_re.fullmatch(token) is not None
 
-    def eligible(self, tokens: list[str] | tuple[str, ...]) -> list[int]:
+    def eligible(self, tokens: tuple[str, ...]) -> list[int]:
         """Indices of the word tokens an op may touch: words that are neither stopwords nor protected."""
+        words = word_positions(tokens)
+        if self._plain:
+            return list(words)
         stop = self._stopwords
-        if not stop and not self._protect_set and self._protect_re is None:
-            return [i for i, tok in enumerate(tokens) if is_word(tok)]
-        return [
-            i
-            for i, tok in enumerate(tokens)
-            if is_word(tok) and tok.lower() not in stop and not self.is_protected(tok)
-        ]
+        return [i for i in words if tokens[i].lower() not in stop and not self.is_protected(tokens[i])]
 
     # -- the TextAugmenter protocol --------------------------------------------------------------------------------
     def _edits(self, text: str, rng: random.Random) -> list[Edit]:
@@ -103,7 +101,11 @@ class WordAugmenter(TextAugmenter):
         return TextBatch([apply_edits(t, list(e)) for t, e in zip(batch.texts, params["edits"])])
 
     @staticmethod
-    def tokens(text: str) -> tuple[list[str], list[str]]:
-        """Editable copies of the text's tokens and separators."""
-        toks, seps = tokenize(text)
-        return list(toks), list(seps)
+    def tokens(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """The text's tokens and separators (tuples, shared through the tokeniser's cache: copy to edit)."""
+        return tokenize(text)
+
+    @staticmethod
+    def n_words(tokens: tuple[str, ...]) -> int:
+        """The number of word tokens (the ``N`` of ``aug_p * N``)."""
+        return len(word_positions(tokens))

@@ -9,7 +9,6 @@ from multiaug.core import register
 from multiaug.core.errors import ConfigError
 
 from .edits import sentence_spans
-from .tokenize import is_word
 from .word_base import Edit, WordAugmenter
 
 __all__ = ["RandomDeletion", "RandomSwap", "WordShuffle", "windowed_order"]
@@ -94,7 +93,7 @@ class RandomSwap(WordAugmenter):
     Example:
         >>> import multiaug.text as mt
         >>> mt.RandomSwap(aug_p=0.2)("I like green apples and red pears.", seed=0)
-        'I like green red and apples pears.'
+        'I like pears apples and red green.'
     """
 
     def __init__(
@@ -116,19 +115,21 @@ class RandomSwap(WordAugmenter):
         self.adjacent = adjacent
 
     def _edits(self, text: str, rng: random.Random) -> list[Edit]:
-        tokens, _ = self.tokens(text)
-        eligible = self.eligible(tokens)
+        toks, _ = self.tokens(text)
+        eligible = self.eligible(toks)
         m = len(eligible)
         if m < 2:
             return []
-        n = self._count(sum(1 for t in tokens if is_word(t)))
+        n = self._count(self.n_words(toks))
+        tokens = list(toks)
+        rand = rng.random
         edits: list[Edit] = []
         for _ in range(n):
-            a = rng.randrange(m)
+            a = int(rand() * m)
             if self.adjacent:
                 b = a + 1 if a + 1 < m else a - 1
             else:
-                b = rng.randrange(m - 1)
+                b = int(rand() * (m - 1))
                 b += b >= a
             i, j = eligible[a], eligible[b]
             edits.append({"op": "swap", "i": i, "j": j, "old": [tokens[i], tokens[j]]})
@@ -154,10 +155,12 @@ class RandomDeletion(WordAugmenter):
         eligible = self.eligible(tokens)
         if not eligible:
             return []
-        n_words = sum(1 for t in tokens if is_word(t))
-        chosen = [i for i in eligible if rng.random() < self.aug_p]
+        n_words = self.n_words(tokens)
+        rand, aug_p = rng.random, self.aug_p
+        chosen = [i for i in eligible if rand() < aug_p]
         if len(chosen) < self.aug_min:
-            rest = [i for i in eligible if i not in set(chosen)]
+            taken = set(chosen)
+            rest = [i for i in eligible if i not in taken]
             chosen += rng.sample(rest, min(self.aug_min - len(chosen), len(rest)))
         if self.aug_max is not None and len(chosen) > self.aug_max:
             chosen = rng.sample(chosen, self.aug_max)
