@@ -151,8 +151,10 @@ def main(argv: list[str] | None = None) -> None:
     repeats = args.repeats or (3 if args.quick else 9)
     all_results = {b: measure(b, repeats, calls=5 if b <= 32 else 2) for b in batches}
     text = table(all_results, args.threads)
+    load = ", ".join(f"{v:.1f}" for v in os.getloadavg())
     header = (
-        f"Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores; torch {torch.__version__}. "
+        f"Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores (load average {load} at the "
+        f"end: other work shares the machine, so compare ratios, not absolute rates); torch {torch.__version__}. "
         f"Command: `python benchmarks/mixing.py{' --quick' if args.quick else ''}"
         f"{f' --threads {args.threads}' if args.threads != 1 else ''}`."
     )

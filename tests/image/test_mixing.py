@@ -361,6 +361,12 @@ def test_mixed_targets_through_a_pipeline():
     t = mixed_targets(rec, y)
     frac = (out[:, 0] == x[:, 0]).double().mean(dim=(1, 2))
     assert torch.equal(frac, t.lam_per_sample(8))
+    one = multiaug.OneOf([mi.CutMix(mode="sample"), mi.CutMix(alpha=0.5, mode="pair")])
+    out, rec = one(_labelled(16, 8, 8), seed=0, return_params=True)
+    t = mixed_targets(rec, torch.arange(16))
+    x16 = _labelled(16, 8, 8)
+    assert torch.equal((out[:, 0] == x16[:, 0]).double().mean(dim=(1, 2)), t.lam_per_sample(16))
+    assert all(((out[i] == x16[i]) | (out[i] == x16[t.targets_b[i]])).all() for i in range(16))
     twice = multiaug.Pipeline([mi.Mixup(), mi.CutMix()])
     with pytest.raises(InputError, match="more than one mixing op"):
         mixed_targets(twice(x, seed=0, return_params=True)[1], y)
