@@ -231,7 +231,9 @@ def run(batch: int, repeats: int, names: list[str], P: dict[str, Any]) -> list[d
     gen = torch.Generator().manual_seed(0)
     # smooth, natural-ish content: blurred noise plus gradients
     base = torch.rand((batch, 3, 56, 56), generator=gen)
-    xf = torch.nn.functional.interpolate(base, size=(224, 224), mode="bilinear", align_corners=False).contiguous()
+    xf = torch.nn.functional.interpolate(
+        base, size=(224, 224), mode="bilinear", align_corners=False
+    ).contiguous()
     xu = (xf * 255).round().to(torch.uint8)
     np_images = [np.ascontiguousarray(img.permute(1, 2, 0).numpy()) for img in xu]
     table = ops(P)
@@ -241,8 +243,8 @@ def run(batch: int, repeats: int, names: list[str], P: dict[str, Any]) -> list[d
         calls: dict[str, Callable[[], Any]] = {}
         ours = spec["ours"]()
         seed = iter(range(10**6))
-        calls["ours f32"] = lambda ours=ours: ours(xf, seed=next(seed))
-        calls["ours u8"] = lambda ours=ours: ours(xu, seed=next(seed))
+        calls["ours f32"] = lambda ours=ours, seed=seed: ours(xf, seed=next(seed))
+        calls["ours u8"] = lambda ours=ours, seed=seed: ours(xu, seed=next(seed))
         if spec.get("kornia"):
             kaug = spec["kornia"]()
             calls["kornia f32"] = lambda kaug=kaug: kaug(xf)
@@ -287,7 +289,11 @@ def markdown(rows: list[dict[str, Any]], command: str) -> str:
     import kornia
     import torchvision
 
-    versions = [f"torch {torch.__version__}", f"kornia {kornia.__version__}", f"torchvision {torchvision.__version__}"]
+    versions = [
+        f"torch {torch.__version__}",
+        f"kornia {kornia.__version__}",
+        f"torchvision {torchvision.__version__}",
+    ]
     try:
         import albumentations
         import cv2
@@ -352,7 +358,9 @@ def main(argv: list[str] | None = None) -> None:
     rows = []
     for b in batches:
         rows += run(b, repeats, names, peers)
-    command = "python benchmarks/image_color_filters.py " + " ".join(argv if argv is not None else sys.argv[1:])
+    command = "python benchmarks/image_color_filters.py " + " ".join(
+        argv if argv is not None else sys.argv[1:]
+    )
     if not args.no_write:
         RESULTS.parent.mkdir(parents=True, exist_ok=True)
         RESULTS.write_text(markdown(rows, command.strip()))

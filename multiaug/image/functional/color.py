@@ -27,7 +27,7 @@ import numpy as np
 import torch
 
 from ...core.errors import InputError
-from .chunks import chunk_slices, map_chunks, unit_of, work_dtype
+from .chunks import chunk_slices, map_chunks, unit_of, work_buffer, work_dtype
 
 __all__ = [
     "GRAY_WEIGHTS",
@@ -354,15 +354,23 @@ def solarize(image: torch.Tensor, threshold: Any) -> torch.Tensor:
         >>> solarize(torch.tensor([[[[0.25, 0.75]]]]), [0.5]).flatten().tolist()
         [0.25, 0.25]
     """
-    b = image.shape[0]
+    b, c = image.shape[:2]
     th = _per_sample(threshold, b, "threshold")
-    unit = unit_of(image)
     if image.dtype == torch.uint8:
-        t = torch.as_tensor(np.ceil(th * 255.0 - 1e-9).clip(0, 256), device=image.device)
-        t = t.to(torch.int16)[:, None, None, None]
-        return torch.where(image.to(torch.int16) >= t, 255 - image, image)
+        # one lookup per pixel: comparisons of uint8 tensors against per-sample scalars are slow on CPU
+        first = torch.as_tensor(np.ceil(th * 255.0 - 1e-9), device=image.device)[:, None]
+        levels = torch.arange(256, device=image.device)
+        lut = torch.where(levels[None, :] >= first, 255 - levels, levels).to(torch.uint8)
+        return _lut_apply(image, lut[:, None, :].expand(b, c, 256))
     t = _dev(th, image)[:, None, None, None]
-    return torch.where(image >= t, unit - image, image)
+
+    def fn(src: torch.Tensor, dst: torch.Tensor, sl: slice, unit: float) -> None:
+        # x + [x >= t] (1 - 2x): arithmetic on a 0/1 mask is 4x faster than torch.where on CPU
+        mask = work_buffer("mask", tuple(src.shape), src.dtype, src.device)
+        torch.ge(src, t[sl], out=mask)
+        torch.mul(src, -2.0, out=dst).add_(unit).mul_(mask).add_(src)
+
+    return map_chunks(image, fn)
 
 
 def posterize(image: torch.Tensor, bits: Any) -> torch.Tensor:
@@ -405,9 +413,9 @@ def _to_uint8_levels(image: torch.Tensor) -> torch.Tensor:
     return (image * 255.0).round_().clamp_(0, 255).to(torch.uint8)
 
 
-def _from_lut(image: torch.Tensor, lut: torch.Tensor) -> torch.Tensor:
-    """Apply (B, C, 256) uint8 luts to uint8 images, or to float images quantised to 256 levels."""
-    out = _lut_apply(_to_uint8_levels(image), lut)
+def _from_lut(image: torch.Tensor, lut: torch.Tensor, u8: torch.Tensor | None = None) -> torch.Tensor:
+    """Apply (B, C, 256) uint8 luts to uint8 images, or to float images quantised to 256 levels (``u8``)."""
+    out = _lut_apply(_to_uint8_levels(image) if u8 is None else u8, lut)
     if image.dtype == torch.uint8:
         return out
     return out.to(image.dtype).mul_(1.0 / 255.0)
@@ -426,9 +434,13 @@ def equalize(image: torch.Tensor) -> torch.Tensor:
     """
     b, c, h, w = image.shape
     u8 = _to_uint8_levels(image)
-    flat = u8.reshape(b * c, h * w).long()
-    offsets = torch.arange(b * c, device=image.device)[:, None] * 256
-    hist = torch.bincount((flat + offsets).reshape(-1), minlength=b * c * 256).view(b * c, 256)
+    planes = u8.reshape(b * c, h * w)
+    if image.device.type == "cpu":
+        # bincount per plane on uint8: 10x faster on CPU than one bincount over int64 offsets
+        hist = torch.stack([torch.bincount(plane, minlength=256) for plane in planes])
+    else:
+        offsets = torch.arange(b * c, device=image.device)[:, None] * 256
+        hist = torch.bincount((planes.long() + offsets).reshape(-1), minlength=b * c * 256).view(b * c, 256)
     # PIL: step = (count of all pixels but those of the last non-empty level) // 255
     last_idx = 255 - torch.argmax((hist.flip(1) > 0).to(torch.uint8), dim=1)
     last_count = hist.gather(1, last_idx[:, None]).squeeze(1)
@@ -440,7 +452,7 @@ def equalize(image: torch.Tensor) -> torch.Tensor:
     )
     identity = torch.arange(256, device=image.device).expand(b * c, 256)
     lut = torch.where((step > 0)[:, None], lut, identity).to(torch.uint8).view(b, c, 256)
-    return _from_lut(image, lut)
+    return _from_lut(image, lut, u8)
 
 
 def autocontrast(image: torch.Tensor) -> torch.Tensor:
