@@ -110,3 +110,21 @@ def test_cuda_matches_cpu():
     torch.testing.assert_close(
         tm(x.cuda(), sample_rate=16000, seed=2).cpu(), tm(x, sample_rate=16000, seed=2)
     )
+
+
+@pytest.mark.parametrize("fade", [0, 3])
+def test_time_mask_loop_and_vectorised_paths_agree(fade):
+    from multiaug.audio.functional.masking import _fade_keep, _time_mask_loop
+
+    x = torch.randn(6, 2, 40)
+    start = torch.tensor([0, 5, 30, 39, 10, 0])
+    width = torch.tensor([0, 10, 10, 1, 30, 40])
+    loop = _time_mask_loop(x, start, width, 0.25, fade)
+    pos = torch.arange(40, dtype=torch.float64)[None, :]
+    lo, hi = start.double()[:, None], (start + width).double()[:, None]
+    if fade:
+        keep = _fade_keep(pos, lo, hi, fade).float()[:, None, :]
+        want = x * keep + 0.25 * (1.0 - keep)
+    else:
+        want = torch.where(((pos >= lo) & (pos < hi))[:, None, :], torch.tensor(0.25), x)
+    assert torch.equal(loop, want)

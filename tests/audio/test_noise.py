@@ -205,3 +205,15 @@ def test_cuda_noise_matches_cpu():
         cpu = aug(**inputs, seed=4)["audio"]
         gpu = aug(**{k: v.cuda() if isinstance(v, torch.Tensor) else v for k, v in inputs.items()}, seed=4)
         torch.testing.assert_close(gpu["audio"].cpu(), cpu, atol=1e-5, rtol=0)
+
+
+def test_looped_segment_copy_path_equals_gather():
+    from multiaug.audio.functional.noise import _looped_copy
+
+    sounds = torch.randn(3, 2, 50)
+    sizes = torch.tensor([50, 7, 1])
+    rows = torch.tensor([0, 1, 2, 1, 0])
+    offsets = torch.tensor([0, 6, 0, 3, 49])
+    pos = torch.remainder(offsets[:, None] + torch.arange(120), sizes[rows][:, None])
+    want = torch.stack([sounds[r][:, p] for r, p in zip(rows.tolist(), pos)])
+    assert torch.equal(_looped_copy(sounds, sizes.tolist(), rows.tolist(), offsets.tolist(), 120), want)
