@@ -157,8 +157,12 @@ def _err(message: str) -> None:
 
 
 def _cmd_augment(args: argparse.Namespace) -> int:
-    from ..offline import AugmentOptions, augment_folder, describe_plan, load_pipelines
+    from pathlib import Path
 
+    from ..offline import AugmentOptions, augment_folder, describe_plan, load_pipelines
+    from ..offline.job import check_paths
+
+    check_paths(Path(args.input), Path(args.output))  # fail fast, before importing any modality package
     pipelines, origin = load_pipelines(args.config, args.recipe)
     options = AugmentOptions(
         copies=args.copies,

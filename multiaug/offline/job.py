@@ -23,7 +23,15 @@ from .manifest import MANIFEST_NAME, ManifestWriter, completed, make_record
 from .pipelines import MODALITIES, router_config
 from .scan import ScanResult, SourceFile, output_name, scan_inputs
 
-__all__ = ["CONFIG_NAME", "RUN_NAME", "AugmentOptions", "Summary", "UsageError", "augment_folder"]
+__all__ = [
+    "CONFIG_NAME",
+    "RUN_NAME",
+    "AugmentOptions",
+    "Summary",
+    "UsageError",
+    "augment_folder",
+    "check_paths",
+]
 
 CONFIG_NAME = "config.yaml"
 RUN_NAME = "run.json"
@@ -102,7 +110,8 @@ class _Task:
     copies: list[int]
 
 
-def _check_paths(input_path: Path, output_path: Path) -> tuple[Path, Path]:
+def check_paths(input_path: Path, output_path: Path) -> tuple[Path, Path]:
+    """Resolve INPUT and OUTPUT, refusing overlapping or missing paths (:class:`UsageError`)."""
     if not input_path.exists():
         raise UsageError(f"INPUT does not exist: {input_path}")
     src, dst = input_path.resolve(), output_path.resolve()
@@ -263,7 +272,7 @@ def augment_folder(
         raise UsageError("copies, batch size and workers must be at least 1")
     if options.modality not in ("auto", *MODALITIES):
         raise UsageError(f"unknown modality {options.modality!r}; choose auto, image, audio or text")
-    src, out = _check_paths(Path(input_path), Path(output_path))
+    src, out = check_paths(Path(input_path), Path(output_path))
     device = _resolve_device(options.device, pipelines, options.modality)
 
     scan = scan_inputs(

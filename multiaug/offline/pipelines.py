@@ -13,7 +13,15 @@ from typing import Any
 
 from ..core.errors import ConfigError, did_you_mean
 
-__all__ = ["DEFAULT_RECIPE", "MODALITIES", "check_per_sample", "load_pipelines", "recipe_names", "recipe_path", "router_config"]
+__all__ = [
+    "DEFAULT_RECIPE",
+    "MODALITIES",
+    "check_per_sample",
+    "load_pipelines",
+    "recipe_names",
+    "recipe_path",
+    "router_config",
+]
 
 MODALITIES = ("image", "audio", "text")
 #: The recipe used when neither ``--config`` nor ``--recipe`` is given.

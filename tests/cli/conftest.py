@@ -29,6 +29,19 @@ def run_cli(*args: str | os.PathLike, timeout: float = 180) -> subprocess.Comple
     )
 
 
+def cli(*args: str | os.PathLike, capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    """Run the same command in this process (``multiaug.cli.main.main``): faster for the many small checks."""
+    from multiaug.cli.main import main
+
+    capsys.readouterr()
+    try:
+        code = main([str(a) for a in args])
+    except SystemExit as exc:  # argparse errors
+        code = int(exc.code or 0)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
 def tree_bytes(root: Path, skip: tuple[str, ...] = ()) -> dict[str, bytes]:
     """Every file under ``root`` by relative POSIX path, with its bytes."""
     return {
@@ -38,15 +51,30 @@ def tree_bytes(root: Path, skip: tuple[str, ...] = ()) -> dict[str, bytes]:
     }
 
 
+def _shrink(path: Path, dest: Path) -> None:
+    """A half-size copy of a sample image with the same mode and EXIF (keeps the tests fast)."""
+    from PIL import Image
+
+    with Image.open(path) as img:
+        small = img.resize((img.width // 2, img.height // 2))
+        extra = {"exif": img.info["exif"]} if "exif" in img.info else {}
+        small.save(dest, **extra)
+
+
 @pytest.fixture
 def mixed_input(tmp_path: Path) -> Path:
     """A small folder with every modality: a few sample images, two clips, the text files, a nested folder."""
     src = tmp_path / "in"
     (src / "img" / "nested").mkdir(parents=True)
     (src / "snd").mkdir()
-    for name in ("badge_rgba.png", "gray_texture.png", "depth_16bit.png", "landscape_exif_rotated.jpg"):
-        shutil.copy(SAMPLES / "images" / name, src / "img" / name)
-    shutil.copy(SAMPLES / "images" / "street.jpg", src / "img" / "nested" / "street.jpg")
+    for name, dest in (
+        ("badge_rgba.png", "img"),
+        ("gray_texture.png", "img"),
+        ("depth_16bit.png", "img"),
+        ("landscape_exif_rotated.jpg", "img"),
+        ("street.jpg", "img/nested"),
+    ):
+        _shrink(SAMPLES / "images" / name, src / dest / name)
     for name in ("music_mono_24bit.flac", "speech_en_stereo.flac"):
         shutil.copy(SAMPLES / "audio" / name, src / "snd" / name)
     shutil.copytree(SAMPLES / "text", src / "txt")

@@ -31,8 +31,16 @@ def _roundtrip(img: Image.Image, path: Path, **save: object) -> tuple[Image.Imag
 
 @pytest.mark.parametrize(
     ("mode", "suffix"),
-    [("L", ".png"), ("LA", ".png"), ("RGB", ".png"), ("RGBA", ".png"), ("RGB", ".bmp"), ("RGB", ".tif"),
-     ("RGBA", ".webp"), ("1", ".png")],
+    [
+        ("L", ".png"),
+        ("LA", ".png"),
+        ("RGB", ".png"),
+        ("RGBA", ".png"),
+        ("RGB", ".bmp"),
+        ("RGB", ".tif"),
+        ("RGBA", ".webp"),
+        ("1", ".png"),
+    ],
 )
 def test_lossless_image_roundtrip_keeps_mode_and_pixels(tmp_path: Path, mode: str, suffix: str) -> None:
     rng = np.random.default_rng(0)
@@ -106,9 +114,16 @@ def test_decompression_bomb_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPa
 
 @pytest.mark.parametrize(
     ("fmt", "subtype", "suffix"),
-    [("WAV", "PCM_16", ".wav"), ("WAV", "FLOAT", ".wav"), ("FLAC", "PCM_24", ".flac"), ("WAV", "PCM_U8", ".wav")],
+    [
+        ("WAV", "PCM_16", ".wav"),
+        ("WAV", "FLOAT", ".wav"),
+        ("FLAC", "PCM_24", ".flac"),
+        ("WAV", "PCM_U8", ".wav"),
+    ],
 )
-def test_audio_roundtrip_keeps_rate_channels_subtype(tmp_path: Path, fmt: str, subtype: str, suffix: str) -> None:
+def test_audio_roundtrip_keeps_rate_channels_subtype(
+    tmp_path: Path, fmt: str, subtype: str, suffix: str
+) -> None:
     x = (0.5 * np.sin(np.arange(4000)[:, None] * [0.01, 0.02])).astype(np.float32)
     src = tmp_path / f"a{suffix}"
     sf.write(src, x, 11025, subtype=subtype, format=fmt)

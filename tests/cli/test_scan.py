@@ -20,8 +20,12 @@ def test_types_order_and_ignored(tmp_path: Path) -> None:
     _touch(tmp_path, "b.png", "a/c.WAV", "z.txt", "y.csv", "notes.md", "x.jpeg", "m.mp3")
     res = scan_inputs(tmp_path)
     assert [(f.rel, f.modality) for f in res.files] == [
-        ("b.png", "image"), ("x.jpeg", "image"), ("a/c.WAV", "audio"), ("m.mp3", "audio"),
-        ("y.csv", "text"), ("z.txt", "text"),
+        ("b.png", "image"),
+        ("x.jpeg", "image"),
+        ("a/c.WAV", "audio"),
+        ("m.mp3", "audio"),
+        ("y.csv", "text"),
+        ("z.txt", "text"),
     ]
     assert res.ignored == ["notes.md"]
     assert [f.rel for f in scan_inputs(tmp_path, modality="audio").files] == ["a/c.WAV", "m.mp3"]
@@ -50,9 +54,12 @@ def test_symlinks_outside_input_not_followed(tmp_path: Path) -> None:
 def test_globs_and_skip_folder(tmp_path: Path) -> None:
     _touch(tmp_path, "cats/a.png", "dogs/b.png", "dogs/c.jpg", "out/d.png")
     assert [f.rel for f in scan_inputs(tmp_path, include=["*.png"], skip=[tmp_path / "out"]).files] == [
-        "cats/a.png", "dogs/b.png",
+        "cats/a.png",
+        "dogs/b.png",
     ]
-    assert [f.rel for f in scan_inputs(tmp_path, include=["dogs/*"], exclude=["*.jpg"]).files] == ["dogs/b.png"]
+    assert [f.rel for f in scan_inputs(tmp_path, include=["dogs/*"], exclude=["*.jpg"]).files] == [
+        "dogs/b.png"
+    ]
 
 
 def test_single_file_and_names(tmp_path: Path) -> None:
