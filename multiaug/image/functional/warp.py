@@ -113,15 +113,19 @@ def _source_coords(inv: torch.Tensor, height: int, width: int) -> tuple[torch.Te
     return sx, sy
 
 
+def _pad_width(interpolation: str) -> int:
+    """Frame width a constant border needs: every tap of a position clamped into the frame reads the fill."""
+    return 2 * _RADIUS[interpolation] - 1 if interpolation != "nearest" else 1
+
+
 def _pad(
     src: torch.Tensor, interpolation: str, border: str, fill: torch.Tensor | None
 ) -> tuple[torch.Tensor, int]:
-    """For a constant border: the chunk with a frame of ``fill`` wide enough for every tap, and its width."""
+    """For a constant border: the chunk in a frame of ``fill`` (one pixel wider at the bottom and right)."""
     if border != "constant":
         return src, 0
     b, c, h, w = src.shape
-    radius = _RADIUS[interpolation]
-    pad = 2 * radius - 1 if interpolation != "nearest" else 1
+    pad = _pad_width(interpolation)
     padded = torch.empty((b, c, h + 2 * pad + 1, w + 2 * pad + 1), dtype=src.dtype, device=src.device)
     padded.copy_(fill.expand_as(padded))
     padded[..., pad : pad + h, pad : pad + w] = src
@@ -149,16 +153,16 @@ def _finish(res: torch.Tensor, out: torch.Tensor, interpolation: str) -> None:
     out.copy_(res.view(out.shape))
 
 
-def _separable_chunk(src, inv, out, interpolation, border, fill):
+def _warp_separable(image, inv, out, interpolation, border, fill, step):
     """Axis-aligned maps (scales, shifts, crops, resizes): whole source rows picked and blended along y with
-    ``index_select`` (row copies, 5-40x faster than an element gather), then a gather and blend along x."""
-    b, c, h, w = src.shape
+    ``index_select`` (row copies, 5-40x faster than an element gather), then a gather and blend along x.
+    The taps are computed once for the batch; the chunks only move pixels."""
+    b, c, h, w = image.shape
     ho, wo = out.shape[-2:]
     xs = inv[:, 0, 0, None] * torch.arange(wo, dtype=inv.dtype, device=inv.device) + inv[:, 0, 2, None]
     ys = inv[:, 1, 1, None] * torch.arange(ho, dtype=inv.dtype, device=inv.device) + inv[:, 1, 2, None]
-    src, pad = _pad(src, interpolation, border, fill)
-    sh, sw = src.shape[-2:]
     radius = _RADIUS[interpolation]
+    pad = _pad_width(interpolation) if border == "constant" else 0
     if interpolation == "nearest":
         xs, ys, radius = xs + 0.5, ys + 0.5, 1
     tx, fx = _axis_taps(xs, w, radius, border, pad)
@@ -166,18 +170,24 @@ def _separable_chunk(src, inv, out, interpolation, border, fill):
     if interpolation == "nearest":
         tx, ty = tx[:1], ty[:1]
     ntap = tx.shape[0]
-    planes = torch.arange(b * c, device=src.device).view(b, c, 1, 1) * sh
-    rows = (planes + ty.permute(1, 0, 2).unsqueeze(1)).reshape(-1)  # (b, c, T, ho) source row ids
-    picked = src.reshape(b * c * sh, sw).index_select(0, rows).view(b, c, ntap, ho, sw)
+    sh, sw = h + (2 * pad + 1 if pad else 0), w + (2 * pad + 1 if pad else 0)
     idx_x = tx.permute(1, 0, 2).reshape(b, 1, 1, ntap * wo)
-    if interpolation == "nearest":
-        torch.gather(picked[:, :, 0], 3, idx_x.expand(b, c, ho, wo), out=out)
-        return
-    if not picked.is_floating_point():
-        picked = picked.to(torch.float32)
-    tmp = _blend(picked, fy.to(picked.dtype).view(b, 1, ho, 1), interpolation, 2)
-    vals = torch.gather(tmp, 3, idx_x.expand(b, c, ho, ntap * wo)).view(b, c, ho, ntap, wo)
-    _finish(_blend(vals, fx.to(tmp.dtype).view(b, 1, 1, wo), interpolation, 3), out, interpolation)
+    rows_all = ty.permute(1, 0, 2).unsqueeze(1)  # (b, 1, T, ho)
+    fdt = image.dtype if image.is_floating_point() else torch.float32
+    fx, fy = fx.to(fdt).view(b, 1, 1, wo), fy.to(fdt).view(b, 1, ho, 1)
+    for start in range(0, b, step):
+        sl = slice(start, min(b, start + step))
+        n = sl.stop - start
+        src, _ = _pad(image[sl], interpolation, border, fill)
+        planes = torch.arange(n * c, device=src.device).view(n, c, 1, 1) * sh
+        picked = src.reshape(n * c * sh, sw).index_select(0, (planes + rows_all[sl]).view(-1))
+        picked = picked.view(n, c, ntap, ho, sw)
+        if interpolation == "nearest":
+            torch.gather(picked[:, :, 0], 3, idx_x[sl].expand(n, c, ho, wo), out=out[sl])
+            continue
+        tmp = _blend(picked.to(fdt), fy[sl], interpolation, 2)
+        vals = torch.gather(tmp, 3, idx_x[sl].expand(n, c, ho, ntap * wo)).view(n, c, ho, ntap, wo)
+        _finish(_blend(vals, fx[sl], interpolation, 3), out[sl], interpolation)
 
 
 def _warp_chunk(src, inv, out, interpolation, border, fill):
@@ -252,8 +262,10 @@ def warp(
     out = torch.empty((b, c, ho, wo), dtype=image.dtype, device=image.device)
     taps = 2 * _RADIUS[interpolation]
     step = max(1, _CHUNK_PIXELS * 2 // (taps * ho * wo)) if image.device.type == "cpu" else b
-    kernel = _separable_chunk if separable else _warp_chunk
+    if separable:
+        _warp_separable(image, inv_all, out, interpolation, border, fill_t, step)
+        return out
     for start in range(0, b, step):
         stop = min(b, start + step)
-        kernel(image[start:stop], inv_all[start:stop], out[start:stop], interpolation, border, fill_t)
+        _warp_chunk(image[start:stop], inv_all[start:stop], out[start:stop], interpolation, border, fill_t)
     return out
