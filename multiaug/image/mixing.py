@@ -67,9 +67,13 @@ class _PairMix(MixesLabels, ImageAugmenter):
         one, unit, units, mixed = pairing.draws, pairing.unit, pairing.units, pairing.mixed
         switching = self._mixup_alpha is not None and self._cutmix_alpha is not None
         if switching:
-            cut = one.bernoulli(self._switch_prob, (units,))[0][unit] & mixed
+            cut = one.bernoulli(self._switch_prob, (units,))[0][unit]
         else:
-            cut = np.full(n, self._cutmix_alpha is not None) & mixed
+            cut = np.full(n, self._cutmix_alpha is not None)
+        if self._cutmix_alpha is not None:
+            cut |= (
+                ~mixed
+            )  # unmixed samples paste an empty box: an exact no-op for images and masks of any dtype
         lam = np.ones(n)
         params: dict[str, np.ndarray] = {"partner": pairing.partner, "lam": lam}
         if self._mixup_alpha is not None:
@@ -83,7 +87,7 @@ class _PairMix(MixesLabels, ImageAugmenter):
             # a uniform pixel as one draw: its row and column are independent and uniform
             centre = one.integers(0, height * width, (units,))[0][unit]
             boxes = cutmix_boxes(height, width, lam_cut, centre // width, centre % width)
-            boxes[~cut] = 0
+            boxes[~(cut & mixed)] = 0
             lam[cut] = box_lam(boxes[cut], height, width)
             params["box"] = boxes
         if switching:

@@ -333,6 +333,19 @@ def test_batch_of_one_is_returned_unchanged():
     assert torch.equal(out, x) and t.lam == 1.0
     single = torch.rand(3, 8, 8)
     assert torch.equal(mi.Mixup()(single, seed=0), single)
+    m = torch.randint(0, 3, (1, 8, 8))
+    for aug in (mi.CutMix(), mi.MixupCutMix(), mi.Mosaic()):
+        out = aug(image=x, mask=m, seed=0)
+        assert torch.equal(out["image"], x) and torch.equal(out["mask"], m)
+
+
+def test_odd_one_out_in_pair_mode_keeps_integer_masks():
+    x, m = _labelled(5, 8, 8), torch.randint(0, 3, (5, 8, 8))
+    for aug in (mi.CutMix(mode="pair"), mi.MixupCutMix(switch_prob=1.0, mode="pair")):
+        out, t = aug.mix(x, torch.arange(5), mask=m, seed=0)
+        alone = int(np.flatnonzero(t.targets_b.numpy() == np.arange(5))[0])
+        assert torch.equal(out["image"][alone], x[alone]) and torch.equal(out["mask"][alone], m[alone])
+        assert float(t.lam[alone]) == 1.0
 
 
 def test_mixup_of_masks():
