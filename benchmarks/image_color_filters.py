@@ -36,6 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import multiaug.image as mi  # noqa: E402
 
 MALLOC = "glibc defaults"
+LOAD = ""
 RESULTS = Path(__file__).resolve().parent / "results" / "image_color_filters.md"
 
 
@@ -212,6 +213,7 @@ def ops(P: dict[str, Any]) -> dict[str, dict[str, Callable[[], Any]]]:
 
 NOTES = {
     "Brightness": "kornia adds the factor (Szeliski); multiaug, torchvision multiply; Albumentations adds",
+    "Contrast": "kornia multiplies only (no mean); multiaug, torchvision: blend with the mean grey level",
     "Hue": "multiaug rotates in YIQ (one 3x3 matrix); the peers shift HSV hue",
     "ColorJitter": "multiaug: YIQ hue, one clamp; peers: HSV hue, a clamp per step",
     "Sharpen": "kornia and torchvision: PIL's smoothing-kernel sharpness, a different filter",
@@ -265,6 +267,13 @@ def run(batch: int, repeats: int, names: list[str], P: dict[str, Any]) -> list[d
         row: dict[str, Any] = {"op": name, "batch": batch}
         for key, ts in times.items():
             row[key] = batch / statistics.median(ts)
+        # ratios: median over repeats of the paired ratio (same repeat, adjacent calls), robust to load drift
+        for ratio, (num, den) in (
+            ("ratio kornia", ("kornia f32", "ours f32")),
+            ("ratio albu", ("albu u8", "ours u8")),
+        ):
+            if num in times:
+                row[ratio] = statistics.median(a / b for a, b in zip(times[num], times[den]))
         rows.append(row)
         print(_format_row(row), flush=True)
     return rows
@@ -277,8 +286,8 @@ def _format_row(row: dict[str, Any]) -> str:
     cells = [row["op"], str(row["batch"])]
     for key in COLUMNS:
         cells.append(f"{row[key]:,.0f}" if key in row else "-")
-    ratio_k = row["ours f32"] / row["kornia f32"] if "kornia f32" in row else None
-    ratio_a = row["ours u8"] / row["albu u8"] if "albu u8" in row else None
+    ratio_k = row.get("ratio kornia")
+    ratio_a = row.get("ratio albu")
     cells.append(f"{ratio_k:.2f}x" if ratio_k else "-")
     cells.append(f"{ratio_a:.2f}x" if ratio_a else "-")
     cells.append(NOTES.get(row["op"], ""))
@@ -309,7 +318,9 @@ def markdown(rows: list[dict[str, Any]], command: str) -> str:
         f"Command: `{command}`. Batches of 3x224x224, p=1, one thread per library, medians of interleaved "
         "repeats. multiaug and kornia draw per-sample parameters; torchvision v2 draws once per batch; "
         "Albumentations runs per image on uint8 HWC arrays. Ratios: multiaug f32 / kornia f32 (same float "
-        f"input) and multiaug u8 / Albumentations u8. Allocator: {MALLOC}, the same for every library.",
+        f"input) and multiaug u8 / Albumentations u8, each the median over repeats of the ratio of adjacent "
+        f"calls. Allocator: {MALLOC}, the same for every library. Load average at the end: {LOAD} (other "
+        "processes shared the machine: absolute numbers are noisy, the paired ratios less so).",
         "",
         "| op | B | multiaug f32 | kornia f32 | torchvision f32 | multiaug u8 | Albumentations u8 | vs kornia "
         "| vs Albumentations | semantics notes |",
@@ -361,6 +372,8 @@ def main(argv: list[str] | None = None) -> None:
     command = "python benchmarks/image_color_filters.py " + " ".join(
         argv if argv is not None else sys.argv[1:]
     )
+    global LOAD
+    LOAD = ", ".join(f"{v:.1f}" for v in os.getloadavg())
     if not args.no_write:
         RESULTS.parent.mkdir(parents=True, exist_ok=True)
         RESULTS.write_text(markdown(rows, command.strip()))

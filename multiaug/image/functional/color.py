@@ -115,12 +115,14 @@ def channel_affine(
     s = _dev(_per_sample(scale, b, "scale", c), image)[:, :, None, None]
     t = _dev(_per_sample(bias, b, "bias", c) * unit_of(image), image)[:, :, None, None]
     gain = None if mean_gain is None else _dev(np.asarray(mean_gain, dtype=np.float64), image, torch.float64)
+    no_bias = gain is None and not np.any(_per_sample(bias, b, "bias", c))
 
     def fn(src: torch.Tensor, dst: torch.Tensor, sl: slice, unit: float) -> None:
         extra = _mean_term(src, gain, sl)
         # two passes beat one broadcasting addcmul by 2x on CPU
         torch.mul(src, s[sl], out=dst)
-        dst.add_(t[sl] if extra is None else t[sl] + extra)
+        if not no_bias:
+            dst.add_(t[sl] if extra is None else t[sl] + extra)
 
     return map_chunks(image, fn, clamp=clamp)
 
