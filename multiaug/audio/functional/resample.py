@@ -23,11 +23,12 @@ import torch
 from torch import Tensor
 
 from .lengths import zero_padding
+from .stft import Workspace, workspace
 
 __all__ = ["farrow_coefficients", "read_at", "resample", "speed_change"]
 
 _TAPS = 24
-_ORDER = 6
+_ORDER = 5
 _CUTOFF = 0.94
 _BETA = 7.0
 _BLOCK = 8
@@ -44,7 +45,7 @@ def farrow_coefficients(
     Example:
         >>> c = farrow_coefficients()
         >>> c.shape
-        (24, 7)
+        (24, 6)
         >>> round(float(np.polyval(c[11][::-1], 0.0)), 4)  # h(0)
         0.94
     """
@@ -72,7 +73,7 @@ def _block_matrix(taps: int, order: int, block: int) -> np.ndarray:
     return m
 
 
-def _filter_bank(x: Tensor, taps: int, order: int) -> Tensor:
+def _filter_bank(x: Tensor, taps: int, order: int, ws: Workspace | None = None) -> Tensor:
     """Filtered values ``v (N, T', order + 1)``, ``T' >= T``:
     ``v[n, i, m] = sum_k c[k, m] * x[n, i + k - taps//2 + 1]``."""
     n, t = x.shape
@@ -82,7 +83,10 @@ def _filter_bank(x: Tensor, taps: int, order: int) -> Tensor:
     xp = torch.nn.functional.pad(x, (left, blocks * block + taps - 1 - t - left))
     frames = xp.unfold(-1, block + taps - 1, block)
     mat = torch.as_tensor(_block_matrix(taps, order, block), dtype=x.dtype, device=x.device)
-    v = torch.matmul(frames, mat)
+    ws = ws or Workspace()
+    rows = ws.get("fb_in", (n * blocks, block + taps - 1), x.dtype, x.device)
+    rows.view(n, blocks, -1).copy_(frames)
+    v = torch.mm(rows, mat, out=ws.get("fb_out", (n * blocks, mat.shape[1]), x.dtype, x.device))
     return v.view(n, blocks * block, order + 1)
 
 
@@ -116,9 +120,10 @@ def read_at(
     step = step.to(device=device, dtype=torch.float64)
     steps = torch.arange(m, device=device, dtype=torch.float64)
     out = x.new_empty(n, m)
+    ws = workspace()
     for lo in range(0, n, _CHUNK):
         hi = min(n, lo + _CHUNK)
-        v = _filter_bank(x[lo:hi], _TAPS, _ORDER)
+        v = _filter_bank(x[lo:hi], _TAPS, _ORDER, ws)
         tv = v.shape[1]
         pos = start[lo:hi, None] + steps[None, :] * step[lo:hi, None]
         base = torch.floor(pos)
@@ -127,11 +132,14 @@ def read_at(
         # Positions outside the clip (only with a negative start or past the end) read as zero.
         inside = (idx >= 0) & (idx < t) & (steps[None, :] < out_lengths[lo:hi, None])
         rows = idx.clamp_(0, t - 1) + torch.arange(hi - lo, device=device)[:, None] * tv
-        vals = v.reshape(-1, _ORDER + 1).index_select(0, rows.view(-1)).view(hi - lo, m, _ORDER + 1)
-        y = vals[..., _ORDER]
-        for k in range(_ORDER - 1, -1, -1):
-            y = torch.addcmul(vals[..., k], y, mu)
-        torch.mul(y, inside.to(x.dtype), out=out[lo:hi])
+        picked = ws.get("picked", ((hi - lo) * m, _ORDER + 1), x.dtype, device)
+        vals = torch.index_select(v.reshape(-1, _ORDER + 1), 0, rows.view(-1), out=picked)
+        vals = vals.view(hi - lo, m, _ORDER + 1)
+        y = out[lo:hi]
+        torch.addcmul(vals[..., _ORDER - 1], vals[..., _ORDER], mu, out=y)
+        for k in range(_ORDER - 2, -1, -1):
+            y.mul_(mu).add_(vals[..., k])
+        y.mul_(inside.to(x.dtype))
     return out
 
 

@@ -1,8 +1,8 @@
-"""Batched phase-vocoder time-stretch and bin-shifting pitch shift with per-clip parameters.
+"""Batched phase-vocoder time-stretch and pitch shift with per-clip parameters.
 
 Both work on ``(N, T)`` batches of variable-length clips (``lengths``), a chunk of a few clips at a time (sorted
 by length so a chunk holds clips of similar size), on the real-tensor STFT of ``stft.py``; no Python loop runs
-over clips. Per-clip parameters are turned into float64 frame or bin positions on the host.
+over clips. Per-clip parameters are turned into float64 frame positions on the host.
 
 Time-stretch (rate ``r``, ``r > 1`` faster): output frame ``k`` sits at fractional input frame ``k * r``; its
 magnitude is interpolated between the two neighbouring input frames and its phase advances, frame to frame, by
@@ -26,11 +26,12 @@ from torch import Tensor
 
 from .lengths import zero_padding
 from .resample import read_at
-from .stft import frame_count, istft, stft
+from .stft import frame_count, istft, stft, workspace
 
 __all__ = ["pitch_shift", "time_stretch"]
 
 _CUTOFF = 0.94  # the resampler's own cutoff, as a fraction of Nyquist
+_CHUNK_ELEMENTS = 1 << 19  # spectrogram values per chunk: 4 clips of 3 s at 16 kHz (n_fft 2048)
 
 
 def _prepare(
@@ -63,6 +64,25 @@ def _hop(n_fft: int, hop: int | None) -> int:
     if n_fft < 4 or n_fft % 2 or hop < 1 or n_fft % hop:
         raise ValueError(f"need an even n_fft >= 4 and a hop dividing it, got n_fft={n_fft}, hop={hop}")
     return hop
+
+
+def _chunks(lens: np.ndarray, cost: np.ndarray, chunk: int) -> list[np.ndarray]:
+    """Clip indices in chunks of at most ``chunk`` clips and about ``_CHUNK_ELEMENTS`` spectrogram values,
+    longest clips first (so a chunk holds clips of similar length)."""
+    order = np.argsort(-lens, kind="stable")
+    out: list[np.ndarray] = []
+    start = 0
+    while start < order.size:
+        stop = start + 1
+        while (
+            stop < order.size
+            and stop - start < chunk
+            and (stop + 1 - start) * cost[order[start]] <= _CHUNK_ELEMENTS
+        ):
+            stop += 1
+        out.append(order[start:stop])
+        start = stop
+    return out
 
 
 def _cumsum_frames(x: Tensor) -> Tensor:
@@ -117,18 +137,18 @@ def time_stretch(
     k_in_all = frame_count(lens, hop)
     made = np.minimum(new, natural)  # longer requested outputs are zero-padded
     k_out_all = frame_count(made, hop)
-    order = np.argsort(-lens, kind="stable")
-    for lo in range(0, n, chunk):
-        rows = order[lo : lo + chunk]
+    bins = n_fft // 2 + 1
+    ws = workspace()
+    for rows in _chunks(lens, np.maximum(k_in_all, k_out_all) * bins, chunk):
         nc = rows.size
         t_c = int(lens[rows].max())
         k_in, k_out, rate = k_in_all[rows], k_out_all[rows], rates[rows]
-        re, im = stft(x[torch.as_tensor(rows, device=device), :t_c], n_fft, hop)
-        kc, bins = re.shape[1], re.shape[2]
-        mag = torch.hypot(re, im)
+        re, im = stft(x[torch.as_tensor(rows, device=device), :t_c], n_fft, hop, ws=ws)
+        kc = re.shape[1]
+        mag = torch.hypot(re, im, out=ws.get("mag", (nc, kc, bins), dtype, device))
         phase = torch.atan2(im, re, out=re)
         # steps[:, 0] = initial phase, steps[:, 1 + i] = phase[i + 1] - phase[i], steps[:, kc] = 0.
-        steps = torch.empty(nc, kc + 1, bins, dtype=dtype, device=device)
+        steps = ws.get("steps", (nc, kc + 1, bins), dtype, device)
         steps[:, 0] = phase[:, 0]
         torch.sub(phase[:, 1:], phase[:, :-1], out=steps[:, 1:kc])
         steps[:, kc] = 0.0
@@ -146,21 +166,24 @@ def time_stretch(
         prev = np.concatenate([np.full((nc, 1), -1), i0[:, :-1]], axis=1)
         step_rows = np.where(prev < 0, 0, np.where(prev < (k_in - 1)[:, None], prev + 1, kc))
         step_rows = step_rows + np.arange(nc)[:, None] * (kc + 1)
-        index = torch.as_tensor(np.stack([base + i0, base + i1]).reshape(2, -1), device=device)
+        index = torch.as_tensor(np.stack([base + i0, base + i1, step_rows]).reshape(3, -1), device=device)
         weights = torch.as_tensor(np.stack([w0, w1])[..., None], dtype=dtype, device=device)
         flat = mag.view(-1, bins)
-        out_mag = flat.index_select(0, index[0]).view(nc, ko, bins).mul_(weights[0])
-        out_mag.addcmul_(flat.index_select(0, index[1]).view(nc, ko, bins), weights[1])
+        shape = (nc * ko, bins)
+        out_mag = torch.index_select(flat, 0, index[0], out=ws.get("omag", shape, dtype, device))
+        other = torch.index_select(flat, 0, index[1], out=ws.get("omag1", shape, dtype, device))
+        out_mag = out_mag.view(nc, ko, bins).mul_(weights[0])
+        out_mag.addcmul_(other.view(nc, ko, bins), weights[1])
         if cutoff is not None and np.any(cutoff[rows] < 1.0):
             edge = cutoff[rows][:, None] * (bins - 1)
             taper = np.clip((edge - np.arange(bins)[None, :]) / 4.0, 0.0, 1.0)
             taper[cutoff[rows] >= 1.0] = 1.0
             out_mag.mul_(torch.as_tensor(taper[:, None, :], dtype=dtype, device=device))
-        acc = steps.view(-1, bins).index_select(0, torch.as_tensor(step_rows.reshape(-1), device=device))
+        acc = torch.index_select(steps.view(-1, bins), 0, index[2], out=ws.get("acc", shape, dtype, device))
         acc = _cumsum_frames(acc.view(nc, ko, bins))
-        out_re = torch.cos(acc).mul_(out_mag)
+        out_re = torch.cos(acc, out=other.view(nc, ko, bins)).mul_(out_mag)
         out_im = torch.sin(acc, out=acc).mul_(out_mag)
-        yc = istft(out_re, out_im, n_fft, hop, torch.as_tensor(k_out), torch.as_tensor(made[rows]))
+        yc = istft(out_re, out_im, n_fft, hop, torch.as_tensor(k_out), torch.as_tensor(made[rows]), ws=ws)
         y[torch.as_tensor(rows, device=device), : yc.shape[1]] = yc
     return y, torch.as_tensor(new, device=device)
 
