@@ -448,6 +448,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--repeats", type=int, default=None)
+    parser.add_argument("--only", default=None, help="run only the groups whose title contains this text")
     args = parser.parse_args()
     sentences = DATA.read_text(encoding="utf-8").splitlines()
     repeats = args.repeats or (3 if args.quick else 5)
@@ -513,6 +514,8 @@ def main() -> None:
         ),
     ]
 
+    if args.only:
+        groups = [g for g in groups if args.only in g[0]]
     rows = []
     for title, contenders in groups:
         times: dict[str, list[float]] = {name: [] for name in contenders}
@@ -553,8 +556,9 @@ def main() -> None:
     for title, name, sp, ratio, punct, case in rows:
         lines.append(f"| {title} | {name} | {sp:,.0f} | {ratio} | {punct:.0f}% | {case:.0f}% |")
     lines.append("")
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text("\n".join(lines), encoding="utf-8")
+    if not args.only:
+        RESULTS.parent.mkdir(parents=True, exist_ok=True)
+        RESULTS.write_text("\n".join(lines), encoding="utf-8")
     print("\n".join(lines))
 
 

@@ -107,6 +107,8 @@ def delete_token(tokens: list[str], seps: list[str], i: int) -> None:
         merged = right
     else:
         merged = left
+    if not merged and 0 < i < n - 1 and tokens[i - 1][-1] == tokens[i + 1][0] and not is_word(tokens[i + 1]):
+        merged = left or right or " "  # "Mr. ." must not become "Mr.."
     del tokens[i]
     seps[i : i + 2] = [merged]
 
@@ -194,8 +196,7 @@ def _apply_one(tokens: list[str], seps: list[str], edit: Mapping[str, Any]) -> N
             insert_token(tokens, seps, i, str(edit["new"]))
     elif op == "swap":
         i, j = int(edit["i"]), int(edit["j"])
-        old = list(edit.get("old", (tokens[i], tokens[j]) if max(i, j) < n else ()))
-        if 0 <= i < n and 0 <= j < n and [tokens[i], tokens[j]] == old:
+        if 0 <= i < n and 0 <= j < n and ("old" not in edit or [tokens[i], tokens[j]] == list(edit["old"])):
             tokens[i], tokens[j] = tokens[j], tokens[i]
     elif op == "perm":
         slots = [int(s) for s in edit["slots"]]

@@ -9,7 +9,7 @@ from multiaug.core import register
 from multiaug.core.errors import ConfigError
 
 from .edits import sentence_spans
-from .word_base import Edit, WordAugmenter
+from .word_base import Edit, WordAugmenter, uniforms
 
 __all__ = ["RandomDeletion", "RandomSwap", "WordShuffle", "windowed_order"]
 
@@ -93,7 +93,7 @@ class RandomSwap(WordAugmenter):
     Example:
         >>> import multiaug.text as mt
         >>> mt.RandomSwap(aug_p=0.2)("I like green apples and red pears.", seed=0)
-        'I like pears apples and red green.'
+        'apples like green I and red pears.'
     """
 
     def __init__(
@@ -114,6 +114,8 @@ class RandomSwap(WordAugmenter):
             raise ConfigError(f"adjacent must be True or False, got {adjacent!r}")
         self.adjacent = adjacent
 
+    bank_size = 32
+
     def _edits(self, text: str, rng: random.Random) -> list[Edit]:
         toks, _ = self.tokens(text)
         eligible = self.eligible(toks)
@@ -122,14 +124,15 @@ class RandomSwap(WordAugmenter):
             return []
         n = self._count(self.n_words(toks))
         tokens = list(toks)
-        rand = rng.random
+        draws = uniforms(rng, n if self.adjacent else 2 * n)
         edits: list[Edit] = []
-        for _ in range(n):
-            a = int(rand() * m)
+        for k in range(n):
             if self.adjacent:
+                a = int(draws[k] * m)
                 b = a + 1 if a + 1 < m else a - 1
             else:
-                b = int(rand() * (m - 1))
+                a = int(draws[2 * k] * m)
+                b = int(draws[2 * k + 1] * (m - 1))
                 b += b >= a
             i, j = eligible[a], eligible[b]
             edits.append({"op": "swap", "i": i, "j": j, "old": [tokens[i], tokens[j]]})
@@ -147,8 +150,10 @@ class RandomDeletion(WordAugmenter):
     Example:
         >>> import multiaug.text as mt
         >>> mt.RandomDeletion(aug_p=0.3)("The very old dog slept in the sun.", seed=0)
-        'old dog slept in the sun.'
+        'very old slept in sun.'
     """
+
+    bank_size = 32
 
     def _edits(self, text: str, rng: random.Random) -> list[Edit]:
         tokens, _ = self.tokens(text)
@@ -156,8 +161,8 @@ class RandomDeletion(WordAugmenter):
         if not eligible:
             return []
         n_words = self.n_words(tokens)
-        rand, aug_p = rng.random, self.aug_p
-        chosen = [i for i in eligible if rand() < aug_p]
+        aug_p = self.aug_p
+        chosen = [i for i, u in zip(eligible, uniforms(rng, len(eligible))) if u < aug_p]
         if len(chosen) < self.aug_min:
             taken = set(chosen)
             rest = [i for i in eligible if i not in taken]

@@ -93,3 +93,11 @@ def test_replayed_edits_that_do_not_fit_are_skipped() -> None:
     edits = [{"op": "sub", "i": 1, "old": "dogs", "new": "hounds"}, {"op": "del", "i": 9, "old": "x"}]
     assert apply_edits("The dogs barked.", edits) == "The hounds barked."
     assert apply_edits("The cats purred.", edits) == "The cats purred."
+
+
+def test_delete_never_fuses_equal_punctuation() -> None:
+    tokens, seps = (list(x) for x in tokenize("Mr. Brown left."))
+    delete_token(tokens, seps, 2)
+    delete_token(tokens, seps, 2)
+    assert detokenize(tokens, seps) == "Mr. ."
+    assert [t for t in tokenize(detokenize(tokens, seps))[0]] == ["Mr", ".", "."]
