@@ -23,7 +23,16 @@ from typing import Any
 import numpy as np
 import torch
 
-__all__ = ["CPU_CHUNK", "ChunkFn", "chunk_slices", "map_chunks", "unit_of", "work_buffer", "work_dtype"]
+__all__ = [
+    "CPU_CHUNK",
+    "IN_RANGE",
+    "ChunkFn",
+    "chunk_slices",
+    "map_chunks",
+    "unit_of",
+    "work_buffer",
+    "work_dtype",
+]
 
 CPU_CHUNK = 8
 """Images per chunk on CPU (measured: 4-16 are equally fast at 224x224; whole batches are slower)."""
@@ -31,11 +40,15 @@ CPU_CHUNK = 8
 ChunkFn = Callable[[torch.Tensor, torch.Tensor, Any, float], object]
 """``fn(src, dst, sl, unit)``: read ``src`` (never modify it), write the result for samples ``sl`` into ``dst``.
 
+It may return ``IN_RANGE`` to say that the result provably lies in [0, unit] (the clamp is then skipped).
+
 ``src`` and ``dst`` are float tensors of the chunk's shape in pixel units: ``unit`` is 255.0 for uint8 images and
 1.0 for float images."""
 
 _local = threading.local()
 _ROUND_MAGIC = 8388608.0  # 2**23
+IN_RANGE = "in range"
+"""Returned by a chunk function whose result provably needs no clamping."""
 
 
 def work_dtype(dtype: torch.dtype) -> torch.dtype:
@@ -100,32 +113,39 @@ def map_chunks(
         ]
     for sl in groups:
         indexed = not isinstance(sl, slice)
-        part = image.index_select(0, sl) if indexed else image[sl]
-        if image.dtype == wdt and not indexed:
-            part = part.contiguous()
+        rows = sl.tolist() if indexed and image.device.type == "cpu" else None
+        if not indexed and image.dtype == wdt:
+            part = image[sl].contiguous()
             dst = out[sl]
-            fn(part, dst, sl, unit)
-            if clamp:
+            if fn(part, dst, sl, unit) is not IN_RANGE and clamp:
                 dst.clamp_(0.0, 1.0)
             continue
-        if image.dtype == wdt:
-            src = part
+        shape = (len(rows) if rows is not None else len(image[sl]), *image.shape[1:])
+        src = work_buffer("src", shape, wdt, image.device)
+        if rows is not None:
+            # a few row copies: 5-10x faster than index_select / index_copy_ on CPU
+            for j, i in enumerate(rows):
+                src[j].copy_(image[i])
         else:
-            src = work_buffer("src", tuple(part.shape), wdt, image.device)
-            src.copy_(part)
-        dst = work_buffer("dst", tuple(part.shape), wdt, image.device)
-        fn(src, dst, sl, unit)
+            src.copy_(image[sl] if not indexed else image.index_select(0, sl))
+        dst = work_buffer("dst", shape, wdt, image.device)
+        in_range = fn(src, dst, sl, unit) is IN_RANGE
         if image.dtype == torch.uint8:
             # Adding 2**23 rounds a float32 in [0, 2**23) to the nearest integer (ties to even) and leaves
             # that integer in the low mantissa bits: after the clamp, the low byte of the int32 view is the
             # rounded, saturated value (3x faster than a float -> uint8 conversion on CPU).
-            dst.add_(_ROUND_MAGIC).clamp_(_ROUND_MAGIC, _ROUND_MAGIC + 255.0)
+            dst.add_(_ROUND_MAGIC)
+            if not in_range:
+                dst.clamp_(_ROUND_MAGIC, _ROUND_MAGIC + 255.0)
             res = dst.view(torch.int32)
         else:
-            if clamp:
+            if clamp and not in_range:
                 dst.clamp_(0.0, 1.0)
             res = dst
-        if indexed:
+        if rows is not None:
+            for j, i in enumerate(rows):
+                out[i].copy_(res[j])
+        elif indexed:
             out.index_copy_(0, sl, res.to(out.dtype))
         else:
             out[sl].copy_(res)

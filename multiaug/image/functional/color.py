@@ -27,7 +27,7 @@ import numpy as np
 import torch
 
 from ...core.errors import InputError
-from .chunks import chunk_slices, map_chunks, unit_of, work_buffer, work_dtype
+from .chunks import IN_RANGE, chunk_slices, map_chunks, unit_of, work_buffer, work_dtype
 
 __all__ = [
     "GRAY_WEIGHTS",
@@ -62,6 +62,8 @@ RGB_TO_YIQ = np.array([[0.299, 0.587, 0.114], [0.596, -0.274, -0.322], [0.211, -
 """RGB to YIQ (FCC NTSC); rows give Y, I, Q. Its first row is GRAY_WEIGHTS."""
 
 _YIQ_TO_RGB = np.linalg.inv(RGB_TO_YIQ)
+
+_MARGIN = 1e-6  # how far inside [0, 1] an affine map's range must lie for its clamp to be skipped
 
 # Step codes of color_jitter's ``order``.
 BRIGHTNESS, CONTRAST, SATURATION, HUE = 0, 1, 2, 3
@@ -115,14 +117,23 @@ def channel_affine(
     s = _dev(_per_sample(scale, b, "scale", c), image)[:, :, None, None]
     t = _dev(_per_sample(bias, b, "bias", c) * unit_of(image), image)[:, :, None, None]
     gain = None if mean_gain is None else _dev(np.asarray(mean_gain, dtype=np.float64), image, torch.float64)
-    no_bias = gain is None and not np.any(_per_sample(bias, b, "bias", c))
+    host_bias = _per_sample(bias, b, "bias", c)
+    no_bias = gain is None and not np.any(host_bias)
+    # without a mean term the output of x in [0, 1] spans [min(t, s + t), max(t, s + t)]: no clamp if inside
+    host_scale = _per_sample(scale, b, "scale", c)
+    lo = np.minimum(host_bias, host_scale + host_bias)
+    hi = np.maximum(host_bias, host_scale + host_bias)
+    # float rounding can overshoot by an ulp: keep a margin unless the map is a sum of non-negative terms
+    nonneg = (host_scale >= 0.0) & (host_bias >= 0.0)
+    safe = (gain is None) & ((lo >= _MARGIN) | nonneg) & (hi <= 1.0 - _MARGIN)
 
-    def fn(src: torch.Tensor, dst: torch.Tensor, sl: slice, unit: float) -> None:
+    def fn(src: torch.Tensor, dst: torch.Tensor, sl: Any, unit: float) -> Any:
         extra = _mean_term(src, gain, sl)
         # two passes beat one broadcasting addcmul by 2x on CPU
         torch.mul(src, s[sl], out=dst)
         if not no_bias:
             dst.add_(t[sl] if extra is None else t[sl] + extra)
+        return IN_RANGE if safe[sl].all() else None
 
     return map_chunks(image, fn, clamp=clamp)
 
@@ -144,12 +155,20 @@ def color_affine(image: torch.Tensor, matrix: Any, bias: Any = 0.0, *, mean_gain
     m = _dev(np.broadcast_to(np.asarray(matrix, dtype=np.float64), (b, 3, 3)).copy(), image)
     c = _dev(_per_sample(bias, b, "bias", 3) * unit_of(image), image)[:, :, None]
     gain = None if mean_gain is None else _dev(np.asarray(mean_gain, dtype=np.float64), image, torch.float64)
+    # without a mean term, row i of M x + c over x in [0, 1]^3 spans c_i + sum(min(M_ij, 0)) .. c_i + sum(max(.))
+    host_m = np.broadcast_to(np.asarray(matrix, dtype=np.float64), (b, 3, 3))
+    host_c = _per_sample(bias, b, "bias", 3)
+    lo = host_c + np.minimum(host_m, 0.0).sum(axis=2)
+    hi = host_c + np.maximum(host_m, 0.0).sum(axis=2)
+    nonneg = np.all(host_m >= 0.0, axis=2) & (host_c >= 0.0)
+    safe = (mean_gain is None) & np.all(((lo >= _MARGIN) | nonneg) & (hi <= 1.0 - _MARGIN), axis=1)
 
-    def fn(src: torch.Tensor, dst: torch.Tensor, sl: slice, unit: float) -> None:
+    def fn(src: torch.Tensor, dst: torch.Tensor, sl: Any, unit: float) -> Any:
         n = src.shape[0]
         extra = _mean_term(src, gain, sl)
         cb = c[sl] if extra is None else c[sl] + extra[..., 0]
         torch.baddbmm(cb.to(wdt), m[sl], src.reshape(n, 3, h * w), out=dst.view(n, 3, h * w))
+        return IN_RANGE if safe[sl].all() else None
 
     return map_chunks(image, fn)
 
@@ -276,21 +295,35 @@ def adjust_hue(image: torch.Tensor, shift: Any) -> torch.Tensor:
 def to_gray(image: torch.Tensor) -> torch.Tensor:
     """Luma ``Y`` written to all three channels (RGB only).
 
+    The grey plane is computed (and rounded, for uint8) once per chunk and then copied to the three channels.
+
     Example:
         >>> to_gray(torch.tensor([[[[255]], [[0]], [[0]]]], dtype=torch.uint8)).flatten().tolist()
         [76, 76, 76]
     """
     require_rgb(image, "to_gray")
     w0, w1, w2 = (float(v) for v in GRAY_WEIGHTS)
-    _b, _, h, w = image.shape
-
-    def fn(src: torch.Tensor, dst: torch.Tensor, sl: slice, unit: float) -> None:
-        y = dst[:, 0]
-        torch.mul(src[:, 0], w0, out=y)
-        y.add_(src[:, 1], alpha=w1).add_(src[:, 2], alpha=w2)
-        dst[:, 1:].copy_(y[:, None].expand(-1, 2, h, w))
-
-    return map_chunks(image, fn)
+    b, _, h, w = image.shape
+    wdt = work_dtype(image.dtype)
+    out = torch.empty_like(image, memory_format=torch.contiguous_format)
+    for sl in chunk_slices(b, image.device):
+        part = image[sl]
+        n = part.shape[0]
+        if part.dtype != wdt:
+            src = work_buffer("src", tuple(part.shape), wdt, image.device)
+            src.copy_(part)
+        else:
+            src = part
+        y = work_buffer("gray", (n, 1, h, w), wdt, image.device)
+        torch.mul(src[:, 0:1], w0, out=y)
+        y.add_(src[:, 1:2], alpha=w1).add_(src[:, 2:3], alpha=w2)
+        if image.dtype == torch.uint8:
+            # a convex combination stays in [0, 255]: round with the 2**23 trick, no clamp needed
+            plane: torch.Tensor = y.add_(8388608.0).view(torch.int32)
+        else:
+            plane = y.clamp_(0.0, 1.0)  # float rounding can leave [0, 1] by one ulp
+        out[sl].copy_(plane.expand(n, 3, h, w))
+    return out
 
 
 def rgb_shift(image: torch.Tensor, shift: Any) -> torch.Tensor:
