@@ -57,17 +57,30 @@ def test_warp_matches_grid_sample(interpolation: str, border: str, padding: str,
     torch.testing.assert_close(out, ref, atol=2e-5, rtol=0)
 
 
+@pytest.mark.parametrize("interpolation", ["bilinear", "bicubic"])
 @pytest.mark.parametrize("angle", [np.array([25.0, -40.0]), 0.0])
-def test_warp_reflect_matches_reflection_padding(angle) -> None:
+def test_warp_reflect_matches_reflection_padding(angle, interpolation: str) -> None:
     x = _images(n=2)
     m = affine_matrix(20, 28, angle=angle, scale_x=np.array([0.8, 0.7]), scale_y=0.8)
-    out = warp(x, m, border="reflect")
+    out = warp(x, m, interpolation=interpolation, border="reflect")
     pad = 19
     padded = F.pad(x, (pad, pad, pad, pad), mode="reflect")
     shift = np.array([[1.0, 0, pad], [0, 1, pad], [0, 0, 1]])
     inner = shift @ m @ np.linalg.inv(shift)  # the same map in padded coordinates
-    ref = _grid_sample_reference(padded, inner, "bilinear", "zeros")[..., pad:-pad, pad:-pad]
+    ref = _grid_sample_reference(padded, inner, interpolation, "zeros")[..., pad:-pad, pad:-pad]
     torch.testing.assert_close(out, ref, atol=2e-5, rtol=0)
+
+
+@pytest.mark.parametrize("border", ["constant", "reflect", "replicate"])
+@pytest.mark.parametrize("interpolation", ["nearest", "bilinear", "bicubic"])
+def test_warp_tiny_images(border: str, interpolation: str) -> None:
+    for h, w in ((1, 1), (1, 5), (4, 1), (2, 2)):
+        x = torch.rand(2, 1, h, w)
+        m = affine_matrix(h, w, angle=np.array([30.0, 0.0]), scale_x=np.array([0.7, 1.3]), scale_y=1.1)
+        out = warp(x, m, interpolation=interpolation, border=border)
+        assert out.shape == x.shape and torch.isfinite(out).all()
+        if border == "replicate" and h == w == 1:
+            assert torch.allclose(out, x)
 
 
 def test_warp_uint8_is_rounded_float() -> None:

@@ -27,8 +27,6 @@ __all__ = ["BORDERS", "INTERPOLATIONS", "warp"]
 
 INTERPOLATIONS = ("nearest", "bilinear", "bicubic")
 BORDERS = ("constant", "reflect", "replicate")
-# Taps on each side of the source position: nearest 1 (only used with a one-pixel pad), bilinear 1, bicubic 2.
-_RADIUS = {"nearest": 1, "bilinear": 1, "bicubic": 2}
 _CHUNK_PIXELS = 32768  # output pixels per chunk: small enough for the temporaries to stay in cache
 
 
@@ -56,33 +54,13 @@ def _fill_tensor(fill: float | Sequence[float], channels: int, dtype: torch.dtyp
     return values.to(dtype=dtype, device=device).expand(channels).reshape(1, channels, 1, 1)
 
 
-def _reflect(idx: torch.Tensor, n: int) -> torch.Tensor:
-    """Mirror indices without repeating the edge pixel (``... 2 1 | 0 1 2 ... n-1 | n-2 ...``), in place."""
-    if n == 1:
-        return idx.zero_()
+def _border_index(idx: torch.Tensor, n: int, border: str) -> torch.Tensor:
+    """Integer positions mapped into ``[0, n)``: mirrored without repeating the edge, or clamped."""
+    if border == "replicate" or n == 1:
+        return idx.clamp(0, n - 1)
     period = 2 * (n - 1)
-    idx.remainder_(period)
+    idx = idx.remainder(period)
     return torch.where(idx >= n, period - idx, idx)
-
-
-def _axis_taps(
-    coord: torch.Tensor, n: int, radius: int, border: str, pad: int
-) -> tuple[torch.Tensor, torch.Tensor]:
-    """Integer tap indices ``(T,b,N)`` along one axis and the fractional part ``(b,N)`` of the positions."""
-    if border == "constant":  # beyond `radius` pixels outside the image every tap reads the padding
-        coord = coord.clamp(-radius, n - 1 + radius)
-    base = coord.floor()
-    frac = coord - base
-    base = base.to(torch.int64)
-    offsets = torch.arange(1 - radius, radius + 1, device=coord.device).view(-1, 1, 1)
-    taps = base.unsqueeze(0) + offsets
-    if border == "constant":
-        taps += pad
-    elif border == "replicate":
-        taps.clamp_(0, n - 1)
-    else:
-        taps = _reflect(taps, n)
-    return taps, frac
 
 
 def _cubic_weights(frac: torch.Tensor, a: float = -0.75) -> list[torch.Tensor]:
@@ -93,6 +71,62 @@ def _cubic_weights(frac: torch.Tensor, a: float = -0.75) -> list[torch.Tensor]:
     t = frac + 1
     w0 = ((a * t - 5 * a) * t + 8 * a) * t - 4 * a
     return [w0, w1, w2, 1 - w0 - w1 - w2]
+
+
+def _reach(interpolation: str, border: str) -> tuple[int, int]:
+    """``(r, e)``: taps on each side of a position, and how far outside the image positions are kept."""
+    r = 2 if interpolation == "bicubic" else 1
+    return r, (r if border == "constant" else r - 1 if border == "replicate" else 0)
+
+
+def _margin(interpolation: str, border: str, height: int, width: int) -> int:
+    """Pixels of padding on every side that the taps of prepared positions stay within (often 0)."""
+    if interpolation == "nearest":
+        return 1 if border == "constant" else 0
+    r, e = _reach(interpolation, border)
+    return e + r - 1 + (1 if border != "constant" and min(height, width) == 1 else 0)
+
+
+def _prepare(
+    coord: torch.Tensor, n: int, interpolation: str, border: str, margin: int
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Source positions -> (index of the first tap in the padded axis, as float; fractional part).
+
+    The border is applied to the continuous position, which equals applying it to every tap: the mirror commutes
+    with the (symmetric) kernels, and beyond ``e`` pixels outside the image every tap reads the edge or the fill.
+    The integer part is clamped so the last tap stays inside the padding; the fraction may then reach 1, which
+    still gives the exact value at the edge.
+    """
+    r, e = _reach(interpolation, border)
+    if border == "reflect" and n > 1:
+        period = 2 * (n - 1)
+        coord = coord.remainder(period)
+        coord = torch.where(coord > n - 1, period - coord, coord)
+    else:
+        coord = coord.clamp(-e, n - 1 + e)
+    if interpolation == "nearest":
+        coord = coord.add(0.5).floor_()
+        if border != "constant":
+            coord.clamp_(0, n - 1)
+        return coord.add_(margin), coord
+    base = coord.floor().clamp_(-e, n - 1 + margin - r)  # the last tap stays within the padding
+    frac = coord - base
+    return base.add_(margin - r + 1), frac
+
+
+def _pad(src: torch.Tensor, margin: int, border: str, fill: torch.Tensor | None) -> torch.Tensor:
+    """The chunk with ``margin`` pixels of border on every side."""
+    if margin == 0:
+        return src
+    b, c, h, w = src.shape
+    if border == "constant":
+        padded = torch.empty((b, c, h + 2 * margin, w + 2 * margin), dtype=src.dtype, device=src.device)
+        padded.copy_(fill.expand_as(padded))
+        padded[..., margin : margin + h, margin : margin + w] = src
+        return padded
+    rows = _border_index(torch.arange(-margin, h + margin, device=src.device), h, border)
+    cols = _border_index(torch.arange(-margin, w + margin, device=src.device), w, border)
+    return src.index_select(2, rows).index_select(3, cols)
 
 
 def _source_coords(inv: torch.Tensor, height: int, width: int) -> tuple[torch.Tensor, torch.Tensor]:
@@ -111,25 +145,6 @@ def _source_coords(inv: torch.Tensor, height: int, width: int) -> tuple[torch.Te
         w = plane(2)
         sx, sy = sx / w, sy / w
     return sx, sy
-
-
-def _pad_width(interpolation: str) -> int:
-    """Frame width a constant border needs: every tap of a position clamped into the frame reads the fill."""
-    return 2 * _RADIUS[interpolation] - 1 if interpolation != "nearest" else 1
-
-
-def _pad(
-    src: torch.Tensor, interpolation: str, border: str, fill: torch.Tensor | None
-) -> tuple[torch.Tensor, int]:
-    """For a constant border: the chunk in a frame of ``fill`` (one pixel wider at the bottom and right)."""
-    if border != "constant":
-        return src, 0
-    b, c, h, w = src.shape
-    pad = _pad_width(interpolation)
-    padded = torch.empty((b, c, h + 2 * pad + 1, w + 2 * pad + 1), dtype=src.dtype, device=src.device)
-    padded.copy_(fill.expand_as(padded))
-    padded[..., pad : pad + h, pad : pad + w] = src
-    return padded, pad
 
 
 def _blend(vals: torch.Tensor, frac: torch.Tensor, interpolation: str, dim: int) -> torch.Tensor:
@@ -161,26 +176,22 @@ def _warp_separable(image, inv, out, interpolation, border, fill, step):
     ho, wo = out.shape[-2:]
     xs = inv[:, 0, 0, None] * torch.arange(wo, dtype=inv.dtype, device=inv.device) + inv[:, 0, 2, None]
     ys = inv[:, 1, 1, None] * torch.arange(ho, dtype=inv.dtype, device=inv.device) + inv[:, 1, 2, None]
-    radius = _RADIUS[interpolation]
-    pad = _pad_width(interpolation) if border == "constant" else 0
-    if interpolation == "nearest":
-        xs, ys, radius = xs + 0.5, ys + 0.5, 1
-    tx, fx = _axis_taps(xs, w, radius, border, pad)
-    ty, fy = _axis_taps(ys, h, radius, border, pad)
-    if interpolation == "nearest":
-        tx, ty = tx[:1], ty[:1]
-    ntap = tx.shape[0]
-    sh, sw = h + (2 * pad + 1 if pad else 0), w + (2 * pad + 1 if pad else 0)
-    idx_x = tx.permute(1, 0, 2).reshape(b, 1, 1, ntap * wo)
-    rows_all = ty.permute(1, 0, 2).unsqueeze(1)  # (b, 1, T, ho)
+    margin = _margin(interpolation, border, h, w)
+    x0, fx = _prepare(xs, w, interpolation, border, margin)
+    y0, fy = _prepare(ys, h, interpolation, border, margin)
+    ntap = 1 if interpolation == "nearest" else 4 if interpolation == "bicubic" else 2
+    offsets = torch.arange(ntap, device=image.device)
+    sh, sw = h + 2 * margin, w + 2 * margin
+    idx_x = (x0.to(torch.int64)[:, None, :] + offsets[:, None]).view(b, 1, 1, ntap * wo)
+    rows_all = y0.to(torch.int64)[:, None, None, :] + offsets[:, None]  # (b, 1, T, ho)
     fdt = image.dtype if image.is_floating_point() else torch.float32
     fx, fy = fx.to(fdt).view(b, 1, 1, wo), fy.to(fdt).view(b, 1, ho, 1)
     for start in range(0, b, step):
         sl = slice(start, min(b, start + step))
         n = sl.stop - start
-        src, _ = _pad(image[sl], interpolation, border, fill)
+        src = _pad(image[sl], margin, border, fill).contiguous()
         planes = torch.arange(n * c, device=src.device).view(n, c, 1, 1) * sh
-        picked = src.reshape(n * c * sh, sw).index_select(0, (planes + rows_all[sl]).view(-1))
+        picked = src.view(n * c * sh, sw).index_select(0, (planes + rows_all[sl]).view(-1))
         picked = picked.view(n, c, ntap, ho, sw)
         if interpolation == "nearest":
             torch.gather(picked[:, :, 0], 3, idx_x[sl].expand(n, c, ho, wo), out=out[sl])
@@ -191,30 +202,30 @@ def _warp_separable(image, inv, out, interpolation, border, fill, step):
 
 
 def _warp_chunk(src, inv, out, interpolation, border, fill):
+    """General maps: per output pixel, its taps' flat indices in the padded chunk, one gather, a blend."""
     b, c, h, w = src.shape
     ho, wo = out.shape[-2:]
     sx, sy = _source_coords(inv, ho, wo)
-    radius = _RADIUS[interpolation]
-    src, pad = _pad(src, interpolation, border, fill)
-    sh, sw = src.shape[-2:]
-    flat = src.reshape(b, c, sh * sw)
+    margin = _margin(interpolation, border, h, w)
+    src = _pad(src, margin, border, fill)
+    sw = w + 2 * margin
+    x0, fx = _prepare(sx, w, interpolation, border, margin)
+    y0, fy = _prepare(sy, h, interpolation, border, margin)
+    flat = src.reshape(b, c, -1)
+    base = y0.mul_(sw).add_(x0).to(torch.int64)  # float32 holds these indices exactly
     if interpolation == "nearest":
-        tx, _ = _axis_taps(sx.add(0.5), w, 1, border, pad)
-        ty, _ = _axis_taps(sy.add(0.5), h, 1, border, pad)
-        idx = ty[0].mul_(sw).add_(tx[0]).unsqueeze(1)
-        torch.gather(flat, 2, idx.expand(b, c, -1), out=out.view(b, c, -1))
+        torch.gather(flat, 2, base.unsqueeze(1).expand(b, c, -1), out=out.view(b, c, -1))
         return
-    tx, fx = _axis_taps(sx, w, radius, border, pad)
-    ty, fy = _axis_taps(sy, h, radius, border, pad)
-    n = tx.shape[-1]
-    taps = tx.shape[0]
-    # (Ty, Tx, b, N) flat indices, gathered in one call as (b, c, Ty*Tx*N)
-    idx = (ty.mul_(sw)[:, None] + tx[None]).permute(2, 0, 1, 3).reshape(b, 1, -1)
-    vals = torch.gather(flat, 2, idx.expand(b, c, -1)).view(b, c, taps, taps, n)
-    if not vals.is_floating_point():
-        vals = vals.to(torch.float32)
-    rows = _blend(vals, fx.to(vals.dtype).unsqueeze(1).unsqueeze(1), interpolation, 3)
-    _finish(_blend(rows, fy.to(vals.dtype).unsqueeze(1), interpolation, 2), out, interpolation)
+    ntap = 4 if interpolation == "bicubic" else 2
+    offsets = (
+        torch.arange(ntap, device=src.device)[:, None] * sw + torch.arange(ntap, device=src.device)
+    ).view(-1)
+    n = base.shape[-1]
+    idx = (base[:, None, :] + offsets[:, None]).view(b, 1, -1)  # (b, 1, Ty*Tx*N)
+    vals = torch.gather(flat, 2, idx.expand(b, c, -1)).view(b, c, ntap, ntap, n)
+    fdt = vals.dtype if vals.is_floating_point() else torch.float32
+    rows = _blend(vals.to(fdt), fx.to(fdt).view(b, 1, 1, n), interpolation, 3)
+    _finish(_blend(rows, fy.to(fdt).view(b, 1, n), interpolation, 2), out, interpolation)
 
 
 def warp(
@@ -260,7 +271,7 @@ def warp(
     inv_all = torch.as_tensor(inv_all, dtype=coord_dtype).to(image.device)
     fill_t = _fill_tensor(fill, c, image.dtype, image.device) if border == "constant" else None
     out = torch.empty((b, c, ho, wo), dtype=image.dtype, device=image.device)
-    taps = 2 * _RADIUS[interpolation]
+    taps = 4 if interpolation == "bicubic" else 2
     step = max(1, _CHUNK_PIXELS * 2 // (taps * ho * wo)) if image.device.type == "cpu" else b
     if separable:
         _warp_separable(image, inv_all, out, interpolation, border, fill_t, step)
