@@ -18,6 +18,10 @@ __all__ = ["load", "save"]
 PathLike = str | os.PathLike
 
 
+def _positive_int(value: object) -> bool:
+    return isinstance(value, int | np.integer) and not isinstance(value, bool) and value > 0
+
+
 def _read(path: Path) -> tuple[np.ndarray, int]:
     try:
         data, sr = sf.read(str(path), dtype="float32", always_2d=True)
@@ -62,7 +66,7 @@ def load(path: PathLike, sample_rate: int | None = None, mono: bool = False) -> 
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"no audio file at {str(path)!r}")
-    if sample_rate is not None and (not isinstance(sample_rate, int | np.integer) or sample_rate <= 0):
+    if sample_rate is not None and not _positive_int(sample_rate):
         raise InputError(f"sample_rate must be a positive int or None, got {sample_rate!r}")
     data, sr = _read(path)
     if mono and data.shape[0] > 1:
@@ -87,7 +91,7 @@ def save(path: PathLike, audio: Tensor, sample_rate: int, *, subtype: str | None
         raise InputError(f"audio must be a torch.Tensor (T,) or (C, T), got {type(audio).__name__}")
     if audio.dim() not in (1, 2):
         raise InputError(f"audio must be (T,) or (C, T), got shape {tuple(audio.shape)}")
-    if not isinstance(sample_rate, int | np.integer) or sample_rate <= 0:
+    if not _positive_int(sample_rate):
         raise InputError(f"sample_rate must be a positive int, got {sample_rate!r}")
     data = audio.detach().to("cpu", torch.float32)
     data = data[None] if data.dim() == 1 else data

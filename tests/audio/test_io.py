@@ -74,3 +74,5 @@ def test_errors(tmp_path):
     save(tmp_path / "ok.wav", torch.zeros(4), 8000)
     with pytest.raises(InputError, match="sample_rate"):
         load(tmp_path / "ok.wav", sample_rate=-5)
+    with pytest.raises(InputError, match="sample_rate"):
+        save(tmp_path / "ok.wav", torch.zeros(4), True)
