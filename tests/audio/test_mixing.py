@@ -55,8 +55,8 @@ def test_snr_mix_gives_power_shares_lam_and_keeps_loudness():
         p_a = float((w[0] * a[i]).square().sum()) / n
         p_b = float((w[1] * b[i]).square().sum()) / n
         lam = float(t.lam[i])
-        assert 10 * np.log10(p_a / p_b) == pytest.approx(10 * np.log10(lam / (1 - lam)), abs=1e-6)
-        assert p_a + p_b == pytest.approx(float(a[i].square().sum()) / n, rel=1e-6)
+        assert 10 * np.log10(p_a / p_b) == pytest.approx(10 * np.log10(lam / (1 - lam)), abs=1e-4)
+        assert p_a + p_b == pytest.approx(float(a[i].square().sum()) / n, rel=1e-5)
 
 
 def test_snr_range_sets_the_label_weight():
