@@ -8,6 +8,7 @@ never from thread timing, and every sample carries its own key, so outputs do no
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -47,35 +48,41 @@ def _error_text(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {msg}" if msg else type(exc).__name__
 
 
+def _run_one_batch(
+    batch: list[Sample], call: Callable[[list[Sample]], list[tuple[Any, Any]]]
+) -> list[tuple[tuple[int, int], SampleResult]]:
+    """Run ``call`` on a batch; if it fails, retry one sample at a time so only failing samples are reported."""
+    try:
+        outs = call(batch)
+        return [(s.slot, SampleResult(payload, params)) for s, (payload, params) in zip(batch, outs)]
+    except Exception as exc:
+        if len(batch) == 1:
+            return [(batch[0].slot, SampleResult(error=_error_text(exc)))]
+    results = []
+    for s in batch:
+        try:
+            (payload, params) = call([s])[0]
+            results.append((s.slot, SampleResult(payload, params)))
+        except Exception as exc:
+            results.append((s.slot, SampleResult(error=_error_text(exc))))
+    return results
+
+
 def _run_batches(
     groups: list[list[Sample]],
     batch_size: int,
     call: Callable[[list[Sample]], list[tuple[Any, Any]]],
+    pool: Executor | None = None,
 ) -> dict[tuple[int, int], SampleResult]:
-    """Run ``call`` on batches of at most ``batch_size`` samples of each group; a failing batch is retried one
-    sample at a time so that only the samples that fail are reported."""
-    results: dict[tuple[int, int], SampleResult] = {}
-    for group in groups:
-        for start in range(0, len(group), batch_size):
-            batch = group[start : start + batch_size]
-            try:
-                outs = call(batch)
-            except Exception as exc:
-                if len(batch) == 1:
-                    results[batch[0].slot] = SampleResult(error=_error_text(exc))
-                    continue
-                outs = None
-            if outs is not None:
-                for s, (payload, params) in zip(batch, outs):
-                    results[s.slot] = SampleResult(payload, params)
-                continue
-            for s in batch:
-                try:
-                    (payload, params) = call([s])[0]
-                    results[s.slot] = SampleResult(payload, params)
-                except Exception as exc:
-                    results[s.slot] = SampleResult(error=_error_text(exc))
-    return results
+    """Run ``call`` on batches of at most ``batch_size`` samples of each group, on ``pool``'s threads when given
+    (torch releases the GIL inside its kernels, so batches run in parallel). Batches are cut from the order of
+    the samples only, so the results do not depend on the pool."""
+    batches = [group[i : i + batch_size] for group in groups for i in range(0, len(group), batch_size)]
+    if pool is None or len(batches) < 2:
+        done = [_run_one_batch(b, call) for b in batches]
+    else:
+        done = [f.result() for f in [pool.submit(_run_one_batch, b, call) for b in batches]]
+    return {slot: res for part in done for slot, res in part}
 
 
 def _grouped(samples: list[Sample], key: Callable[[Sample], Any]) -> list[list[Sample]]:
@@ -90,8 +97,11 @@ class ImageHandler:
 
     modality = "image"
 
-    def __init__(self, pipeline: Any, seed: int, device: str, batch_size: int) -> None:
+    def __init__(
+        self, pipeline: Any, seed: int, device: str, batch_size: int, pool: Executor | None = None
+    ) -> None:
         self.pipeline, self.seed, self.device, self.batch_size = pipeline, seed, device, batch_size
+        self.pool = pool  # threads that run batches side by side (CPU); None: one batch after the other
 
     decode = staticmethod(read_image)
 
@@ -111,7 +121,8 @@ class ImageHandler:
         return [((colors[i], alphas[i]), rec.sample(i).to_json()) for i in range(len(batch))]
 
     def augment(self, samples: list[Sample]) -> dict[tuple[int, int], SampleResult]:
-        return _run_batches(_grouped(samples, lambda s: s.data.group_key), self.batch_size, self._call)
+        groups = _grouped(samples, lambda s: s.data.group_key)
+        return _run_batches(groups, self.batch_size, self._call, self.pool)
 
     @staticmethod
     def write(payload: Any, path: Path, like: DecodedImage) -> None:
@@ -147,8 +158,11 @@ class AudioHandler:
 
     modality = "audio"
 
-    def __init__(self, pipeline: Any, seed: int, device: str, batch_size: int) -> None:
+    def __init__(
+        self, pipeline: Any, seed: int, device: str, batch_size: int, pool: Executor | None = None
+    ) -> None:
         self.pipeline, self.seed, self.device, self.batch_size = pipeline, seed, device, batch_size
+        self.pool = pool  # threads that run batches side by side (CPU); None: one batch after the other
 
     decode = staticmethod(read_audio)
 
@@ -180,7 +194,7 @@ class AudioHandler:
         def key(s: Sample) -> tuple:
             return (*s.data.group_key, padded_length(s.data.audio.shape[1]))
 
-        return _run_batches(_grouped(samples, key), self.batch_size, self._call)
+        return _run_batches(_grouped(samples, key), self.batch_size, self._call, self.pool)
 
     @staticmethod
     def write(payload: Any, path: Path, like: DecodedAudio) -> None:
