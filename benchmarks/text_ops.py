@@ -2,7 +2,9 @@
 
 2,000 varied English sentences (``benchmarks/data/sentences_en.txt``, made by
 ``benchmarks/data/make_text_sentences.py``), one process, the libraries interleaved pass by pass, several repeats,
-medians of sentences per second. Everything is single-threaded Python (one core).
+medians of sentences per second. Everything is single-threaded Python (one core); passes are timed with
+``time.process_time`` (the CPU time of this process), which other load on a shared machine disturbs far less
+than wall-clock time.
 
 - multiaug: ``aug(list_of_2000)`` ("batch": one call, per-sample parameters) and ``aug(sentence)`` in a loop
   ("per call"). Its tokeniser cache is cleared before every pass (cold tokenisation); the synonym lookups stay
@@ -23,7 +25,7 @@ paper's ``alpha = 0.1``. "punct kept" is the share of outputs whose punctuation 
 input; "case kept" the share where every output word that also occurs in the input (ignoring case) is spelled with
 the same case as there (no lower-casing, no re-capitalisation).
 
-    python benchmarks/text_ops.py            # 2,000 sentences, 5 repeats
+    python benchmarks/text_ops.py            # 2,000 sentences, 7 repeats
     python benchmarks/text_ops.py --quick    # 500 sentences, 3 repeats
 
 The table is printed and written to ``benchmarks/results/text_ops.md``.
@@ -451,7 +453,7 @@ def main() -> None:
     parser.add_argument("--only", default=None, help="run only the groups whose title contains this text")
     args = parser.parse_args()
     sentences = DATA.read_text(encoding="utf-8").splitlines()
-    repeats = args.repeats or (3 if args.quick else 5)
+    repeats = args.repeats or (3 if args.quick else 7)
     if args.quick:
         sentences = sentences[:500]
 
@@ -525,9 +527,9 @@ def main() -> None:
             outputs[name] = run(sentences)
         for _ in range(repeats):
             for name, run in contenders.items():
-                t = time.perf_counter()
+                t = time.process_time()
                 run(sentences)
-                times[name].append(time.perf_counter() - t)
+                times[name].append(time.process_time() - t)
         speed = {name: len(sentences) / statistics.median(ts) for name, ts in times.items()}
         qual = {name: quality(sentences, outputs[name]) for name in contenders}
         peer = next((n for n in ("nlpaug", "EDA") if n in speed), None)
@@ -544,7 +546,7 @@ def main() -> None:
         "## Text augmenters (sentences/s, one core)",
         "",
         f"{len(sentences)} English sentences (`benchmarks/data/sentences_en.txt`, {sum(len(s.split()) for s in sentences) / len(sentences):.1f} "
-        f"words on average), median of {repeats} interleaved passes, Python {platform.python_version()}, "
+        f"words on average), median CPU time of {repeats} interleaved passes, Python {platform.python_version()}, "
         f"nlpaug {nl['version'] if nl else 'not installed'}, NLTK {nltk.__version__}. "
         "Ratios are against nlpaug where it has the op, else against the EDA re-implementation. "
         f"multiaug's lexicon loads once per process in {lexicon_load:.2f} s (not in the table). "

@@ -150,12 +150,18 @@ def build(wordnet: Path) -> tuple[bytes, dict[str, int]]:
         ids = [kept[(pos, off)] for off in offsets if (pos, off) in kept]
         if not ids and tagcount == 0:
             continue
-        flags = ("" if lemma in lower_seen else "P") + ("C" if lemma in upper_seen and lemma in lower_seen else "")
+        flags = ("" if lemma in lower_seen else "P") + (
+            "C" if lemma in upper_seen and lemma in lower_seen else ""
+        )
         lines.append(f"W\t{lemma}\t{pos}\t{tagcount}\t{','.join(_base36(i) for i in ids)}\t{flags}")
         n_words += 1
     exceptions = read_exceptions(wordnet)
     lines.extend(f"E\t{pos}\t{form}\t{lemma}" for pos, form, lemma in exceptions)
-    text = "# multiaug synonym lexicon v1, derived from WordNet 3.0 (see LICENSE.wordnet)\n" + "\n".join(lines) + "\n"
+    text = (
+        "# multiaug synonym lexicon v1, derived from WordNet 3.0 (see LICENSE.wordnet)\n"
+        + "\n".join(lines)
+        + "\n"
+    )
     buf = io.BytesIO()
     with gzip.GzipFile(fileobj=buf, mode="wb", compresslevel=9, mtime=0) as gz:
         gz.write(text.encode("utf-8"))
@@ -166,7 +172,9 @@ def build(wordnet: Path) -> tuple[bytes, dict[str, int]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--wordnet", type=Path, default=Path("/usr/share/wordnet"))
-    parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parents[1] / "multiaug/text/resources")
+    parser.add_argument(
+        "--out", type=Path, default=Path(__file__).resolve().parents[1] / "multiaug/text/resources"
+    )
     args = parser.parse_args()
     data, stats = build(args.wordnet)
     args.out.mkdir(parents=True, exist_ok=True)

@@ -163,7 +163,10 @@ class WordAugmenter(TextAugmenter):
         else:
             rngs = draws.python_random()
         return {
-            "edits": [self._edits(text, rng) if text.strip() else [] for text, rng in zip(batch.texts, rngs)]
+            "edits": [
+                self._edits(text, rng) if text and not text.isspace() else []
+                for text, rng in zip(batch.texts, rngs)
+            ]
         }
 
     def apply(self, batch: TextBatch, params: dict[str, Any]) -> TextBatch:

@@ -114,7 +114,7 @@ class RandomSwap(WordAugmenter):
             raise ConfigError(f"adjacent must be True or False, got {adjacent!r}")
         self.adjacent = adjacent
 
-    bank_size = 32
+    bank_size = 16
 
     def _edits(self, text: str, rng: random.Random) -> list[Edit]:
         toks, _ = self.tokens(text)
@@ -153,7 +153,7 @@ class RandomDeletion(WordAugmenter):
         'very old slept in sun.'
     """
 
-    bank_size = 32
+    bank_size = 16
 
     def _edits(self, text: str, rng: random.Random) -> list[Edit]:
         tokens, _ = self.tokens(text)
