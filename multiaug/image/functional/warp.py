@@ -114,19 +114,29 @@ def _prepare(
     return base.add_(margin - r + 1), frac
 
 
-def _pad(src: torch.Tensor, margin: int, border: str, fill: torch.Tensor | None) -> torch.Tensor:
-    """The chunk with ``margin`` pixels of border on every side."""
-    if margin == 0:
-        return src
-    b, c, h, w = src.shape
-    if border == "constant":
-        padded = torch.empty((b, c, h + 2 * margin, w + 2 * margin), dtype=src.dtype, device=src.device)
-        padded.copy_(fill.expand_as(padded))
-        padded[..., margin : margin + h, margin : margin + w] = src
+class _Padder:
+    """Pads chunks by ``margin`` pixels on every side. For a constant border the frame of ``fill`` is written
+    once per call into a reused buffer and each chunk only copies its interior."""
+
+    def __init__(self, margin: int, border: str, fill: torch.Tensor | None) -> None:
+        self.margin, self.border, self.fill = margin, border, fill
+        self.buffer: torch.Tensor | None = None
+
+    def __call__(self, src: torch.Tensor) -> torch.Tensor:
+        m = self.margin
+        if m == 0:
+            return src
+        b, c, h, w = src.shape
+        if self.border != "constant":
+            rows = _border_index(torch.arange(-m, h + m, device=src.device), h, self.border)
+            cols = _border_index(torch.arange(-m, w + m, device=src.device), w, self.border)
+            return src.index_select(2, rows).index_select(3, cols)
+        if self.buffer is None or self.buffer.shape[0] < b:
+            self.buffer = torch.empty((b, c, h + 2 * m, w + 2 * m), dtype=src.dtype, device=src.device)
+            self.buffer.copy_(self.fill.expand_as(self.buffer))
+        padded = self.buffer[:b]
+        padded[..., m : m + h, m : m + w] = src
         return padded
-    rows = _border_index(torch.arange(-margin, h + margin, device=src.device), h, border)
-    cols = _border_index(torch.arange(-margin, w + margin, device=src.device), w, border)
-    return src.index_select(2, rows).index_select(3, cols)
 
 
 def _source_coords(inv: torch.Tensor, height: int, width: int) -> tuple[torch.Tensor, torch.Tensor]:
@@ -147,10 +157,16 @@ def _source_coords(inv: torch.Tensor, height: int, width: int) -> tuple[torch.Te
     return sx, sy
 
 
-def _blend(vals: torch.Tensor, frac: torch.Tensor, interpolation: str, dim: int) -> torch.Tensor:
-    """Interpolate the taps laid along ``dim`` of ``vals`` with weights from ``frac`` (broadcastable)."""
+def _blend(
+    vals: torch.Tensor, frac: torch.Tensor, interpolation: str, dim: int, out: torch.Tensor | None = None
+) -> torch.Tensor:
+    """Interpolate the taps laid along ``dim`` of ``vals`` with weights from ``frac`` (broadcastable).
+
+    A bilinear blend writes straight into ``out`` when it is given and of the computing dtype."""
     taps = vals.unbind(dim)
     if interpolation == "bilinear":
+        if out is not None and out.dtype == taps[0].dtype:
+            return torch.lerp(taps[0], taps[1], frac, out=out.view(taps[0].shape))
         return torch.lerp(taps[0], taps[1], frac)
     weights = _cubic_weights(frac)
     res = taps[0] * weights[0]
@@ -161,6 +177,8 @@ def _blend(vals: torch.Tensor, frac: torch.Tensor, interpolation: str, dim: int)
 
 def _finish(res: torch.Tensor, out: torch.Tensor, interpolation: str) -> None:
     """Write a float result into ``out``: bicubic clamped, integers rounded and saturated."""
+    if res.data_ptr() == out.data_ptr():
+        return
     if interpolation == "bicubic":
         res.clamp_(0.0, 1.0 if out.is_floating_point() else float(torch.iinfo(out.dtype).max))
     if not out.is_floating_point():
@@ -186,10 +204,11 @@ def _warp_separable(image, inv, out, interpolation, border, fill, step):
     rows_all = y0.to(torch.int64)[:, None, None, :] + offsets[:, None]  # (b, 1, T, ho)
     fdt = image.dtype if image.is_floating_point() else torch.float32
     fx, fy = fx.to(fdt).view(b, 1, 1, wo), fy.to(fdt).view(b, 1, ho, 1)
+    pad = _Padder(margin, border, fill)
     for start in range(0, b, step):
         sl = slice(start, min(b, start + step))
         n = sl.stop - start
-        src = _pad(image[sl], margin, border, fill).contiguous()
+        src = pad(image[sl]).contiguous()
         planes = torch.arange(n * c, device=src.device).view(n, c, 1, 1) * sh
         picked = src.view(n * c * sh, sw).index_select(0, (planes + rows_all[sl]).view(-1))
         picked = picked.view(n, c, ntap, ho, sw)
@@ -198,16 +217,16 @@ def _warp_separable(image, inv, out, interpolation, border, fill, step):
             continue
         tmp = _blend(picked.to(fdt), fy[sl], interpolation, 2)
         vals = torch.gather(tmp, 3, idx_x[sl].expand(n, c, ho, ntap * wo)).view(n, c, ho, ntap, wo)
-        _finish(_blend(vals, fx[sl], interpolation, 3), out[sl], interpolation)
+        _finish(_blend(vals, fx[sl], interpolation, 3, out[sl]), out[sl], interpolation)
 
 
-def _warp_chunk(src, inv, out, interpolation, border, fill):
+def _warp_chunk(src, inv, out, interpolation, border, pad):
     """General maps: per output pixel, its taps' flat indices in the padded chunk, one gather, a blend."""
     b, c, h, w = src.shape
     ho, wo = out.shape[-2:]
     sx, sy = _source_coords(inv, ho, wo)
-    margin = _margin(interpolation, border, h, w)
-    src = _pad(src, margin, border, fill)
+    margin = pad.margin
+    src = pad(src)
     sw = w + 2 * margin
     x0, fx = _prepare(sx, w, interpolation, border, margin)
     y0, fy = _prepare(sy, h, interpolation, border, margin)
@@ -225,7 +244,7 @@ def _warp_chunk(src, inv, out, interpolation, border, fill):
     vals = torch.gather(flat, 2, idx.expand(b, c, -1)).view(b, c, ntap, ntap, n)
     fdt = vals.dtype if vals.is_floating_point() else torch.float32
     rows = _blend(vals.to(fdt), fx.to(fdt).view(b, 1, 1, n), interpolation, 3)
-    _finish(_blend(rows, fy.to(fdt).view(b, 1, n), interpolation, 2), out, interpolation)
+    _finish(_blend(rows, fy.to(fdt).view(b, 1, n), interpolation, 2, out), out, interpolation)
 
 
 def warp(
@@ -276,7 +295,8 @@ def warp(
     if separable:
         _warp_separable(image, inv_all, out, interpolation, border, fill_t, step)
         return out
+    pad = _Padder(_margin(interpolation, border, h, w), border, fill_t)
     for start in range(0, b, step):
         stop = min(b, start + step)
-        _warp_chunk(image[start:stop], inv_all[start:stop], out[start:stop], interpolation, border, fill_t)
+        _warp_chunk(image[start:stop], inv_all[start:stop], out[start:stop], interpolation, border, pad)
     return out
