@@ -37,7 +37,8 @@ def _white(batch: AudioBatch, seeds: Any) -> Tensor:
     """
     frames = -(-batch.num_frames // 16) * 16
     noise = randn(seeds, (frames, batch.channels), batch.device, batch.audio.dtype)
-    return noise[:, : batch.num_frames, :].transpose(1, 2)
+    noise = noise[:, : batch.num_frames, :].transpose(1, 2)
+    return noise if batch.channels == 1 else noise.contiguous()
 
 
 def _colored(white: Tensor, exponent: Tensor, lengths: Tensor) -> Tensor:
@@ -85,7 +86,9 @@ class AddGaussianNoise(AudioAugmenter):
     def apply(self, batch: AudioBatch, params: dict[str, Any]) -> AudioBatch:
         amplitude = torch.as_tensor(np.asarray(params["amplitude"], dtype=np.float64), device=batch.device)
         return batch.replace(
-            audio=add_noise(batch.audio, _white(batch, params["seed"]), amplitude, batch.lengths)
+            audio=add_noise(
+                batch.audio, _white(batch, params["seed"]), amplitude, batch.lengths, reuse_noise=True
+            )
         )
 
 
@@ -119,7 +122,7 @@ class AddGaussianSNR(AudioAugmenter):
     def apply(self, batch: AudioBatch, params: dict[str, Any]) -> AudioBatch:
         snr = torch.as_tensor(np.asarray(params["snr_db"], dtype=np.float64), device=batch.device)
         noise = _white(batch, params["seed"])
-        return batch.replace(audio=add_noise_at_snr(batch.audio, noise, snr, batch.lengths))
+        return batch.replace(audio=add_noise_at_snr(batch.audio, noise, snr, batch.lengths, reuse_noise=True))
 
 
 @register("audio.AddColoredNoise")
@@ -162,7 +165,7 @@ class AddColoredNoise(AudioAugmenter):
         snr = torch.as_tensor(np.asarray(params["snr_db"], dtype=np.float64), device=batch.device)
         exponent = torch.as_tensor(np.asarray(params["exponent"], dtype=np.float64), device=batch.device)
         noise = _colored(_white(batch, params["seed"]), exponent, batch.lengths)
-        return batch.replace(audio=add_noise_at_snr(batch.audio, noise, snr, batch.lengths))
+        return batch.replace(audio=add_noise_at_snr(batch.audio, noise, snr, batch.lengths, reuse_noise=True))
 
 
 @register("audio.AddBackgroundNoise")
@@ -229,4 +232,4 @@ class AddBackgroundNoise(AudioAugmenter):
         offsets = np.floor(np.asarray(params["offset"], dtype=np.float64) * room).astype(np.int64)
         noise = looped_segment(sounds, sound_lengths, rows, torch.as_tensor(offsets), batch.num_frames)
         snr = torch.as_tensor(np.asarray(params["snr_db"], dtype=np.float64), device=batch.device)
-        return batch.replace(audio=add_noise_at_snr(batch.audio, noise, snr, batch.lengths))
+        return batch.replace(audio=add_noise_at_snr(batch.audio, noise, snr, batch.lengths, reuse_noise=True))

@@ -21,9 +21,18 @@ def _column(values: Tensor | float, like: Tensor) -> Tensor:
 
 
 def add_noise(
-    audio: Tensor, noise: Tensor, amplitude: Tensor | float, lengths: Tensor | None = None
+    audio: Tensor,
+    noise: Tensor,
+    amplitude: Tensor | float,
+    lengths: Tensor | None = None,
+    *,
+    reuse_noise: bool = False,
 ) -> Tensor:
     """``audio + amplitude * noise`` per clip, with noise only inside each clip's valid part.
+
+    With ``reuse_noise=True`` the result is written into ``noise`` (which must have ``audio``'s shape), saving
+    the allocation of a second batch-sized tensor (on CPU a fresh large allocation is page-faulted on every call
+    and costs more than the arithmetic).
 
     Example:
         >>> x, n = torch.zeros(1, 1, 3), torch.ones(1, 1, 3)
@@ -34,6 +43,8 @@ def add_noise(
     mask = length_mask(lengths, audio.shape[-1])
     if mask is not None:
         scale = scale * mask
+    if reuse_noise:
+        return noise.mul_(scale).add_(audio)
     return torch.addcmul(audio, noise, scale)
 
 
@@ -57,9 +68,16 @@ def noise_gain_for_snr(
 
 
 def add_noise_at_snr(
-    audio: Tensor, noise: Tensor, snr_db: Tensor | float, lengths: Tensor | None = None
+    audio: Tensor,
+    noise: Tensor,
+    snr_db: Tensor | float,
+    lengths: Tensor | None = None,
+    *,
+    reuse_noise: bool = False,
 ) -> Tensor:
     """Add ``noise`` scaled so that each clip's SNR over its valid part is exactly ``snr_db`` (dB).
+
+    ``reuse_noise`` as in :func:`add_noise`.
 
     Example:
         >>> x = torch.sin(torch.arange(1000.0)).reshape(1, 1, -1); n = torch.randn(1, 1, 1000)
@@ -67,7 +85,8 @@ def add_noise_at_snr(
         >>> round(float(20 * torch.log10(x.norm() / (y - x).norm())), 3)
         10.0
     """
-    return add_noise(audio, noise, noise_gain_for_snr(audio, noise, snr_db, lengths), lengths)
+    gain = noise_gain_for_snr(audio, noise, snr_db, lengths)
+    return add_noise(audio, noise, gain, lengths, reuse_noise=reuse_noise)
 
 
 def color_noise(white: Tensor, exponent: Tensor | float) -> Tensor:
