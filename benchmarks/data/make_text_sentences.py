@@ -74,6 +74,37 @@ VERBS_PAST = [
     "explained",
     "improved",
 ]
+VERBS_BASE = [
+    "repair",
+    "paint",
+    "visit",
+    "buy",
+    "sell",
+    "clean",
+    "open",
+    "close",
+    "find",
+    "lose",
+    "study",
+    "watch",
+    "carry",
+    "discover",
+    "describe",
+    "build",
+    "write",
+    "read",
+    "plan",
+    "organize",
+    "finish",
+    "start",
+    "change",
+    "measure",
+    "test",
+    "order",
+    "deliver",
+    "explain",
+    "improve",
+]
 VERBS_PRESENT = [
     "repairs",
     "paints",
@@ -308,7 +339,7 @@ def sentence(rng: random.Random) -> str:
     if kind == 2:
         return f"{s} was {c(VERBS_ING)} the {n} {c(ADVERBS)} {c(TIME)}."
     if kind == 3:
-        return f"Did {low(s)} really {c(VERBS_PAST)[:-2]} {c(NUMBERS)} {pl}?"
+        return f"Did {low(s)} really {c(VERBS_BASE)} {c(NUMBERS)} {pl}?"
     if kind == 4:
         return f'{c(NAMES)} said, "I don\'t think the {n} is {a} enough."'
     if kind == 5:
@@ -318,7 +349,7 @@ def sentence(rng: random.Random) -> str:
     if kind == 7:
         return f"{s} {c(VERBS_PAST)} {pl} and {c(PLURALS)}, but the {a} {n} wasn't ready {c(TIME)}."
     if kind == 8:
-        return f"We'll {c(VERBS_PAST)[:-2]}e the {n} {c(PLACES)}; it can't wait."
+        return f"We'll {c(VERBS_BASE)} the {n} {c(PLACES)}; it can't wait."
     if kind == 9:
         return f"{s} {c(ADVERBS)} {c(VERBS_PAST)} the {a} {pl} (about {c(NUMBERS)} of them) {c(PLACES)}."
     if kind == 10:

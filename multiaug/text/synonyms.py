@@ -11,7 +11,7 @@ from multiaug.core import register
 from multiaug.core.errors import ConfigError
 
 from .edits import match_case
-from .lexicon import Lexicon, load_lexicon
+from .lexicon import Lexicon, WordNetLexicon, load_lexicon
 from .tagging import Tagger, context_hint, resolve_tagger
 from .tokenize import is_word, is_wordlike
 from .word_base import Edit, WordAugmenter
@@ -94,15 +94,34 @@ class SynonymAugmenter(WordAugmenter):
         tok = tokens[i]
         if len(tok) < 2 or not is_wordlike(tok):
             return ()
+        word, suffix = tok, ""
+        if tok[-2:] in ("'s", "’s") and len(tok) > 3:  # possessive: "farmer's" -> "grower's"
+            word, suffix = tok[:-2], tok[-2:]
         if tags is not None:
             pos = tags[i]
             if pos is None:
                 return ()
-            found = self.lexicon.replacements(tok.lower(), None, pos, self.max_senses)
+            found = self.lexicon.replacements(word.lower(), None, "n" if suffix else pos, self.max_senses)
         else:
             prev = next((tokens[k] for k in range(i - 1, -1, -1) if is_word(tokens[k])), None)
-            found = self.lexicon.replacements(tok.lower(), context_hint(prev), None, self.max_senses)
+            hint = _NOUN if suffix else context_hint(prev)
+            found = self.lexicon.replacements(word.lower(), hint, None, self.max_senses)
+        if suffix:
+            plural = isinstance(self.lexicon, WordNetLexicon) and any(
+                r[1] == "n" and r[2] == "pl" for r in self.lexicon.readings(word)
+            )
+            found = _possessive(found, suffix, plural)
         return _common_only(found) if tok.islower() else found
+
+
+_NOUN = frozenset({"n"})
+
+
+@lru_cache(maxsize=65536)
+def _possessive(options: tuple[str, ...], suffix: str, plural: bool) -> tuple[str, ...]:
+    """Possessive forms of noun replacements: ``grower's``; a plural ending in ``s`` takes the apostrophe only
+    (``children's`` -> ``kids'``)."""
+    return tuple(o + suffix[0] if plural and o.endswith("s") else o + suffix for o in options)
 
 
 @lru_cache(maxsize=65536)

@@ -230,3 +230,14 @@ def test_replay_on_the_same_text_reproduces_edits() -> None:
     out, edits = edits_of(aug, SENTENCES[0], 0)
     assert apply_edits(SENTENCES[0], edits) == out
     assert all({"op", "i", "old", "new"} <= set(e) for e in edits)
+
+
+def test_possessives_keep_their_ending() -> None:
+    aug = mt.SynonymReplacement(aug_p=1.0)
+    for seed in range(5):
+        out = aug("The farmer's dog and the children's toys.", seed=seed)
+        first, second = out.split(" and ")
+        assert first.split()[1].endswith("'s")
+        assert second.split()[1].endswith(("'", "'s"))
+    user = mt.SynonymReplacement(aug_p=1.0, source={"farmer": ["grower"]})
+    assert user("The farmer's dog", seed=0) == "The grower's dog"
