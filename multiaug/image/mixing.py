@@ -266,9 +266,9 @@ class Blend(ImageAugmenter):
 
     Example:
         >>> import torch, multiaug.image as mi
-        >>> aug = mi.Blend(alpha=(0.3, 0.3), source="data_samples/images", p=1.0)
-        >>> aug(torch.zeros(2, 3, 16, 16), seed=0).shape
-        torch.Size([2, 3, 16, 16])
+        >>> x = torch.stack([torch.zeros(3, 16, 16), torch.ones(3, 16, 16)])
+        >>> mi.Blend(alpha=(0.3, 0.3), p=1.0)(x, seed=0)[:, 0, 0, 0].tolist()  # each blended with the other
+        [0.30000001192092896, 0.699999988079071]
     """
 
     def __init__(
