@@ -27,7 +27,9 @@ def _images(
     return (x * 255).round().to(torch.uint8) if dtype == torch.uint8 else x
 
 
-def _grid_sample_reference(x: torch.Tensor, matrix: np.ndarray, mode: str, padding: str) -> torch.Tensor:
+def _grid_sample_reference(
+    x: torch.Tensor, matrix: np.ndarray, mode: str, padding: str, clamp: bool = True
+) -> torch.Tensor:
     """torch's grid_sample on the same pixel-centre coordinates (align_corners=True maps -1..1 to 0..W-1)."""
     n, _, h, w = x.shape
     ys, xs = np.meshgrid(np.arange(h), np.arange(w), indexing="ij")
@@ -39,7 +41,7 @@ def _grid_sample_reference(x: torch.Tensor, matrix: np.ndarray, mode: str, paddi
     out = F.grid_sample(
         x, torch.tensor(grid, dtype=x.dtype), mode=mode, padding_mode=padding, align_corners=True
     )
-    return out.clamp(0, 1) if mode == "bicubic" else out
+    return out.clamp(0, 1) if mode == "bicubic" and clamp else out
 
 
 @pytest.mark.parametrize("interpolation", ["nearest", "bilinear", "bicubic"])
@@ -68,6 +70,15 @@ def test_warp_reflect_matches_reflection_padding(angle, interpolation: str) -> N
     shift = np.array([[1.0, 0, pad], [0, 1, pad], [0, 0, 1]])
     inner = shift @ m @ np.linalg.inv(shift)  # the same map in padded coordinates
     ref = _grid_sample_reference(padded, inner, interpolation, "zeros")[..., pad:-pad, pad:-pad]
+    torch.testing.assert_close(out, ref, atol=2e-5, rtol=0)
+
+
+@pytest.mark.parametrize("interpolation", ["bilinear", "bicubic"])
+def test_warp_constant_fill_is_the_value_outside(interpolation: str) -> None:
+    x = _images()
+    m = affine_matrix(20, 28, angle=np.array([30.0, -12.0, 5.0, 170.0]), scale_x=0.8)
+    out = warp(x, m, interpolation=interpolation, fill=0.5)
+    ref = (_grid_sample_reference(x - 0.5, m, interpolation, "zeros", clamp=False) + 0.5).clamp(0, 1)
     torch.testing.assert_close(out, ref, atol=2e-5, rtol=0)
 
 

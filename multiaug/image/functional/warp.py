@@ -3,9 +3,11 @@
 A geometric op describes itself as a forward matrix ``M`` (``(B,3,3)``, float64) that maps input pixel coordinates
 to output pixel coordinates, pixel centres at integers (``x`` right, ``y`` down). :func:`warp` inverts it on the
 host, computes each output pixel's source position with a few broadcast adds (a divide more for a perspective),
-and gathers the neighbouring pixels from the input. This is about 2x faster than ``affine_grid`` + ``grid_sample``
-on CPU, works on uint8 without a float copy of the input, and takes nearest, bilinear and bicubic interpolation
-with constant, reflect and replicate borders. The batch is processed in chunks so the temporaries stay in cache.
+and gathers the neighbouring pixels from the input: 1.3-2x faster than ``affine_grid`` + ``grid_sample`` on CPU
+for bilinear, and uint8 stays uint8 until the blend. Axis-aligned maps (scales, crops, resizes) take a separable
+path: whole rows picked with ``index_select``, then a gather along x. General bicubic maps use torch's fused
+``grid_sample`` (twice as fast as 16 gathered taps). Borders: constant, reflect (mirror without repeating the
+edge), replicate. The batch is processed in chunks of about one 224x224 image so the temporaries stay in cache.
 
 Example:
     >>> import torch
@@ -22,6 +24,7 @@ from collections.abc import Sequence
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 
 __all__ = ["BORDERS", "INTERPOLATIONS", "warp"]
 
@@ -247,6 +250,34 @@ def _warp_chunk(src, inv, out, interpolation, border, pad):
     _finish(_blend(rows, fy.to(fdt).view(b, 1, n), interpolation, 2, out), out, interpolation)
 
 
+_GRID_PADDING = {"constant": "zeros", "replicate": "border", "reflect": "reflection"}
+
+
+def _warp_chunk_bicubic(src, inv, out, border, fill):
+    """General bicubic maps through torch's fused ``grid_sample`` (2x our 16-tap gather on CPU).
+
+    With ``align_corners=True`` its coordinates are our pixel centres, its reflection is our mirror and its
+    border our replicate; a non-zero constant fill is added as ``fill * (1 - coverage)``, the coverage being
+    the warped weight of an all-ones channel.
+    """
+    b, c, h, w = src.shape
+    ho, wo = out.shape[-2:]
+    sx, sy = _source_coords(inv, ho, wo)
+    grid = torch.stack([sx * (2.0 / (w - 1)) - 1.0, sy * (2.0 / (h - 1)) - 1.0], dim=-1).view(b, ho, wo, 2)
+    fdt = src.dtype if src.dtype in (torch.float32, torch.float64) else torch.float32
+    x = src.to(fdt)
+    cover = border == "constant" and bool((fill != 0).any())
+    if cover:
+        x = torch.cat([x, torch.ones_like(x[:, :1])], dim=1)
+    res = F.grid_sample(
+        x, grid.to(fdt), mode="bicubic", padding_mode=_GRID_PADDING[border], align_corners=True
+    )
+    if cover:
+        res = res[:, :c].addcmul_(fill.to(fdt), 1.0 - res[:, c:])
+    unit = 1.0 if out.is_floating_point() else 255.0
+    _finish(res.clamp_(0.0, unit), out, "bilinear")
+
+
 def warp(
     image: torch.Tensor,
     matrix: torch.Tensor | np.ndarray,
@@ -294,6 +325,11 @@ def warp(
     step = max(1, _CHUNK_PIXELS * 2 // (taps * ho * wo)) if image.device.type == "cpu" else b
     if separable:
         _warp_separable(image, inv_all, out, interpolation, border, fill_t, step)
+        return out
+    if interpolation == "bicubic" and min(h, w) > 1:
+        for start in range(0, b, step):
+            sl = slice(start, min(b, start + step))
+            _warp_chunk_bicubic(image[sl], inv_all[sl], out[sl], border, fill_t)
         return out
     pad = _Padder(_margin(interpolation, border, h, w), border, fill_t)
     for start in range(0, b, step):
