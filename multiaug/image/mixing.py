@@ -17,6 +17,7 @@ the nearest integer. A batch of one is returned unchanged (``lam = 1``).
 from __future__ import annotations
 
 import os
+from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -46,6 +47,8 @@ __all__ = [
 ]
 
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp")
+#: Upper bound of the decoded pictures a Blend with image files keeps, in bytes.
+PICTURE_CACHE_BYTES = 256 * 2**20
 
 
 class _PairMix(MixesLabels, ImageAugmenter):
@@ -239,9 +242,11 @@ def _image_files(source: str | os.PathLike | Sequence[str | os.PathLike]) -> lis
 
 
 def _fit(picture: torch.Tensor, like: torch.Tensor) -> torch.Tensor:
-    """A ``(3, h, w)`` float [0, 1] picture as an image of ``like``'s channels, size, dtype and device."""
+    """A decoded ``(3, h, w)`` picture (uint8, or float in [0, 1]) with ``like``'s channels, size and dtype."""
     channels, height, width = like.shape[-3:]
-    x = picture.to(like.device)[None]
+    x = picture.to(like.device)[None].float()
+    if picture.dtype == torch.uint8:
+        x = x / 255.0
     if x.shape[-2:] != (height, width):
         x = torch.nn.functional.interpolate(x, size=(height, width), mode="bilinear", antialias=True)
     if channels == 1:
@@ -282,18 +287,25 @@ class Blend(ImageAugmenter):
         self.alpha = check_range(alpha, "alpha", min_value=0.0, max_value=1.0)
         self.source = source
         self._files = None if source is None else _image_files(source)
-        self._pictures: dict[int, torch.Tensor] = {}
+        self._pictures: OrderedDict[int, torch.Tensor] = OrderedDict()
 
     def _picture(self, index: int) -> torch.Tensor:
-        """Picture ``index`` of the source as a float32 ``(3, h, w)`` tensor in [0, 1] (decoded once)."""
-        if index not in self._pictures:
+        """Picture ``index`` of the source, decoded as ``(3, h, w)`` (uint8, or float32 for 16-bit files).
+
+        Decoded pictures are kept in a cache of at most ``PICTURE_CACHE_BYTES``, least recently used out first.
+        """
+        picture = self._pictures.pop(index, None)
+        if picture is None:
             from ..offline.image_io import read_image
 
             assert self._files is not None
-            color = read_image(self._files[index]).color
-            scale = 255.0 if color.dtype == np.uint8 else 1.0
-            self._pictures[index] = torch.from_numpy(color.astype(np.float32) / np.float32(scale))
-        return self._pictures[index]
+            picture = torch.from_numpy(read_image(self._files[index]).color)
+        self._pictures[index] = picture
+        total = sum(p.numel() * p.element_size() for p in self._pictures.values())
+        while total > PICTURE_CACHE_BYTES and len(self._pictures) > 1:
+            _, dropped = self._pictures.popitem(last=False)
+            total -= dropped.numel() * dropped.element_size()
+        return picture
 
     def sample(self, batch: ImageBatch, draws: Draws) -> dict[str, np.ndarray]:
         n = len(batch)

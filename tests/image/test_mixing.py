@@ -481,8 +481,10 @@ def test_blend_with_the_batch():
     assert torch.equal(mi.Blend(p=1.0)(image=x, mask=m, seed=0)["mask"], m)
 
 
-def test_blend_with_image_files(tmp_path):
+def test_blend_with_image_files(tmp_path, monkeypatch):
     from PIL import Image
+
+    from multiaug.image import mixing
 
     Image.new("RGB", (40, 20), (255, 0, 0)).save(tmp_path / "red.png")
     aug = mi.Blend(alpha=0.5, source=tmp_path, p=1.0)
@@ -492,6 +494,15 @@ def test_blend_with_image_files(tmp_path):
     assert (out[:, 0] == 128).all() and (out[:, 1:] == 0).all()
     gray = aug(torch.zeros(2, 1, 8, 8), seed=0)
     torch.testing.assert_close(gray, torch.full((2, 1, 8, 8), 0.5 * 0.299))
+    Image.new("RGB", (30, 30), (0, 0, 255)).save(tmp_path / "blue.png")
+    monkeypatch.setattr(mixing, "PICTURE_CACHE_BYTES", 3 * 40 * 20)
+    both = mi.Blend(alpha=1.0, source=tmp_path, p=1.0)
+    out = both(torch.zeros(16, 3, 4, 4), seed=1)
+    assert {tuple(v.round(decimals=4).tolist()) for v in out[:, :, 0, 0]} == {
+        (0.0, 0.0, 1.0),
+        (1.0, 0.0, 0.0),
+    }
+    assert len(both._pictures) == 1  # the cache keeps what fits
     with pytest.raises(ConfigError, match="neither"):
         mi.Blend(source=tmp_path / "missing")
     with pytest.raises(ConfigError, match="no image files"):
