@@ -14,6 +14,8 @@ from collections.abc import Sequence
 
 import torch
 
+from .chunks import chunk_slices
+
 __all__ = ["box_mask", "erase"]
 
 
@@ -50,7 +52,7 @@ def erase(
         [255, 7]
     """
     _, c, h, w = image.shape
-    erased = box_mask(boxes.to(image.device), h, w).unsqueeze(1)
+    boxes = boxes.to(image.device)
     fill = torch.as_tensor(value, device=image.device)
     if fill.ndim == 1:
         if fill.numel() not in (1, c):
@@ -61,10 +63,15 @@ def erase(
         fill = fill.to(torch.float64).round().clamp(info.min, info.max)
     fill = fill.to(image.dtype)
     if image.dtype == torch.bool:
-        return torch.where(erased > 0.5, fill, image)
-    # x * keep + fill * erased: multiplies run 2-20x faster than torch.where / masked_fill on CPU
-    erased = erased.to(image.dtype)
-    out = image * (1 - erased)
-    if bool((fill != 0).any()):
-        out.addcmul_(erased, fill)
+        return torch.where(box_mask(boxes, h, w).unsqueeze(1) > 0.5, fill, image)
+    nonzero = bool((fill != 0).any())
+    per_sample = fill.ndim == 4 and fill.shape[0] == image.shape[0]
+    out = torch.empty_like(image, memory_format=torch.contiguous_format)
+    # x * keep + fill * erased, a chunk at a time (small temporaries stay in cache): multiplies run 2-20x
+    # faster than torch.where / masked_fill on CPU
+    for sl in chunk_slices(image.shape[0], image.device):
+        erased = box_mask(boxes[sl], h, w).unsqueeze(1).to(image.dtype)
+        torch.mul(image[sl], 1 - erased, out=out[sl])
+        if nonzero:
+            out[sl].addcmul_(erased, fill[sl] if per_sample else fill)
     return out
