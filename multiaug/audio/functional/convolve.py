@@ -6,6 +6,8 @@ import scipy.fft
 import torch
 from torch import Tensor
 
+from .fft import irfft, rfft
+
 __all__ = ["fft_convolve"]
 
 
@@ -26,11 +28,11 @@ def fft_convolve(
     full = t + n - 1
     out_length = full if out_length is None else out_length
     n_fft = scipy.fft.next_fast_len(full, real=True)
-    response = torch.fft.rfft(kernel.to(audio.dtype), n=n_fft, dim=-1)
+    response = rfft(kernel.to(audio.dtype), n_fft)
     if rows is not None:
         response = response[rows.to(response.device)]
-    spec = torch.fft.rfft(audio, n=n_fft, dim=-1) * response
-    out = torch.fft.irfft(spec, n=n_fft, dim=-1)[..., : min(out_length, full)]
+    spec = rfft(audio, n_fft) * response
+    out = irfft(spec, n_fft)[..., : min(out_length, full)]
     if out.shape[-1] < out_length:
         out = torch.nn.functional.pad(out, (0, out_length - out.shape[-1]))
     return out.to(audio.dtype)

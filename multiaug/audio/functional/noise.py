@@ -11,6 +11,7 @@ import math
 import torch
 from torch import Tensor
 
+from .fft import irfft, rfft
 from .lengths import length_mask, masked_rms
 
 __all__ = ["add_noise", "add_noise_at_snr", "color_noise", "looped_segment", "noise_gain_for_snr"]
@@ -102,7 +103,7 @@ def color_noise(white: Tensor, exponent: Tensor | float) -> Tensor:
         torch.Size([2, 1, 1024])
     """
     t = white.shape[-1]
-    spectrum = torch.fft.rfft(white, dim=-1)
+    spectrum = rfft(white, t)
     log_bins = (
         torch.arange(spectrum.shape[-1], device=white.device, dtype=torch.float32).clamp_(min=1.0).log_()
     )
@@ -110,7 +111,7 @@ def color_noise(white: Tensor, exponent: Tensor | float) -> Tensor:
     weights = (log_bins[None, :] * (-0.5 * expo)).exp_()  # bin ** (-exponent / 2)
     weights[:, 0] = 0.0
     torch.view_as_real(spectrum).mul_(weights[:, None, :, None])  # 4x faster than a complex multiply
-    shaped = torch.fft.irfft(spectrum, n=t, dim=-1).to(white.dtype, copy=False)
+    shaped = irfft(spectrum, t).to(white.dtype, copy=False)
     rms = torch.linalg.vector_norm(shaped, dim=(1, 2), keepdim=True) / math.sqrt(shaped[0].numel())
     return shaped.div_(torch.where(rms > 0, rms, torch.ones_like(rms)))
 
