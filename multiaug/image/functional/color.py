@@ -97,7 +97,8 @@ def _mean_term(src: torch.Tensor, gain: torch.Tensor | None, sl: slice) -> torch
     """``gain @ mean(src)`` per sample of the chunk, shape (n, C, 1, 1), or None without a gain."""
     if gain is None:
         return None
-    mu = src.mean(dim=(2, 3), dtype=gain.dtype) if src.dtype != gain.dtype else src.mean(dim=(2, 3))
+    # reduce in the chunk's own dtype (a float64 accumulation of float32 data is 5x slower on CPU)
+    mu = src.mean(dim=(2, 3)).to(gain.dtype)
     return torch.bmm(gain[sl], mu[:, :, None])[:, :, :, None].to(src.dtype)
 
 
