@@ -483,6 +483,10 @@ class Normalize(ImageAugmenter):
         *,
         p: float = 1.0,
     ) -> None:
+        if p != 1.0:
+            raise ConfigError(
+                f"Normalize turns uint8 images into float ones, so it applies to every sample: p must be 1, got {p!r}"
+            )
         super().__init__(p=p)
         self.mean = self._values(mean, "mean")
         self.std = self._values(std, "std")
