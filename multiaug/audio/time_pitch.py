@@ -14,6 +14,7 @@ What a call returns (``lengths`` are the valid lengths; padding is zero):
 
 from __future__ import annotations
 
+import math
 from typing import Any, ClassVar
 
 import numpy as np
@@ -26,12 +27,16 @@ from .base import AudioAugmenter, AudioBatch
 from .functional.resample import speed_change
 from .functional.vocoder import pitch_shift, time_stretch
 
-__all__ = ["PitchShift", "Speed", "TimeStretch"]
+__all__ = ["PitchShift", "Speed", "TimeStretch", "default_n_fft"]
 
 
-def _check_fft(n_fft: Any, hop_length: Any) -> tuple[int, int]:
+def _check_fft(n_fft: Any, hop_length: Any) -> tuple[int | None, int | None]:
+    if n_fft is None:
+        if hop_length is not None:
+            raise ConfigError("hop_length needs an explicit n_fft")
+        return None, None
     if isinstance(n_fft, bool) or not isinstance(n_fft, int | np.integer) or n_fft < 16 or n_fft % 2:
-        raise ConfigError(f"n_fft must be an even integer >= 16, got {n_fft!r}")
+        raise ConfigError(f"n_fft must be None or an even integer >= 16, got {n_fft!r}")
     hop = n_fft // 4 if hop_length is None else hop_length
     if (
         isinstance(hop, bool)
@@ -44,6 +49,23 @@ def _check_fft(n_fft: Any, hop_length: Any) -> tuple[int, int]:
             f"hop_length must divide n_fft ({n_fft}) and be at most n_fft // 2, got {hop_length!r}"
         )
     return int(n_fft), int(hop)
+
+
+def default_n_fft(sample_rate: int) -> int:
+    """The STFT size used when ``n_fft=None``: the power of two nearest (in log scale) to 50 ms of audio.
+
+    Example:
+        >>> [default_n_fft(sr) for sr in (8000, 16000, 22050, 44100, 48000)]
+        [512, 1024, 1024, 2048, 2048]
+    """
+    return 1 << max(4, round(math.log2(0.05 * sample_rate)))
+
+
+def _fft_sizes(op: Any, batch: AudioBatch) -> tuple[int, int]:
+    if op.n_fft is not None:
+        return op.n_fft, op.hop_length
+    n_fft = default_n_fft(batch.require_sample_rate(op))
+    return n_fft, n_fft // 4
 
 
 def _flat(batch: AudioBatch, values: np.ndarray) -> tuple[torch.Tensor, np.ndarray, torch.Tensor]:
@@ -69,7 +91,9 @@ class TimeStretch(AudioAugmenter):
 
     ``rate > 1`` is faster and shorter: a clip of ``L`` samples becomes ``round(L / rate)`` samples. With
     ``keep_length=True`` the result is cropped or zero-padded back to ``L`` (only the frames needed are
-    computed). ``n_fft``/``hop_length`` set the STFT (librosa's defaults: 2048 and ``n_fft // 4``).
+    computed). ``n_fft``/``hop_length`` set the STFT; by default ``n_fft`` is about 50 ms of audio (1024 at
+    16 kHz, 2048 at 44.1 kHz: see ``default_n_fft``; it then needs the sample rate) and the hop ``n_fft // 4``.
+    Longer windows keep steady tones cleaner, shorter ones smear transients less.
 
     Example:
         >>> import torch, multiaug.audio as ma
@@ -86,7 +110,7 @@ class TimeStretch(AudioAugmenter):
         rate: float | tuple[float, float] = (0.8, 1.25),
         keep_length: bool = False,
         *,
-        n_fft: int = 2048,
+        n_fft: int | None = None,
         hop_length: int | None = None,
         p: float = 0.5,
         same_on_batch: bool = False,
@@ -107,9 +131,8 @@ class TimeStretch(AudioAugmenter):
     def apply(self, batch: AudioBatch, params: dict[str, Any]) -> AudioBatch:
         rows, rates, lengths = _flat(batch, params["rate"])
         out_lengths = lengths if self.keep_length else None
-        y, new = time_stretch(
-            rows, rates, lengths, out_lengths=out_lengths, n_fft=self.n_fft, hop=self.hop_length
-        )
+        n_fft, hop = _fft_sizes(self, batch)
+        y, new = time_stretch(rows, rates, lengths, out_lengths=out_lengths, n_fft=n_fft, hop=hop)
         frames = batch.num_frames if self.keep_length else 0
         audio = _unflat(batch, y, frames)
         return batch.replace(audio=audio, lengths=new.reshape(len(batch), batch.channels)[:, 0])
@@ -121,7 +144,8 @@ class PitchShift(AudioAugmenter):
     value), keeping its duration.
 
     The clip is stretched by the phase vocoder to ``2 ** (semitones / 12)`` times its length and read back at
-    that rate by a fixed-cost windowed-sinc resampler: time and memory do not depend on the ratio.
+    that rate by a fixed-cost windowed-sinc resampler: time and memory do not depend on the ratio. ``n_fft``
+    and ``hop_length`` as in :class:`TimeStretch`.
 
     Example:
         >>> import torch, multiaug.audio as ma
@@ -135,7 +159,7 @@ class PitchShift(AudioAugmenter):
         self,
         semitones: float | tuple[float, float] = (-4.0, 4.0),
         *,
-        n_fft: int = 2048,
+        n_fft: int | None = None,
         hop_length: int | None = None,
         p: float = 0.5,
         same_on_batch: bool = False,
@@ -152,7 +176,8 @@ class PitchShift(AudioAugmenter):
     def apply(self, batch: AudioBatch, params: dict[str, Any]) -> AudioBatch:
         ratios = 2.0 ** (np.asarray(params["semitones"], dtype=np.float64) / 12.0)
         rows, ratios, lengths = _flat(batch, ratios)
-        y = pitch_shift(rows, ratios, lengths, n_fft=self.n_fft, hop=self.hop_length)
+        n_fft, hop = _fft_sizes(self, batch)
+        y = pitch_shift(rows, ratios, lengths, n_fft=n_fft, hop=hop)
         return batch.replace(audio=_unflat(batch, y[:, : batch.num_frames], batch.num_frames))
 
 

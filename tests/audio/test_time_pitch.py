@@ -10,7 +10,7 @@ import torch
 import multiaug.audio as ma
 from multiaug.audio.functional.stft import frame_count, istft, stft
 from multiaug.audio.functional.vocoder import pitch_shift, time_stretch
-from multiaug.core.errors import ConfigError
+from multiaug.core.errors import ConfigError, InputError
 
 SR = 16000
 
@@ -225,6 +225,25 @@ def test_bounded_cost_for_awkward_ratios() -> None:
     assert y.shape == x.shape and torch.isfinite(y).all()
 
 
+def test_default_window_follows_the_sample_rate() -> None:
+    assert [ma.default_n_fft(sr) for sr in (8000, 16000, 22050, 44100, 48000)] == [
+        512,
+        1024,
+        1024,
+        2048,
+        2048,
+    ]
+    x = tone(440.0, 0.25)[None]
+    with pytest.raises(InputError, match="sample rate"):
+        ma.TimeStretch(p=1.0)(x)
+    # an explicit n_fft needs no sample rate
+    assert ma.PitchShift(n_fft=512, p=1.0)(x).shape == x.shape
+    # the default is the explicit size of the same value
+    default = ma.PitchShift(semitones=(3.0, 3.0), p=1.0)(x, sample_rate=SR)
+    explicit = ma.PitchShift(semitones=(3.0, 3.0), n_fft=1024, p=1.0)(x, sample_rate=SR)
+    torch.testing.assert_close(default, explicit, atol=0, rtol=0)
+
+
 # -- errors -------------------------------------------------------------------------------------------------------
 
 
@@ -241,6 +260,8 @@ def test_bad_arguments() -> None:
         ma.PitchShift(n_fft=1001)
     with pytest.raises(ConfigError, match="hop_length"):
         ma.TimeStretch(n_fft=1024, hop_length=300)
+    with pytest.raises(ConfigError, match="hop_length"):
+        ma.TimeStretch(hop_length=256)
     with pytest.raises(ConfigError, match="factor"):
         ma.Speed(factor=-1.0)
     with pytest.raises(ConfigError, match="per_channel"):
