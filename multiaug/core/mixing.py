@@ -34,6 +34,7 @@ __all__ = [
     "MixedTargets",
     "MixesLabels",
     "Pairing",
+    "batch_row",
     "check_alpha",
     "check_mode",
     "mixed_loss",
@@ -83,8 +84,16 @@ class Pairing:
     draws: Draws
 
 
+def batch_row(draws: Draws) -> Draws:
+    """One row of the batch-shared stream: values a batch-level op draws once for the whole batch.
+
+    ``batch_row(draws).uniform(size=(k,))[0]`` gives ``k`` values at the cost of one row, whatever the batch size.
+    """
+    return draws.shared().subset(np.zeros(1, dtype=np.int64))
+
+
 def pair_up(draws: Draws, n: int, mode: str) -> Pairing:
-    """Draw the partners of a batch of ``n`` (one draw, shared by the batch, so any batch slicing agrees).
+    """Draw the partners of a batch of ``n`` (one draw from the batch's shared stream: a seed fixes them).
 
     Modes ``batch`` and ``sample``: the partner of each sample is the next one in a random cyclic order of the
     batch, so nobody is paired with itself (a plain random permutation leaves about one sample per batch
@@ -97,7 +106,7 @@ def pair_up(draws: Draws, n: int, mode: str) -> Pairing:
         >>> bool((pairing.partner[pairing.partner] == np.arange(6)).all()), pairing.units
         (True, 3)
     """
-    one = draws.shared().subset(np.zeros(1, dtype=np.int64))
+    one = batch_row(draws)
     order = one.permutation(n)[0]
     index = np.arange(n, dtype=np.int64)
     partner = index.copy()

@@ -28,7 +28,7 @@ import torch
 from ..core import Draws, register
 from ..core.checks import check_prob, check_range
 from ..core.errors import ConfigError, InputError
-from ..core.mixing import MixedTargets, MixesLabels, check_alpha, check_mode, mixed_loss, pair_up
+from ..core.mixing import MixedTargets, MixesLabels, batch_row, check_alpha, check_mode, mixed_loss, pair_up
 from ..core.random import fresh_seed
 from .base import ImageAugmenter, ImageBatch
 from .functional.mixing import box_lam, cutmix_boxes, mix_pairs, mosaic, mosaic_index, paste_boxes
@@ -364,7 +364,7 @@ class Mosaic(ImageAugmenter):
 
     def sample(self, batch: ImageBatch, draws: Draws) -> dict[str, np.ndarray]:
         n, height, width = len(batch), batch.height, batch.width
-        one = draws.shared().subset(np.zeros(1, dtype=np.int64))
+        one = batch_row(draws)
         own = np.arange(n)[:, None]
         if n >= 4:
             others = np.argsort(one.uniform(size=(n, n - 1))[0], axis=1)[:, :3]
