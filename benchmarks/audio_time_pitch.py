@@ -82,10 +82,13 @@ def _contenders(op: str, x: torch.Tensor, sr: int) -> dict[str, Runner]:
     out: dict[str, Runner] = {}
     mine = {
         "TimeStretch": ma.TimeStretch(p=1.0),
+        "TimeStretch n_fft=2048": ma.TimeStretch(n_fft=2048, p=1.0),
         "TimeStretch keep_length": ma.TimeStretch(keep_length=True, p=1.0),
         "PitchShift": ma.PitchShift(p=1.0),
+        "PitchShift n_fft=2048": ma.PitchShift(n_fft=2048, p=1.0),
         "Speed": ma.Speed(p=1.0),
     }[op]
+    op = op.split(" n_fft")[0]  # the peers run their defaults (n_fft 2048 for the librosa vocoder)
     out["multiaug"] = lambda: mine(x, sample_rate=sr)
 
     def per_clip(transform: object) -> Runner:
@@ -125,7 +128,14 @@ def _contenders(op: str, x: torch.Tensor, sr: int) -> dict[str, Runner]:
     return out
 
 
-OPS = ["TimeStretch", "TimeStretch keep_length", "PitchShift", "Speed"]
+OPS = [
+    "TimeStretch",
+    "TimeStretch n_fft=2048",
+    "TimeStretch keep_length",
+    "PitchShift",
+    "PitchShift n_fft=2048",
+    "Speed",
+]
 
 
 def _time(runners: dict[str, Runner], repeats: int) -> tuple[dict[str, float], dict[str, str]]:
@@ -178,7 +188,9 @@ def main() -> None:
         "multiaug, audiomentations, librosa and torch-audiomentations; torchaudio gets one fixed parameter for "
         "the batch (`pitch_shift(n_steps=2)`, `speed(factor=1.1)`). audiomentations' default method is "
         "signalsmith-stretch (C++); the second audiomentations column is its `librosa_phase_vocoder` method. "
-        "librosa's Speed column is `librosa.resample` (soxr) from `sr * factor` to `sr`.",
+        "librosa's Speed column is `librosa.resample` (soxr) from `sr * factor` to `sr`. multiaug's default "
+        "STFT is about 50 ms (1024 samples at 16 kHz, 2048 at 44.1 kHz); the `n_fft=2048` rows use librosa's "
+        "size at every rate.",
         "",
     ]
     errors: dict[str, str] = {}
