@@ -195,8 +195,8 @@ class CutMix(_PairMix):
 class MixupCutMix(_PairMix):
     """Either Mixup or CutMix: CutMix with probability ``switch_prob``, per batch, pair or sample (``mode``).
 
-    The label weight is right whichever was chosen (the pasted pixel share for CutMix). The seed's pattern
-    ``if rand < p_mixup: mixup or cutmix with probability 0.5`` is ``MixupCutMix(switch_prob=0.5,
+    The label weight is right whichever was chosen (the pasted pixel share for CutMix). The classic training
+    loop ``if rand < p_mixup: mixup, or cutmix with probability 0.5`` is ``MixupCutMix(switch_prob=0.5,
     p=p_mixup)``.
 
     Example:
