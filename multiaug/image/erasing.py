@@ -1,16 +1,17 @@
 """Random erasing: CoarseDropout (Albumentations 1.x), Cutout (DeVries & Taylor), RandomErasing (Zhong et al.).
 
 Each sample's rectangles are drawn in ``sample`` as ``(top, left, bottom, right)`` pixel boxes (``params["holes"]``,
-``(B,K,4)``; an empty box erases nothing) and filled in one batched pass. Fill values are in the image's own units
-(0-255 for uint8, 0-1 for float), one number or one per channel, or ``"random"``: uniform noise regenerated in
-``apply`` from a per-sample seed drawn in ``sample``, so replays are exact. Masks are left alone unless
-``mask_fill_value`` is given.
+``(B,K,4)``; an empty box erases nothing) and filled in one batched pass. Fill values are one number or one per
+channel, in units of full intensity (0-1, for uint8 images too) like every multiaug image parameter, except
+``CoarseDropout.fill_value`` which keeps Albumentations' meaning (the image's own units: 0-255 for uint8); or
+``"random"``: uniform noise regenerated in ``apply`` from a per-sample seed drawn in ``sample``, so replays are
+exact. Masks are left alone unless ``mask_fill_value`` (a label value) is given.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import torch
@@ -21,23 +22,23 @@ from ..core.errors import ConfigError
 from ..core.noise import rand
 from .base import ImageAugmenter, ImageBatch
 from .functional.erasing import erase
-from .geometric import check_fill
+from .geometric import check_fill, fill_for
 
 __all__ = ["CoarseDropout", "Cutout", "RandomErasing"]
 
 FillValue = float | Sequence[float] | str
 
 
-def _check_value(value: Any, name: str) -> float | tuple[float, ...] | str:
+def _check_value(value: Any, name: str, intensity: bool = True) -> float | tuple[float, ...] | str:
     if value == "random":
         return "random"
-    return check_fill(value, name)
+    return check_fill(value, name, intensity=intensity)
 
 
 def _check_mask_value(value: Any) -> float | None:
     if value is None:
         return None
-    fill = check_fill(value, "mask_fill_value")
+    fill = check_fill(value, "mask_fill_value", intensity=False)
     if isinstance(fill, tuple):
         raise ConfigError(f"mask_fill_value must be None or one number (a label value), got {value!r}")
     return fill
@@ -48,6 +49,9 @@ class _Erasing(ImageAugmenter):
 
     fill: float | tuple[float, ...] | str
     mask_fill_value: float | None
+    #: CoarseDropout keeps Albumentations' fill in the image's own units (0-255 for uint8); the others take
+    #: units of full intensity (0-1) like every other multiaug image parameter.
+    pixel_units: ClassVar[bool] = False
 
     def _draw_seeds(self, draws: Draws) -> dict[str, Any]:
         return {"seed": draws.seeds()} if self.fill == "random" else {}
@@ -58,6 +62,8 @@ class _Erasing(ImageAugmenter):
         image = batch.image
         if image is not None:
             value: Any = self.fill
+            if value != "random" and not self.pixel_units:
+                value = fill_for(value, image)
             if value == "random":
                 unit = 255.0 if image.dtype == torch.uint8 else 1.0
                 value = rand(params["seed"], image.shape[1:], image.device, torch.float32) * unit
@@ -101,6 +107,8 @@ class CoarseDropout(_Erasing):
         [0, 16384]
     """
 
+    pixel_units = True
+
     def __init__(
         self,
         max_holes: int = 8,
@@ -140,7 +148,7 @@ class CoarseDropout(_Erasing):
             low, high = getattr(self, f"min_{side}"), getattr(self, f"max_{side}")
             if low > high:
                 raise ConfigError(f"need min_{side} <= max_{side}, got {low} > {high}")
-        self.fill = _check_value(fill_value, "fill_value")
+        self.fill = _check_value(fill_value, "fill_value", intensity=False)
         self.mask_fill_value = _check_mask_value(mask_fill_value)
 
     def sample(self, batch: ImageBatch, draws: Draws) -> dict[str, Any]:
@@ -168,7 +176,8 @@ class Cutout(_Erasing):
 
     Each centre is a pixel drawn uniformly over the whole image, so squares near the border are clipped by it
     (they can cover less than ``size**2`` pixels). ``size`` is in pixels (int) or a fraction in (0, 1) of the
-    shorter side. ``fill_value`` and ``mask_fill_value`` as in :class:`CoarseDropout`.
+    shorter side. ``fill_value``: a number or one per channel in units of full intensity (0-1, for uint8 images
+    too), or ``"random"``; ``mask_fill_value`` as in :class:`CoarseDropout`.
 
     Example:
         >>> import torch, multiaug.image as mi
@@ -214,8 +223,9 @@ class RandomErasing(_Erasing):
     One rectangle covering a fraction of the image area drawn uniformly in ``scale``, with an aspect ratio
     (height / width) drawn log-uniformly in ``ratio``; up to 10 tries per sample to fit it inside the image (a
     try is also rejected when pixel rounding takes its area out of ``scale``, so the erased fraction always lies
-    within ``scale``); if none fits, the sample is left unchanged. ``value``: a number, one per channel (image
-    units), or ``"random"`` (uniform noise). ``mask_fill_value`` as in :class:`CoarseDropout`.
+    within ``scale``); if none fits, the sample is left unchanged. ``value``: a number or one per channel in
+    units of full intensity (0-1, for uint8 images too), or ``"random"`` (uniform noise). ``mask_fill_value`` as
+    in :class:`CoarseDropout`.
 
     Example:
         >>> import torch, multiaug.image as mi

@@ -38,17 +38,36 @@ __all__ = [
 ]
 
 
-def check_fill(value: Any, name: str) -> float | tuple[float, ...]:
-    """A fill value: one number or one number per channel (in the image's own units)."""
+def check_fill(value: Any, name: str, *, intensity: bool = True) -> float | tuple[float, ...]:
+    """A fill value: one number or one per channel.
+
+    With ``intensity`` (image fills) the values are in units of full intensity, within [0, 1], for uint8 and
+    float images alike (see :func:`fill_for`); otherwise any numbers (mask labels).
+    """
     if isinstance(value, bool | str):
         raise ConfigError(f"{name} must be a number or a sequence of per-channel numbers, got {value!r}")
     if isinstance(value, Sequence):
         if not value or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in value):
             raise ConfigError(f"{name} must be a number or a non-empty sequence of numbers, got {value!r}")
-        return tuple(float(v) for v in value)
-    if not isinstance(value, int | float):
+        out: float | tuple[float, ...] = tuple(float(v) for v in value)
+    elif isinstance(value, int | float):
+        out = float(value)
+    else:
         raise ConfigError(f"{name} must be a number or a sequence of per-channel numbers, got {value!r}")
-    return float(value)
+    values = out if isinstance(out, tuple) else (out,)
+    if intensity and not all(0.0 <= v <= 1.0 for v in values):
+        raise ConfigError(
+            f"{name} is in units of full intensity (0 = black, 1 = white, for uint8 images too), "
+            f"so it must lie in [0, 1]; got {value!r}"
+        )
+    return out
+
+
+def fill_for(fill: float | tuple[float, ...], image: torch.Tensor) -> float | tuple[float, ...]:
+    """An intensity fill (0-1) in the image's own units: times 255 for uint8 images."""
+    if image.dtype != torch.uint8:
+        return fill
+    return tuple(255.0 * v for v in fill) if isinstance(fill, tuple) else 255.0 * fill
 
 
 def check_size(value: Any, name: str = "size") -> tuple[int, int]:
@@ -169,7 +188,7 @@ class _Warped(ImageAugmenter):
         self.interpolation = check_choice(interpolation, "interpolation", INTERPOLATIONS)
         self.border = check_choice(border, "border", BORDERS)
         self.fill = check_fill(fill, "fill")
-        fm = check_fill(fill_mask, "fill_mask")
+        fm = check_fill(fill_mask, "fill_mask", intensity=False)
         if isinstance(fm, tuple):
             raise ConfigError(f"fill_mask must be one number (a label value), got {fill_mask!r}")
         self.fill_mask = fm
@@ -184,7 +203,8 @@ class _Warped(ImageAugmenter):
 
     def warp_image(self, image: torch.Tensor, matrix: np.ndarray, size: tuple[int, int]) -> torch.Tensor:
         """The image under per-sample matrices, with this op's interpolation and border."""
-        return warp(image, matrix, size, interpolation=self.interpolation, border=self.border, fill=self.fill)
+        fill = fill_for(self.fill, image)
+        return warp(image, matrix, size, interpolation=self.interpolation, border=self.border, fill=fill)
 
     def apply(self, batch: ImageBatch, params: dict[str, Any]) -> ImageBatch:
         height, width = batch.height, batch.width
@@ -205,8 +225,8 @@ class Rotate(_Warped):
     """Rotate about the centre by a random angle in degrees (positive: counter-clockwise), per sample.
 
     ``degrees`` is ``(low, high)`` or one number ``d`` meaning ``(-d, d)``. The corners revealed are filled by
-    ``border``: ``"constant"`` (``fill`` for the image, one number or one per channel in the image's own units,
-    and ``fill_mask`` for masks), ``"reflect"`` or ``"replicate"``. ``interpolation``: nearest, bilinear or bicubic.
+    ``border``: ``"constant"`` (``fill`` for the image, one number or one per channel in units of full intensity,
+    0-1 for uint8 images too, and ``fill_mask``, a label value, for masks), ``"reflect"`` or ``"replicate"``. ``interpolation``: nearest, bilinear or bicubic.
 
     Example:
         >>> import torch, multiaug.image as mi

@@ -81,7 +81,9 @@ def test_coarse_dropout_mask_fill() -> None:
 def test_fill_values_per_channel_and_random() -> None:
     x = torch.full((4, 3, 16, 16), 100, dtype=torch.uint8)
     out = mi.CoarseDropout(max_holes=1, max_height=16, max_width=16, fill_value=(0, 128, 255), p=1.0)(x)
-    assert out[:, :, 5, 5].tolist() == [[0, 128, 255]] * 4
+    assert out[:, :, 5, 5].tolist() == [[0, 128, 255]] * 4  # Albumentations: the image's own units
+    cut = mi.Cutout(size=40, fill_value=(0.0, 0.5, 1.0), p=1.0)(x, seed=0)  # units of full intensity
+    assert [0, 128, 255] in cut.permute(0, 2, 3, 1).reshape(-1, 3).tolist()
     aug = mi.RandomErasing(scale=(0.25, 0.35), value="random", p=1.0)
     a, record = aug(x, seed=1, return_params=True)
     assert torch.equal(a, aug(x, seed=1)) and torch.equal(a, aug(x, params=record))
@@ -139,6 +141,7 @@ def test_random_erasing_gives_up_when_nothing_fits() -> None:
         (lambda: mi.RandomErasing(scale=(0.1, 1.5)), "scale"),
         (lambda: mi.RandomErasing(ratio=(0.0, 2.0)), "ratio"),
         (lambda: mi.RandomErasing(value=[0.1, "a"]), "value"),
+        (lambda: mi.Cutout(fill_value=255), "full intensity"),
     ],
 )
 def test_bad_arguments_rejected_at_construction(make, match: str) -> None:

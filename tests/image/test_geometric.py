@@ -300,7 +300,8 @@ def test_mask_fill_value() -> None:
 def test_per_channel_fill() -> None:
     out = mi.Rotate(degrees=(45, 45), fill=(1.0, 0.5, 0.0), p=1.0)(torch.zeros(1, 3, 20, 20))
     assert out[0, :, 0, 0].tolist() == [1.0, 0.5, 0.0]
-    out8 = mi.Rotate(degrees=(45, 45), fill=(300, 128, 0), p=1.0)(
+    # units of full intensity for uint8 images too
+    out8 = mi.Rotate(degrees=(45, 45), fill=(1.0, 0.5, 0.0), p=1.0)(
         torch.zeros(1, 3, 20, 20, dtype=torch.uint8)
     )
     assert out8[0, :, 0, 0].tolist() == [255, 128, 0]
@@ -327,6 +328,7 @@ def test_single_image_and_grayscale() -> None:
         (lambda: mi.Rotate(interpolation="cubic"), "interpolation"),
         (lambda: mi.Rotate(border="wrap"), "border"),
         (lambda: mi.Rotate(fill="red"), "fill"),
+        (lambda: mi.Rotate(fill=128), "full intensity"),
         (lambda: mi.Rotate(fill_mask=(1, 2)), "fill_mask"),
         (lambda: mi.Zoom(scale=0.0), "scale"),
         (lambda: mi.Zoom(scale=(2.0, 1.0)), "scale"),
