@@ -53,7 +53,7 @@ import nltk  # noqa: E402
 
 import multiaug.text as mt  # noqa: E402
 from multiaug.text.lexicon import BUILTIN_LEXICON_PATH, read_lexicon_file  # noqa: E402
-from multiaug.text.tokenize import is_word, tokenize  # noqa: E402
+from multiaug.text.tokenize import analyse, is_word, tokenize  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data" / "sentences_en.txt"
@@ -401,7 +401,7 @@ def ours_batch(aug: object) -> Callable[[list[str]], list[str]]:
     calls = iter(range(10**9))
 
     def run(sentences: list[str]) -> list[str]:
-        tokenize.cache_clear()
+        analyse.cache_clear()
         return aug(sentences, seed=next(calls))
 
     return run
@@ -409,7 +409,7 @@ def ours_batch(aug: object) -> Callable[[list[str]], list[str]]:
 
 def ours_per_call(aug: object) -> Callable[[list[str]], list[str]]:
     def run(sentences: list[str]) -> list[str]:
-        tokenize.cache_clear()
+        analyse.cache_clear()
         return [aug(s, seed=i) for i, s in enumerate(sentences)]
 
     return run
@@ -419,7 +419,7 @@ def ours_variants(aug: mt.EDA) -> Callable[[list[str]], list[str]]:
     calls = iter(range(10**9))
 
     def run(sentences: list[str]) -> list[str]:
-        tokenize.cache_clear()
+        analyse.cache_clear()
         return [v for vs in aug.variants(sentences, seed=next(calls)) for v in vs]
 
     return run

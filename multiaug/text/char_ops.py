@@ -64,11 +64,11 @@ class _CharAugmenter(WordAugmenter):
         raise TypeError(f"{type(self).__name__} must implement _noisy")
 
     def _edits(self, text: str, rng: random.Random) -> list[Edit]:
-        tokens, _ = self.tokens(text)
-        eligible = [i for i in self.eligible(tokens) if len(tokens[i]) >= self.min_length]
+        tokens, _, words = self.tokens(text)
+        eligible = [i for i in self.eligible(tokens, words) if len(tokens[i]) >= self.min_length]
         if not eligible:
             return []
-        n = min(self._count(self.n_words(tokens)), len(eligible))
+        n = min(self._count(len(words)), len(eligible))
         edits: list[Edit] = []
         for i in sorted(rng.sample(eligible, n)):
             new = self._noisy(tokens[i], rng)

@@ -4,7 +4,8 @@ An edit is a JSON-able dict; a text's edits are applied in order to its token li
 index referring to the tokens as they are after the previous edits:
 
 - ``{"op": "sub", "i": 3, "old": "dogs", "new": "hounds"}``: replace token ``i``.
-- ``{"op": "del", "i": 3, "old": "dogs"}``: delete word ``i`` (the whitespace around it is merged).
+- ``{"op": "del", "i": 3, "old": "dogs"}``: delete word ``i`` (the whitespace around it is merged);
+  ``{"op": "del", "i": [7, 3], "old": ["sun", "dogs"]}`` deletes several, in that (descending) order.
 - ``{"op": "ins", "i": 3, "new": "hound"}``: insert a word before token ``i`` (``i == len(tokens)``: at the end).
 - ``{"op": "swap", "i": 1, "j": 4, "old": ["cat", "dog"]}``: exchange two tokens.
 - ``{"op": "perm", "slots": [0, 2, 4], "order": [4, 0, 2]}``: token ``order[k]`` moves to ``slots[k]``.
@@ -16,7 +17,7 @@ same edits to the same text always gives the same result.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from .tokenize import detokenize, is_word, tokenize
@@ -187,9 +188,13 @@ def _apply_one(tokens: list[str], seps: list[str], edit: Mapping[str, Any]) -> N
         if 0 <= i < n and tokens[i] == edit["old"]:
             tokens[i] = str(edit["new"])
     elif op == "del":
-        i = int(edit["i"])
-        if 0 <= i < n and tokens[i] == edit["old"]:
-            delete_token(tokens, seps, i)
+        index, old = edit["i"], edit["old"]
+        if isinstance(index, int):
+            index, old = [index], [old]
+        for i, word in zip(index, old):  # several deletions: in descending order
+            i = int(i)
+            if 0 <= i < len(tokens) and tokens[i] == word:
+                delete_token(tokens, seps, i)
     elif op == "ins":
         i = int(edit["i"])
         if 0 <= i <= n:
@@ -226,15 +231,14 @@ def apply_token_edits(tokens: list[str], seps: list[str], edits: Iterable[Mappin
         _apply_one(tokens, seps, edit)
 
 
-def apply_edits(text: str, edits: Iterable[Mapping[str, Any]]) -> str:
+def apply_edits(text: str, edits: Sequence[Mapping[str, Any]]) -> str:
     """Apply recorded edits to a text; no edits give back the text unchanged.
 
     Example:
         >>> apply_edits("The dogs barked.", [{"op": "sub", "i": 1, "old": "dogs", "new": "hounds"}])
         'The hounds barked.'
     """
-    edits = list(edits)
-    if not edits:
+    if len(edits) == 0:
         return text
     toks, seps = tokenize(text)
     tokens, separators = list(toks), list(seps)

@@ -30,7 +30,7 @@ class SentenceShuffle(WordAugmenter):
         super().__init__(p=p)
 
     def _edits(self, text: str, rng: random.Random) -> list[Edit]:
-        tokens, seps = self.tokens(text)
+        tokens, seps, _ = self.tokens(text)
         n = len(sentence_spans(tokens, seps))
         if n < 2:
             return []

@@ -151,13 +151,13 @@ class SynonymReplacement(SynonymAugmenter):
     """
 
     def _edits(self, text: str, rng: random.Random) -> list[Edit]:
-        tokens, _ = self.tokens(text)
-        eligible = [i for i in self.eligible(tokens) if is_wordlike(tokens[i])]
+        tokens, _, words = self.tokens(text)
+        eligible = [i for i in self.eligible(tokens, words) if is_wordlike(tokens[i])]
         if not eligible:
             return []
         tags = self._tag(tokens)
         candidates = [(i, opts) for i in eligible if (opts := self.options(tokens, i, tags))]
-        n = min(self._count(self.n_words(tokens)), len(candidates))
+        n = min(self._count(len(words)), len(candidates))
         if n == 0:
             return []
         chosen = sorted(rng.sample(range(len(candidates)), n))
@@ -183,15 +183,15 @@ class RandomInsertion(SynonymAugmenter):
     """
 
     def _edits(self, text: str, rng: random.Random) -> list[Edit]:
-        tokens, _ = self.tokens(text)
-        eligible = [i for i in self.eligible(tokens) if is_wordlike(tokens[i])]
+        tokens, _, word_index = self.tokens(text)
+        eligible = [i for i in self.eligible(tokens, word_index) if is_wordlike(tokens[i])]
         if not eligible:
             return []
         tags = self._tag(tokens)
         sources = [(tokens[i], opts) for i in eligible if (opts := self.options(tokens, i, tags))]
         if not sources:
             return []
-        words = [i for i, t in enumerate(tokens) if is_word(t)]
+        words = list(word_index)
         n = self._count(len(words))
         edits: list[Edit] = []
         for _ in range(n):

@@ -467,7 +467,7 @@ class SyntaxReorder(WordAugmenter):
         self.aug_p = check_prob(aug_p, "aug_p")
 
     def _edits(self, text: str, rng: random.Random) -> list[Edit]:
-        tokens, seps = self.tokens(text)
+        tokens, seps, _ = self.tokens(text)
         lexicon = builtin_lexicon()
         edits: list[Edit] = []
         for s, (a, b) in enumerate(sentence_spans(tokens, seps)):

@@ -17,6 +17,7 @@ from itertools import chain
 
 __all__ = [
     "Tokens",
+    "analyse",
     "detokenize",
     "is_punct",
     "is_word",
@@ -57,9 +58,10 @@ def _split_run(run: str) -> list[str]:
 
 
 @lru_cache(maxsize=65536)
-def _split_chunk(chunk: str) -> tuple[str, ...]:
-    """Split a chunk without whitespace into tokens (cached: chunks repeat across a corpus)."""
-    return tuple(_split_chunk_uncached(chunk))
+def _split_chunk(chunk: str) -> tuple[tuple[str, ...], tuple[int, ...]]:
+    """Split a chunk without whitespace into tokens, and say which are words (cached: chunks repeat)."""
+    pieces = tuple(_split_chunk_uncached(chunk))
+    return pieces, tuple(k for k, piece in enumerate(pieces) if is_word(piece))
 
 
 def _split_chunk_uncached(chunk: str) -> list[str]:
@@ -83,7 +85,6 @@ def _split_chunk_uncached(chunk: str) -> list[str]:
     return out
 
 
-@lru_cache(maxsize=8192)
 def tokenize(text: str) -> Tokens:
     """Split ``text`` into ``(tokens, seps)``; ``seps[k]`` is the whitespace before ``tokens[k]``.
 
@@ -94,22 +95,39 @@ def tokenize(text: str) -> Tokens:
         >>> detokenize(toks, seps)
         "Don't panic, it's 3.14!"
     """
+    found = analyse(text)
+    return found[0], found[1]
+
+
+_PAD = tuple(("",) * k for k in range(64))
+
+
+@lru_cache(maxsize=8192)
+def analyse(text: str) -> tuple[tuple[str, ...], tuple[str, ...], tuple[int, ...]]:
+    """:func:`tokenize` plus the positions of the word tokens, cached per text (ops call it in ``sample`` and
+    ``apply``)."""
     parts = _WHITESPACE.split(text)  # chunks at even positions, the whitespace between them at odd ones
     tokens: list[str] = []
     seps: list[str] = []
+    words: list[int] = []
     for k in range(0, len(parts), 2):
         chunk = parts[k]
         if not chunk:  # only at the start or the end of the text
             continue
         seps.append(parts[k - 1] if k else "")
         if chunk.isalnum():
+            words.append(len(tokens))
             tokens.append(chunk)
         else:
-            split = _split_chunk(chunk)
-            tokens.extend(split)
-            seps.extend([""] * (len(split) - 1))
+            pieces, offsets = _split_chunk(chunk)
+            base = len(tokens)
+            words.extend([base + o for o in offsets])
+            tokens.extend(pieces)
+            n = len(pieces) - 1
+            if n:
+                seps.extend(_PAD[n] if n < 64 else ("",) * n)
     seps.append(parts[-2] if len(parts) > 1 and not parts[-1] else "")
-    return tuple(tokens), tuple(seps)
+    return tuple(tokens), tuple(seps), tuple(words)
 
 
 def detokenize(tokens: list[str] | tuple[str, ...], seps: list[str] | tuple[str, ...]) -> str:
@@ -163,5 +181,5 @@ def word_indices(tokens: list[str] | tuple[str, ...]) -> list[int]:
 
 @lru_cache(maxsize=8192)
 def word_positions(tokens: tuple[str, ...]) -> tuple[int, ...]:
-    """:func:`word_indices` of a token tuple, cached (the ops ask for it in ``sample`` and ``apply``)."""
+    """:func:`word_indices` of a token tuple, cached (ops use :func:`analyse`, which finds them for free)."""
     return tuple([i for i, tok in enumerate(tokens) if tok[0].isalnum() or is_word(tok)])

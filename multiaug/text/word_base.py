@@ -13,7 +13,7 @@ from multiaug.core.random import Draws
 from .base import TextAugmenter, TextBatch
 from .edits import apply_edits
 from .stopwords import resolve_protect, resolve_stopwords
-from .tokenize import tokenize, word_positions
+from .tokenize import analyse, word_positions
 
 __all__ = ["BankRandom", "WordAugmenter", "edit_count", "uniforms"]
 
@@ -139,9 +139,13 @@ class WordAugmenter(TextAugmenter):
             return True
         return self._protect_re is not None and self._protect_re.fullmatch(token) is not None
 
-    def eligible(self, tokens: tuple[str, ...]) -> list[int]:
-        """Indices of the word tokens an op may touch: words that are neither stopwords nor protected."""
-        words = word_positions(tokens)
+    def eligible(self, tokens: tuple[str, ...], words: tuple[int, ...] | None = None) -> list[int]:
+        """Indices of the word tokens an op may touch: words that are neither stopwords nor protected.
+
+        ``words``: the word positions when known (from :func:`multiaug.text.tokenize.analyse`).
+        """
+        if words is None:
+            words = word_positions(tokens)
         if self._plain:
             return list(words)
         stop = self._stopwords
@@ -170,14 +174,9 @@ class WordAugmenter(TextAugmenter):
         }
 
     def apply(self, batch: TextBatch, params: dict[str, Any]) -> TextBatch:
-        return TextBatch([apply_edits(t, list(e)) for t, e in zip(batch.texts, params["edits"])])
+        return TextBatch([apply_edits(t, e) for t, e in zip(batch.texts, params["edits"])])
 
     @staticmethod
-    def tokens(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
-        """The text's tokens and separators (tuples, shared through the tokeniser's cache: copy to edit)."""
-        return tokenize(text)
-
-    @staticmethod
-    def n_words(tokens: tuple[str, ...]) -> int:
-        """The number of word tokens (the ``N`` of ``aug_p * N``)."""
-        return len(word_positions(tokens))
+    def tokens(text: str) -> tuple[tuple[str, ...], tuple[str, ...], tuple[int, ...]]:
+        """The text's tokens, separators and word positions (tuples shared through a cache: copy to edit)."""
+        return analyse(text)

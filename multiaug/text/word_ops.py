@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from multiaug.core import register
 from multiaug.core.errors import ConfigError
 
 from .edits import sentence_spans
+from .tokenize import analyse
 from .word_base import Edit, WordAugmenter, uniforms
 
 __all__ = ["RandomDeletion", "RandomSwap", "WordShuffle", "windowed_order"]
@@ -65,8 +66,8 @@ class WordShuffle(WordAugmenter):
         self.per_sentence = per_sentence
 
     def _edits(self, text: str, rng: random.Random) -> list[Edit]:
-        tokens, seps = self.tokens(text)
-        eligible = self.eligible(tokens)
+        tokens, seps, words = self.tokens(text)
+        eligible = self.eligible(tokens, words)
         groups = [eligible]
         if self.per_sentence:
             spans = sentence_spans(tokens, seps)
@@ -117,12 +118,12 @@ class RandomSwap(WordAugmenter):
     bank_size = 16
 
     def _edits(self, text: str, rng: random.Random) -> list[Edit]:
-        toks, _ = self.tokens(text)
-        eligible = self.eligible(toks)
+        toks, _, words = self.tokens(text)
+        eligible = self.eligible(toks, words)
         m = len(eligible)
         if m < 2:
             return []
-        n = self._count(self.n_words(toks))
+        n = self._count(len(words))
         tokens = list(toks)
         draws = uniforms(rng, n if self.adjacent else 2 * n)
         edits: list[Edit] = []
@@ -156,19 +157,30 @@ class RandomDeletion(WordAugmenter):
     bank_size = 16
 
     def _edits(self, text: str, rng: random.Random) -> list[Edit]:
-        tokens, _ = self.tokens(text)
-        eligible = self.eligible(tokens)
+        tokens, _, words = analyse(text)
+        eligible = words if self._plain else self.eligible(tokens, words)
         if not eligible:
             return []
-        n_words = self.n_words(tokens)
         aug_p = self.aug_p
         chosen = [i for i, u in zip(eligible, uniforms(rng, len(eligible))) if u < aug_p]
+        m = len(chosen)
+        if m < self.aug_min or (self.aug_max is not None and m > self.aug_max) or m >= len(words):
+            chosen = self._bounded(chosen, eligible, len(words), rng)
+        if not chosen:
+            return []
+        chosen.sort(reverse=True)
+        return [{"op": "del", "i": chosen, "old": [tokens[i] for i in chosen]}]
+
+    def _bounded(
+        self, chosen: list[int], eligible: Sequence[int], n_words: int, rng: random.Random
+    ) -> list[int]:
+        """Enforce ``aug_min``/``aug_max`` and keep at least one word."""
         if len(chosen) < self.aug_min:
             taken = set(chosen)
             rest = [i for i in eligible if i not in taken]
-            chosen += rng.sample(rest, min(self.aug_min - len(chosen), len(rest)))
+            chosen = chosen + rng.sample(rest, min(self.aug_min - len(chosen), len(rest)))
         if self.aug_max is not None and len(chosen) > self.aug_max:
             chosen = rng.sample(chosen, self.aug_max)
         if len(chosen) >= n_words:  # never delete every word
             chosen.pop(rng.randrange(len(chosen)))
-        return [{"op": "del", "i": i, "old": tokens[i]} for i in sorted(chosen, reverse=True)]
+        return chosen
