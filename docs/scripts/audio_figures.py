@@ -97,7 +97,10 @@ def spectrogram_figure(x: torch.Tensor) -> None:
     )
     rows = [
         ("log-mel", mel),
-        ("FrequencyMasking\n(2 masks, 27 bins)", ma.FrequencyMasking(27, num_masks=2, p=1.0)(mel, seed=4)),
+        (
+            "FrequencyMasking\n(2 masks, fill mean)",
+            ma.FrequencyMasking(20, 2, fill="mean", p=1.0)(mel, seed=2),
+        ),
         (
             "TimeMasking\n(2 masks, fill mean)",
             ma.TimeMasking(40, num_masks=2, fill="mean", p=1.0)(mel, seed=5),
