@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from .errors import InputError, InputTypeError
-from .philox import philox4x32
+from .philox import philox4x32, philox4x32_scalar
 
 __all__ = ["SHARED_KEY", "Draws", "fresh_seed", "hash64", "mix_keys", "normalize_keys"]
 
@@ -32,6 +32,8 @@ MASK64 = (1 << 64) - 1
 SHARED_KEY = MASK64
 _U32 = np.uint64(0xFFFFFFFF)
 _TWO_53 = float(2**53)
+#: Up to this many Philox blocks per draw, pure-Python integers beat numpy's per-call overhead.
+_SCALAR_BLOCKS = 12
 
 
 def hash64(*parts: Any) -> int:
@@ -157,6 +159,17 @@ class Draws:
         index = self._next
         self._next += 1
         blocks = max(1, -(-count // 4))
+        if len(self._keys) * blocks <= _SCALAR_BLOCKS:
+            key = (self._k0, self._k1)
+            rows = [
+                [
+                    w
+                    for b in range(blocks)
+                    for w in philox4x32_scalar((k & 0xFFFFFFFF, k >> 32, index, b), key)
+                ]
+                for k in self._keys.tolist()
+            ]
+            return np.array(rows, dtype=np.uint64).reshape(len(self._keys), blocks * 4)
         keys = self._keys[:, None]
         block = np.arange(blocks, dtype=np.uint64)[None, :]
         words = philox4x32(

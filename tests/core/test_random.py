@@ -188,3 +188,16 @@ def test_a_sample_alone_equals_its_row_in_a_batch_of_64() -> None:
     for i in (0, 17, 63):
         alone = gain(x[i], sample_rate=8000, seed=123, keys=int(keys[i]))
         assert torch.equal(alone, batch[i])
+
+
+def test_small_draws_take_the_scalar_path_with_identical_values(monkeypatch) -> None:
+    import multiaug.core.random as rnd
+
+    keys = np.arange(5, dtype=np.uint64) * 977 + 5
+    values = []
+    for threshold in (0, 10**9):  # numpy path, then pure-Python path
+        monkeypatch.setattr(rnd, "_SCALAR_BLOCKS", threshold)
+        d = Draws.for_call(3, "x", keys)
+        values.append([d.uniform(size=(3,)), d.seeds((7,)), d.integers(0, 9), d.normal(size=(2,))])
+    for a, b in zip(*values):
+        np.testing.assert_array_equal(a, b)
