@@ -177,8 +177,8 @@ class AddBackgroundNoise(AudioAugmenter):
     ``sources_sample_rate``, default: the clip's rate; an augmenter built from tensors has no config). Files
     are read with soundfile, resampled to the clip's rate and cached. Each clip takes one sound at a random
     offset: cropped when the sound is longer than the clip's valid part, looped when shorter. A mono sound is
-    used on every channel; one with another channel count is mixed down first. A silent background adds
-    nothing.
+    used on every channel; one with another channel count is mixed down first (so with ``per_channel=True``
+    each channel draws its own sound, in mono). A silent background adds nothing.
 
     Example:
         >>> import torch, multiaug.audio as ma
