@@ -13,7 +13,7 @@ The baseline is the script a user would write: walk the folder, ``cv2.imread`` -
 and ``soundfile.read`` -> audiomentations -> ``soundfile.write``, one file at a time. Each side runs as a fresh
 process (start-up and imports included), interleaved, several repeats, medians. Two settings: the whole machine
 (multiaug with its default ``--workers 2``; OpenCV with its default threads) and one core (``taskset -c 0``,
-``OMP_NUM_THREADS=1``, ``--workers 1``, ``cv2.setNumThreads(1)``).
+``OMP_NUM_THREADS=1``, ``--workers 1``, ``cv2.setNumThreads(1)``); and each modality alone on the whole machine.
 
     python benchmarks/cli_augment.py            # 1,000 images + 200 clips, 3 repeats
     python benchmarks/cli_augment.py --quick    # 200 images + 40 clips, 1 repeat
@@ -72,7 +72,7 @@ import warnings; warnings.filterwarnings("ignore")
 import cv2, soundfile as sf, albumentations as A, audiomentations as AM
 if os.environ.get("ONE_CORE"):
     cv2.setNumThreads(1)
-src, dst = sys.argv[1], sys.argv[2]
+src, dst, only = sys.argv[1], sys.argv[2], sys.argv[3]
 image_aug = A.Compose([
     A.HorizontalFlip(p=0.5),
     A.Affine(rotate=(-15, 15), translate_percent=(-0.06, 0.06), scale=(0.9, 1.1),
@@ -96,11 +96,11 @@ for root, dirs, files in os.walk(src):
         os.makedirs(out_dir, exist_ok=True)
         stem, ext = os.path.splitext(name)
         out = os.path.join(out_dir, f"{stem}_aug0{ext}")
-        if ext == ".jpg":
+        if ext == ".jpg" and only in ("all", "image"):
             img = cv2.cvtColor(cv2.imread(path), cv2.COLOR_BGR2RGB)
             img = image_aug(image=img)["image"]
             cv2.imwrite(out, cv2.cvtColor(img, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, 95])
-        elif ext == ".wav":
+        elif ext == ".wav" and only in ("all", "audio"):
             x, sr = sf.read(path, dtype="float32")
             sf.write(out, audio_aug(samples=x, sample_rate=sr), sr, subtype="PCM_16")
 """
@@ -148,7 +148,11 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="200 images + 40 clips, 1 repeat")
     ap.add_argument("--repeats", type=int, default=None)
-    ap.add_argument("--settings", default="machine,core", help="comma list of: machine, core")
+    ap.add_argument(
+        "--settings",
+        default="machine,core,image,audio",
+        help="comma list of: machine, core (all files), image, audio (one modality, whole machine)",
+    )
     args = ap.parse_args(argv)
     n_images, n_clips = (200, 40) if args.quick else (1000, 200)
     repeats = args.repeats or (1 if args.quick else 3)
@@ -162,6 +166,8 @@ def main(argv: list[str] | None = None) -> int:
         rows = []
         for setting in args.settings.split(","):
             one_core = setting == "core"
+            only = setting if setting in ("image", "audio") else "all"
+            expected = {"all": n_files, "image": n_images, "audio": n_clips}[only]
             workers = "1" if one_core else "2"
             times: dict[str, list[float]] = {"multiaug": [], "baseline": []}
             for r in range(repeats):
@@ -183,16 +189,23 @@ def main(argv: list[str] | None = None) -> int:
                             "--workers",
                             workers,
                             "--quiet",
+                            "--modality",
+                            "auto" if only == "all" else only,
                         ]
                     else:
-                        cmd = [sys.executable, str(work / "baseline.py"), str(data), str(out)]
+                        cmd = [sys.executable, str(work / "baseline.py"), str(data), str(out), only]
                     times[name].append(_run(cmd, one_core))
                     made = sum(1 for p in out.rglob("*_aug0.*"))
-                    assert made == n_files, f"{name} wrote {made} outputs, expected {n_files}"
+                    assert made == expected, f"{name} wrote {made} outputs, expected {expected}"
                     print(f"{setting} repeat {r} {name}: {times[name][-1]:.1f} s", file=sys.stderr)
-            mine = n_files / statistics.median(times["multiaug"])
-            base = n_files / statistics.median(times["baseline"])
-            label = "whole machine (2 cores)" if not one_core else "one core (taskset -c 0)"
+            mine = expected / statistics.median(times["multiaug"])
+            base = expected / statistics.median(times["baseline"])
+            label = {
+                "machine": "all files, whole machine (2 cores)",
+                "core": "all files, one core (taskset -c 0)",
+                "image": f"{n_images} images only, whole machine",
+                "audio": f"{n_clips} clips only, whole machine",
+            }[setting]
             rows.append((label, mine, base))
         import albumentations
         import audiomentations

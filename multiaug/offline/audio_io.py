@@ -23,6 +23,11 @@ class DecodedAudio:
     subtype: str  # soundfile sample format: "PCM_16", "PCM_24", "FLOAT", "VORBIS", ...
 
     @property
+    def size(self) -> int:
+        """Number of values the pipeline sees (C x T)."""
+        return int(self.audio.size)
+
+    @property
     def group_key(self) -> tuple:
         """Clips with equal keys can share a (padded) batch."""
         return (self.sample_rate, self.audio.shape[0])

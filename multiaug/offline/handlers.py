@@ -48,6 +48,10 @@ def _error_text(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {msg}" if msg else type(exc).__name__
 
 
+#: At most this many values (pixels x channels, or samples x channels) per batch: 32 RGB images of 512x512.
+BATCH_ELEMENTS = 32 * 3 * 512 * 512
+
+
 def _run_one_batch(
     batch: list[Sample], call: Callable[[list[Sample]], list[tuple[Any, Any]]]
 ) -> list[tuple[tuple[int, int], SampleResult]]:
@@ -74,10 +78,14 @@ def _run_batches(
     call: Callable[[list[Sample]], list[tuple[Any, Any]]],
     pool: Executor | None = None,
 ) -> dict[tuple[int, int], SampleResult]:
-    """Run ``call`` on batches of at most ``batch_size`` samples of each group, on ``pool``'s threads when given
+    """Run ``call`` on batches of at most ``batch_size`` samples (fewer for big images and long clips, see
+    :data:`BATCH_ELEMENTS`) of each group, on ``pool``'s threads when given
     (torch releases the GIL inside its kernels, so batches run in parallel). Batches are cut from the order of
     the samples only, so the results do not depend on the pool."""
-    batches = [group[i : i + batch_size] for group in groups for i in range(0, len(group), batch_size)]
+    batches = []
+    for group in groups:
+        step = max(1, min(batch_size, BATCH_ELEMENTS // max(1, group[0].data.size)))
+        batches += [group[i : i + step] for i in range(0, len(group), step)]
     if pool is None or len(batches) < 2:
         done = [_run_one_batch(b, call) for b in batches]
     else:

@@ -35,6 +35,11 @@ class DecodedImage:
     info: dict[str, Any] = field(default_factory=dict)  # exif bytes, icc_profile, dpi, compression
 
     @property
+    def size(self) -> int:
+        """Number of values the pipeline sees (3 x H x W)."""
+        return int(self.color.size)
+
+    @property
     def group_key(self) -> tuple:
         """Images with equal keys can share a batch."""
         return (self.color.shape, self.color.dtype.str, self.alpha is not None)

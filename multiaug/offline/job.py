@@ -190,17 +190,27 @@ def _prepare_output(out: Path, tasks: list[_Task], options: AugmentOptions, sett
                 raise UsageError(f"output exists: {target}; pass --overwrite to replace existing outputs")
 
 
-def _chunks(tasks: list[_Task], samples_per_chunk: int) -> list[list[_Task]]:
-    """Cut tasks into chunks of about ``samples_per_chunk`` samples (depends on the batch size only)."""
+#: Compressed bytes of input per chunk (a chunk is decoded while the one before it is augmented).
+CHUNK_BYTES = 32 * 2**20
+
+
+def _chunks(
+    tasks: list[_Task], samples_per_chunk: int, bytes_per_chunk: int = CHUNK_BYTES
+) -> list[list[_Task]]:
+    """Cut tasks into chunks of about ``samples_per_chunk`` samples and at most about ``bytes_per_chunk`` of
+    input files, so that big photos or long recordings do not fill the memory. How the work is cut never
+    changes an output."""
     chunks: list[list[_Task]] = []
     cur: list[_Task] = []
-    n = 0
+    n = size = 0
     for t in tasks:
         cur.append(t)
         n += len(t.copies)
-        if n >= samples_per_chunk:
+        with contextlib.suppress(OSError):
+            size += t.src.path.stat().st_size
+        if n >= samples_per_chunk or size >= bytes_per_chunk:
             chunks.append(cur)
-            cur, n = [], 0
+            cur, n, size = [], 0, 0
     if cur:
         chunks.append(cur)
     return chunks

@@ -212,7 +212,7 @@ def preview(
     Example:
         >>> from multiaug.offline import load_pipelines
         >>> pipes, _ = load_pipelines(recipe="light")
-        >>> print(preview("data_samples/text/sentences.txt", pipes, n=2).splitlines()[0][:30])
+        >>> print(preview("data_samples/text/sentences.txt", pipes, n=2).splitlines()[0][:29])
         original: The quick brown fox
     """
     path = Path(input_path)
