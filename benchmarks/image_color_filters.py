@@ -223,10 +223,16 @@ NOTES = {
 }
 
 
-def _timed(fn: Callable[[], Any]) -> float:
+MIN_SAMPLE_S = 0.1
+"""Each timing sample repeats a call until it spans at least this long (several scheduler time slices)."""
+
+
+def _timed(fn: Callable[[], Any], calls: int) -> float:
+    """Seconds per call, averaged over ``calls`` back-to-back calls."""
     start = time.perf_counter()
-    fn()
-    return time.perf_counter() - start
+    for _ in range(calls):
+        fn()
+    return (time.perf_counter() - start) / calls
 
 
 def run(batch: int, repeats: int, names: list[str], P: dict[str, Any]) -> list[dict[str, Any]]:
@@ -256,14 +262,14 @@ def run(batch: int, repeats: int, names: list[str], P: dict[str, Any]) -> list[d
         if spec.get("albu"):
             aaug = spec["albu"]()
             calls["albu u8"] = lambda aaug=aaug: [aaug(image=im)["image"] for im in np_images]
-        for fn in calls.values():  # warm-up
-            fn()
+        # warm-up, and the number of calls that makes one timing sample last MIN_SAMPLE_S
+        inner = {key: max(1, round(MIN_SAMPLE_S / max(_timed(fn, 1), 1e-6))) for key, fn in calls.items()}
         times: dict[str, list[float]] = {k: [] for k in calls}
         keys = list(calls)
         for rep in range(repeats):
             # rotate the order so that no library always runs right after the same other one
             for key in keys[rep % len(keys) :] + keys[: rep % len(keys)]:
-                times[key].append(_timed(calls[key]))
+                times[key].append(_timed(calls[key], inner[key]))
         row: dict[str, Any] = {"op": name, "batch": batch}
         for key, ts in times.items():
             row[key] = batch / statistics.median(ts)
@@ -316,7 +322,7 @@ def markdown(rows: list[dict[str, Any]], command: str) -> str:
         f"Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores; "
         f"{', '.join(versions)}.",
         f"Command: `{command}`. Batches of 3x224x224, p=1, one thread per library, medians of interleaved "
-        "repeats. multiaug and kornia draw per-sample parameters; torchvision v2 draws once per batch; "
+        f"repeats, each repeat timing back-to-back calls for at least {MIN_SAMPLE_S} s. multiaug and kornia draw per-sample parameters; torchvision v2 draws once per batch; "
         "Albumentations runs per image on uint8 HWC arrays. Ratios: multiaug f32 / kornia f32 (same float "
         f"input) and multiaug u8 / Albumentations u8, each the median over repeats of the ratio of adjacent "
         f"calls. Allocator: {MALLOC}, the same for every library. Load average at the end: {LOAD} (other "

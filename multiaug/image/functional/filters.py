@@ -42,7 +42,7 @@ __all__ = [
 
 FILTER_CHUNK = 2
 """Images per chunk for the tap loops (measured fastest at 224x224 on CPU)."""
-SORTED_CHUNK = 4
+SORTED_CHUNK = 2
 """Images per chunk for per-sample 2-D kernels, grouped by orientation (similar kernels share taps)."""
 
 
