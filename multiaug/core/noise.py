@@ -5,10 +5,15 @@ with these functions. Each sample's noise comes from its own CPU ``torch.Generat
 float32, and is then moved to the target device: the same numbers everywhere, whatever the batch or device.
 Generating on the host costs a host-to-device copy on CUDA (about 1 ms per 6 MB); that is the price of the
 reproducibility contract and is measured in ``benchmarks/``.
+
+Prefix property: the values do not depend on how long the field is. ``randn(s, (n, *rest))`` equals the first
+``n`` rows of ``randn(s, (m, *rest))`` for ``n <= m``, so a clip gets the same noise alone or padded in a batch
+(lay the field out time-major, ``(T, C)``, and transpose).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -25,12 +30,17 @@ def _generate(kind: str, seeds: Any, shape: Sequence[int], device: Any, dtype: A
 
     seeds = np.asarray(seeds, dtype=np.int64).reshape(-1)
     shape = tuple(int(s) for s in shape)
-    out = torch.empty((len(seeds), *shape), dtype=torch.float32)
+    count = math.prod(shape)
+    # torch's CPU generator fills blocks of 16 from one sequential stream: generating a multiple of 16 (at
+    # least 16) makes a shorter field an exact prefix of a longer one.
+    padded = max(16, -(-count // 16) * 16)
+    out = torch.empty((len(seeds), padded), dtype=torch.float32)
     gen = torch.Generator(device="cpu")
     fill = torch.randn if kind == "normal" else torch.rand
     for i, seed in enumerate(seeds.tolist()):
         gen.manual_seed(seed)
-        fill(shape, generator=gen, out=out[i])
+        fill((padded,), generator=gen, out=out[i])
+    out = out[:, :count].reshape((len(seeds), *shape))
     dtype = dtype if dtype is not None and dtype.is_floating_point else torch.float32
     return out.to(device=device, dtype=dtype, non_blocking=True)
 

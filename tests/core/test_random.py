@@ -201,3 +201,15 @@ def test_small_draws_take_the_scalar_path_with_identical_values(monkeypatch) -> 
         values.append([d.uniform(size=(3,)), d.seeds((7,)), d.integers(0, 9), d.normal(size=(2,))])
     for a, b in zip(*values):
         np.testing.assert_array_equal(a, b)
+
+
+def test_dense_noise_is_a_pure_function_of_the_seed_with_the_prefix_property() -> None:
+    from multiaug.core import noise
+
+    a = noise.randn([3, 4], (37, 2))
+    b = noise.randn([4], (100, 2))
+    assert torch.equal(a[1], b[0, :37])
+    assert torch.equal(noise.randn([3], (5,)), noise.randn([3], (5,)))
+    u = noise.rand([9], (1000,))
+    assert 0.0 <= float(u.min()) and float(u.max()) < 1.0
+    assert not torch.equal(noise.randn([1], (16,)), noise.randn([2], (16,)))
