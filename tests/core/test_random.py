@@ -211,5 +211,5 @@ def test_dense_noise_is_a_pure_function_of_the_seed_with_the_prefix_property() -
     assert torch.equal(a[1], b[0, :37])
     assert torch.equal(noise.randn([3], (5,)), noise.randn([3], (5,)))
     u = noise.rand([9], (1000,))
-    assert 0.0 <= float(u.min()) and float(u.max()) < 1.0
+    assert float(u.min()) >= 0.0 and float(u.max()) < 1.0
     assert not torch.equal(noise.randn([1], (16,)), noise.randn([2], (16,)))
