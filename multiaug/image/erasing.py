@@ -258,9 +258,11 @@ class RandomErasing(_Erasing):
         height, width = batch.height, batch.width
         area = height * width
         tries = 10
-        target = draws.uniform(*self.scale, size=(tries,)) * area
-        aspect = draws.log_uniform(*self.ratio, size=(tries,))
-        u = draws.uniform(size=(tries, 2))
+        u = draws.uniform(size=(tries, 4))  # area, log aspect ratio, top, left: one draw call
+        target = (self.scale[0] + u[..., 0] * (self.scale[1] - self.scale[0])) * area
+        log_ratio = np.log(self.ratio)
+        aspect = np.exp(log_ratio[0] + u[..., 1] * (log_ratio[1] - log_ratio[0]))
+        u = u[..., 2:]
         h = np.round(np.sqrt(target * aspect)).astype(np.int64)
         w = np.round(np.sqrt(target / aspect)).astype(np.int64)
         frac = h * w / area

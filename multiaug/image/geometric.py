@@ -321,14 +321,10 @@ class Affine(_Warped):
 
     def sample(self, batch: ImageBatch, draws: Draws) -> dict[str, Any]:
         tx, ty = self.translate
-        return {
-            "angle": draws.uniform(*self.degrees),
-            "translate_x": draws.uniform(-tx, tx),
-            "translate_y": draws.uniform(-ty, ty),
-            "scale": draws.uniform(*self.scale),
-            "shear_x": draws.uniform(*self.shear[:2]),
-            "shear_y": draws.uniform(*self.shear[2:]),
-        }
+        ranges = np.array([self.degrees, (-tx, tx), (-ty, ty), self.scale, self.shear[:2], self.shear[2:]])
+        values = ranges[:, 0] + draws.uniform(size=(6,)) * (ranges[:, 1] - ranges[:, 0])  # one draw call
+        names = ("angle", "translate_x", "translate_y", "scale", "shear_x", "shear_y")
+        return {name: values[:, i] for i, name in enumerate(names)}
 
     def matrix(self, params: dict[str, Any], height: int, width: int) -> np.ndarray:
         s = _column(params, "scale")
@@ -419,7 +415,9 @@ class Stretch(_Warped):
         self.scale_y = _check_scale(scale_y, "scale_y")
 
     def sample(self, batch: ImageBatch, draws: Draws) -> dict[str, Any]:
-        return {"scale_x": draws.log_uniform(*self.scale_x), "scale_y": draws.log_uniform(*self.scale_y)}
+        logs = np.log(np.array([self.scale_x, self.scale_y]))
+        values = np.exp(logs[:, 0] + draws.uniform(size=(2,)) * (logs[:, 1] - logs[:, 0]))  # log-uniform
+        return {"scale_x": values[:, 0], "scale_y": values[:, 1]}
 
     def matrix(self, params: dict[str, Any], height: int, width: int) -> np.ndarray:
         return affine_matrix(
@@ -700,9 +698,11 @@ class RandomResizedCrop(_Sized):
         height, width = batch.height, batch.width
         area = height * width
         tries = 10
-        target = draws.uniform(*self.scale, size=(tries,)) * area
-        aspect = draws.log_uniform(*self.ratio, size=(tries,))
-        u = draws.uniform(size=(tries, 2))
+        u = draws.uniform(size=(tries, 4))  # area, log aspect ratio, top, left: one draw call
+        target = (self.scale[0] + u[..., 0] * (self.scale[1] - self.scale[0])) * area
+        log_ratio = np.log(self.ratio)
+        aspect = np.exp(log_ratio[0] + u[..., 1] * (log_ratio[1] - log_ratio[0]))
+        u = u[..., 2:]
         w = np.round(np.sqrt(target * aspect)).astype(np.int64)
         h = np.round(np.sqrt(target / aspect)).astype(np.int64)
         ok = (w > 0) & (h > 0) & (w <= width) & (h <= height)
