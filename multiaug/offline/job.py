@@ -76,6 +76,7 @@ class Summary:
     skipped_links: int = 0
     no_pipeline: dict[str, int] = field(default_factory=dict)  # modality -> files without a pipeline
     seconds: float = 0.0
+    output: str = ""  # the OUTPUT folder
     stopped: bool = False
     dry_run: bool = False
 
@@ -94,14 +95,18 @@ class Summary:
         if self.already_done:
             parts.append(f"{self.already_done} already done")
         if self.ignored:
-            parts.append(f"{self.ignored} ignored")
+            parts.append(f"{self.ignored} ignored (other file types or filtered out)")
         if self.skipped_links:
             parts.append(f"{self.skipped_links} links outside INPUT skipped")
         for modality, n in self.no_pipeline.items():
             parts.append(f"{n} {modality} files without a pipeline")
-        text = ", ".join(parts) + f" in {self.seconds:.1f} s ({rate:.1f} files/s)"
+        text = ", ".join(parts) + f" in {self.seconds:.1f} s"
+        if self.files:
+            text += f" ({rate:.1f} files/s)"
         if self.stopped:
             text += "; stopped at the first failure (--strict)"
+        if self.output and (self.outputs or self.failed):
+            text += f"; see {self.output}"
         return text
 
 
@@ -290,7 +295,10 @@ def augment_folder(
         src, modality=options.modality, include=options.include, exclude=options.exclude, skip=[out]
     )
     summary = Summary(
-        ignored=len(scan.ignored), skipped_links=len(scan.skipped_links), dry_run=options.dry_run
+        ignored=len(scan.ignored),
+        skipped_links=len(scan.skipped_links),
+        dry_run=options.dry_run,
+        output=str(output_path),
     )
     settings = _run_settings(options, pipelines)
     tasks, _ = _plan(scan, pipelines, options, out, summary)

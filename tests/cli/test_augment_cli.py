@@ -206,6 +206,13 @@ def test_resume_after_interrupted_run(
     # nothing left: a second resume does nothing
     rc, _, err = cli("augment", mixed_input, part, "--copies", "2", "--resume", capsys=capsys)
     assert rc == 0 and " 0 outputs" in err
+    # more copies later: the first two are kept as they are, only the third is made
+    before = tree_bytes(part)
+    rc, _, err = cli("augment", mixed_input, part, "--copies", "3", "--resume", capsys=capsys)
+    assert rc == 0 and f"{len(lines)} already done" in err
+    after = tree_bytes(part)
+    assert all(after[k] == v for k, v in before.items() if k != "manifest.jsonl")
+    assert set(after) - set(before) == {k.replace("_aug1", "_aug2") for k in before if "_aug1" in k}
 
 
 def test_resume_after_a_real_kill(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
