@@ -22,7 +22,7 @@ from ..core.errors import ConfigError
 from ..core.noise import rand
 from .base import ImageAugmenter, ImageBatch
 from .functional.erasing import erase
-from .geometric import check_fill, fill_for
+from .geometric import check_fill, check_label, fill_for
 
 __all__ = ["CoarseDropout", "Cutout", "RandomErasing"]
 
@@ -33,15 +33,6 @@ def _check_value(value: Any, name: str, intensity: bool = True) -> float | tuple
     if value == "random":
         return "random"
     return check_fill(value, name, intensity=intensity)
-
-
-def _check_mask_value(value: Any) -> float | None:
-    if value is None:
-        return None
-    fill = check_fill(value, "mask_fill_value", intensity=False)
-    if isinstance(fill, tuple):
-        raise ConfigError(f"mask_fill_value must be None or one number (a label value), got {value!r}")
-    return fill
 
 
 class _Erasing(ImageAugmenter):
@@ -149,7 +140,9 @@ class CoarseDropout(_Erasing):
             if low > high:
                 raise ConfigError(f"need min_{side} <= max_{side}, got {low} > {high}")
         self.fill = _check_value(fill_value, "fill_value", intensity=False)
-        self.mask_fill_value = _check_mask_value(mask_fill_value)
+        self.mask_fill_value = (
+            None if mask_fill_value is None else check_label(mask_fill_value, "mask_fill_value")
+        )
 
     def sample(self, batch: ImageBatch, draws: Draws) -> dict[str, Any]:
         height, width = batch.height, batch.width
@@ -202,7 +195,9 @@ class Cutout(_Erasing):
             raise ConfigError(f"num_holes must be an integer >= 1, got {num_holes!r}")
         self.num_holes = num_holes
         self.fill = _check_value(fill_value, "fill_value")
-        self.mask_fill_value = _check_mask_value(mask_fill_value)
+        self.mask_fill_value = (
+            None if mask_fill_value is None else check_label(mask_fill_value, "mask_fill_value")
+        )
 
     def sample(self, batch: ImageBatch, draws: Draws) -> dict[str, Any]:
         height, width = batch.height, batch.width
@@ -252,7 +247,9 @@ class RandomErasing(_Erasing):
         if self.ratio[0] <= 0:
             raise ConfigError(f"ratio must be > 0 (height / width), got {ratio!r}")
         self.fill = _check_value(value, "value")
-        self.mask_fill_value = _check_mask_value(mask_fill_value)
+        self.mask_fill_value = (
+            None if mask_fill_value is None else check_label(mask_fill_value, "mask_fill_value")
+        )
 
     def sample(self, batch: ImageBatch, draws: Draws) -> dict[str, Any]:
         height, width = batch.height, batch.width

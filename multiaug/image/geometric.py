@@ -9,7 +9,7 @@ be moved by the same matrix. One warp per batch, computed with direct source coo
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, ClassVar
+from typing import Any
 
 import numpy as np
 import torch
@@ -61,6 +61,13 @@ def check_fill(value: Any, name: str, *, intensity: bool = True) -> float | tupl
             f"so it must lie in [0, 1]; got {value!r}"
         )
     return out
+
+
+def check_label(value: Any, name: str) -> float:
+    """A mask fill: one number, a label value."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ConfigError(f"{name} must be one number (a label value), got {value!r}")
+    return float(value)
 
 
 def fill_for(fill: float | tuple[float, ...], image: torch.Tensor) -> float | tuple[float, ...]:
@@ -172,8 +179,6 @@ class Rotate90(ImageAugmenter):
 class _Warped(ImageAugmenter):
     """Shared apply of the ops described by one per-sample matrix: subclasses write ``sample`` and ``matrix``."""
 
-    default_interpolation: ClassVar[str] = "bilinear"
-
     def __init__(
         self,
         *,
@@ -188,10 +193,7 @@ class _Warped(ImageAugmenter):
         self.interpolation = check_choice(interpolation, "interpolation", INTERPOLATIONS)
         self.border = check_choice(border, "border", BORDERS)
         self.fill = check_fill(fill, "fill")
-        fm = check_fill(fill_mask, "fill_mask", intensity=False)
-        if isinstance(fm, tuple):
-            raise ConfigError(f"fill_mask must be one number (a label value), got {fill_mask!r}")
-        self.fill_mask = fm
+        self.fill_mask = check_label(fill_mask, "fill_mask")
 
     def output_size(self, height: int, width: int) -> tuple[int, int]:
         """The output ``(height, width)`` for an input of this size."""

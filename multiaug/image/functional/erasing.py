@@ -15,6 +15,7 @@ from collections.abc import Sequence
 import torch
 
 from .chunks import chunk_slices
+from .warp import as_fill
 
 __all__ = ["box_mask", "erase"]
 
@@ -53,15 +54,7 @@ def erase(
     """
     _, c, h, w = image.shape
     boxes = boxes.to(image.device)
-    fill = torch.as_tensor(value, device=image.device)
-    if fill.ndim == 1:
-        if fill.numel() not in (1, c):
-            raise ValueError(f"value must be one number or one per channel ({c}), got {fill.numel()} values")
-        fill = fill.reshape(1, -1, 1, 1)
-    if not image.dtype.is_floating_point and image.dtype != torch.bool:
-        info = torch.iinfo(image.dtype)
-        fill = fill.to(torch.float64).round().clamp(info.min, info.max)
-    fill = fill.to(image.dtype)
+    fill = as_fill(value, c, image.dtype, image.device)
     if image.dtype == torch.bool:
         return torch.where(box_mask(boxes, h, w).unsqueeze(1) > 0.5, fill, image)
     nonzero = bool((fill != 0).any())

@@ -26,7 +26,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-__all__ = ["BORDERS", "INTERPOLATIONS", "warp"]
+__all__ = ["BORDERS", "INTERPOLATIONS", "as_fill", "warp"]
 
 INTERPOLATIONS = ("nearest", "bilinear", "bicubic")
 BORDERS = ("constant", "reflect", "replicate")
@@ -45,16 +45,30 @@ def _inverse(matrix: torch.Tensor | np.ndarray) -> np.ndarray:
     return np.where(np.abs(inv - near) < 1e-9, near, inv)
 
 
-def _fill_tensor(fill: float | Sequence[float], channels: int, dtype: torch.dtype, device: torch.device):
-    values = torch.as_tensor(fill, dtype=torch.float64).flatten()
-    if values.numel() not in (1, channels):
-        raise ValueError(
-            f"fill must be one number or one per channel ({channels}), got {values.numel()} values"
-        )
+def as_fill(
+    value: float | Sequence[float] | torch.Tensor, channels: int, dtype: torch.dtype, device: torch.device
+) -> torch.Tensor:
+    """A fill in the image's dtype, broadcastable to ``(B, channels, H, W)``: one number, one per channel, or a
+    tensor (noise) already shaped for the image. Integer dtypes get it rounded and saturated.
+
+    Example:
+        >>> as_fill((300.0, 7.4), 2, torch.uint8, torch.device("cpu")).flatten().tolist()
+        [255, 7]
+    """
+    values = torch.as_tensor(value, device=device)
+    if values.ndim <= 1:
+        values = values.reshape(-1)
+        if values.numel() not in (1, channels):
+            raise ValueError(
+                f"fill must be one number or one per channel ({channels}), got {values.numel()} values"
+            )
+        values = values.reshape(1, -1, 1, 1)
     if not dtype.is_floating_point:
-        info = torch.iinfo(dtype) if dtype != torch.bool else None
-        values = values.round() if info is None else values.round().clamp(info.min, info.max)
-    return values.to(dtype=dtype, device=device).expand(channels).reshape(1, channels, 1, 1)
+        values = values.to(torch.float64).round()
+        if dtype != torch.bool:
+            info = torch.iinfo(dtype)
+            values = values.clamp(info.min, info.max)
+    return values.to(dtype)
 
 
 def _border_index(idx: torch.Tensor, n: int, border: str) -> torch.Tensor:
@@ -319,7 +333,7 @@ def warp(
     )
     coord_dtype = torch.float64 if image.dtype == torch.float64 else torch.float32
     inv_all = torch.as_tensor(inv_all, dtype=coord_dtype).to(image.device)
-    fill_t = _fill_tensor(fill, c, image.dtype, image.device) if border == "constant" else None
+    fill_t = as_fill(fill, c, image.dtype, image.device) if border == "constant" else None
     out = torch.empty((b, c, ho, wo), dtype=image.dtype, device=image.device)
     taps = 4 if interpolation == "bicubic" else 2
     step = max(1, _CHUNK_PIXELS * 2 // (taps * ho * wo)) if image.device.type == "cpu" else b
