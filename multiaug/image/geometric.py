@@ -502,9 +502,14 @@ class _Crop(_Sized):
         if not inside:
             return super().apply(batch, params)
         fields = {}
+        shared = bool((top == top[0]).all() and (left == left[0]).all())
         for name, value in batch._fields().items():
+            if shared:  # one window for all (CenterCrop, same_on_batch): one copy of the batch
+                t, l = int(top[0]), int(left[0])
+                fields[name] = value[:, :, t : t + h, l : l + w].clone(memory_format=torch.contiguous_format)
+                continue
             out = value.new_empty((*value.shape[:2], h, w))
-            # one contiguous slice copy per sample: 2.5x faster on CPU than any batched gather we measured
+            # one slice copy per sample: 2.5x faster on CPU than any batched gather we measured
             for i, (t, l) in enumerate(zip(top.tolist(), left.tolist())):
                 out[i] = value[i, :, t : t + h, l : l + w]
             fields[name] = out
