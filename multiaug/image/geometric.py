@@ -228,7 +228,8 @@ class Rotate(_Warped):
 
     ``degrees`` is ``(low, high)`` or one number ``d`` meaning ``(-d, d)``. The corners revealed are filled by
     ``border``: ``"constant"`` (``fill`` for the image, one number or one per channel in units of full intensity,
-    0-1 for uint8 images too, and ``fill_mask``, a label value, for masks), ``"reflect"`` or ``"replicate"``. ``interpolation``: nearest, bilinear or bicubic.
+    0-1 for uint8 images too, and ``fill_mask``, a label value, for masks), ``"reflect"`` or ``"replicate"``.
+    ``interpolation``: nearest, bilinear or bicubic.
 
     Example:
         >>> import torch, multiaug.image as mi
