@@ -23,6 +23,7 @@ from typing import Any
 from .tokenize import detokenize, is_word, tokenize
 
 __all__ = [
+    "ABBREVIATIONS",
     "apply_edits",
     "apply_token_edits",
     "delete_token",
@@ -34,7 +35,7 @@ __all__ = [
 _TERMINALS = frozenset(".!?…。！？")
 _CJK_TERMINALS = frozenset("。！？")
 _CLOSERS = frozenset("\"'”’»)]}")
-_ABBREVIATIONS = frozenset(
+ABBREVIATIONS = frozenset(
     [
         "mr",
         "mrs",
@@ -175,7 +176,7 @@ def _ends_sentence(tokens: list[str] | tuple[str, ...], i: int, nxt: int, cjk: b
         return True
     if tokens[i] == ".":
         prev = tokens[i - 1]
-        if prev.lower() in _ABBREVIATIONS or "." in prev or (len(prev) == 1 and prev.isalpha()):
+        if prev.lower() in ABBREVIATIONS or "." in prev or (len(prev) == 1 and prev.isalpha()):
             return False
     return not tokens[nxt][:1].islower()
 

@@ -139,8 +139,11 @@ class WordNetLexicon(Lexicon):
 
     name = "wordnet"
 
-    def _entry(self, lemma: str, pos: str) -> tuple[int, list[tuple[str, ...]], bool] | None:
-        """(tag count, synonym sets in sense order, may be a name) for a lower-case lemma, or None."""
+    def _entry(self, lemma: str, pos: str) -> tuple[int, list[tuple[str, ...]], str] | None:
+        """(tag count, synonym sets in sense order, name flags) for a lower-case lemma, or None.
+
+        Name flags: ``""`` an ordinary word, ``"C"`` also spelled capitalised (a name too), ``"P"`` only a name.
+        """
         raise TypeError(f"{type(self).__name__} must implement _entry")
 
     def _exceptions(self, pos: str, form: str) -> list[str]:
@@ -207,9 +210,14 @@ class WordNetLexicon(Lexicon):
             if rpos != best:
                 continue
             name = self._entry(lemma, rpos)[2]  # type: ignore[index]
+            if name == "P":
+                continue  # names are not paraphrased ("NASA", "Paris")
+            key = _letters(lemma)
             for synonym in self.synonym_lemmas(lemma, rpos, max_senses):
-                if not name and not synonym.islower() and any(ch.isupper() for ch in synonym):
-                    continue  # a common word is not replaced by a name ("fox" -> "Charles James Fox")
+                if any(ch.isupper() for ch in synonym):
+                    continue  # names are not synonyms of words ("fox" -> "Charles James Fox")
+                if _letters(synonym) == key:
+                    continue  # a spelling variant is not a synonym ("Mr" -> "Mr.")
                 surface = inflect(synonym, rpos, form, self._inverse)
                 if surface is not None and surface.lower() not in seen:
                     seen.add(surface.lower())
@@ -223,7 +231,7 @@ class _TableWordNet(WordNetLexicon):
     def __init__(
         self,
         synsets: list[tuple[str, ...]],
-        words: dict[tuple[str, str], tuple[int, str, bool]],
+        words: dict[tuple[str, str], tuple[int, str, str]],
         exceptions: dict[tuple[str, str], list[str]],
     ) -> None:
         super().__init__()
@@ -235,9 +243,9 @@ class _TableWordNet(WordNetLexicon):
             for lemma in lemmas:
                 inverse.setdefault((pos, lemma), []).append(form)
         self._inv = inverse
-        self._entries: dict[tuple[str, str], tuple[int, list[tuple[str, ...]], bool] | None] = {}
+        self._entries: dict[tuple[str, str], tuple[int, list[tuple[str, ...]], str] | None] = {}
 
-    def _entry(self, lemma: str, pos: str) -> tuple[int, list[tuple[str, ...]], bool] | None:
+    def _entry(self, lemma: str, pos: str) -> tuple[int, list[tuple[str, ...]], str] | None:
         key = (lemma, pos)
         try:
             return self._entries[key]
@@ -266,18 +274,23 @@ class _TableWordNet(WordNetLexicon):
         return len(self._words)
 
 
+def _letters(word: str) -> str:
+    """The letters and digits of a word, lower-cased: spelling variants compare equal."""
+    return "".join(ch for ch in word.lower() if ch.isalnum())
+
+
 def read_lexicon_file(path: str | Path) -> _TableWordNet:
     """Load a lexicon written by ``scripts/build_lexicon.py``."""
     with gzip.open(path, "rt", encoding="utf-8") as fh:
         lines = fh.read().split("\n")
     synsets: list[tuple[str, ...]] = []
-    words: dict[tuple[str, str], tuple[int, str, bool]] = {}
+    words: dict[tuple[str, str], tuple[int, str, str]] = {}
     exceptions: dict[tuple[str, str], list[str]] = {}
     for line in lines:
         kind = line[:1]
         if kind == "W":
             _, word, pos, count, ids, flags = line.split("\t")
-            words[(word, pos)] = (int(count), ids, flags != "")
+            words[(word, pos)] = (int(count), ids, flags)
         elif kind == "S":
             synsets.append(tuple(line[4:].split("|")))
         elif kind == "E":
@@ -327,9 +340,9 @@ class NltkWordNetLexicon(WordNetLexicon):
                 for lemma in lemmas:
                     inverse.setdefault((pos, lemma.replace("_", " ")), []).append(form.replace("_", " "))
         self._inv = inverse
-        self._entries: dict[tuple[str, str], tuple[int, list[tuple[str, ...]], bool] | None] = {}
+        self._entries: dict[tuple[str, str], tuple[int, list[tuple[str, ...]], str] | None] = {}
 
-    def _entry(self, lemma: str, pos: str) -> tuple[int, list[tuple[str, ...]], bool] | None:
+    def _entry(self, lemma: str, pos: str) -> tuple[int, list[tuple[str, ...]], str] | None:
         key = (lemma, pos)
         if key in self._entries:
             return self._entries[key]
@@ -338,18 +351,19 @@ class NltkWordNetLexicon(WordNetLexicon):
         if offsets:
             sets: list[tuple[str, ...]] = []
             count = 0
-            proper = False
+            spellings: set[bool] = set()  # True: capitalised, False: lower case
             for offset in offsets:
                 synset = self.reader.synset_from_pos_and_offset(pos, offset)
                 names = tuple(dict.fromkeys(n.replace("_", " ") for n in synset.lemma_names()))
                 for lem in synset.lemmas():
                     if lem.name().lower() == lemma.replace(" ", "_"):
-                        proper = proper or lem.name() != lem.name().lower()
+                        spellings.add(lem.name() != lem.name().lower())
                         with contextlib.suppress(LookupError, OSError, ValueError):
                             count += lem.count()
                 if len(names) >= 2:
                     sets.append(names)
-            entry = (count, sets, proper)
+            flags = ("P" if False not in spellings else "C") if True in spellings else ""
+            entry = (count, sets, flags)
         self._entries[key] = entry
         return entry
 

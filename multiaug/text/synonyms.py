@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
 
 from multiaug.core import register
 from multiaug.core.errors import ConfigError
 
-from .edits import match_case
+from .edits import ABBREVIATIONS, match_case
 from .lexicon import Lexicon, WordNetLexicon, load_lexicon
 from .tagging import Tagger, context_hint, resolve_tagger
 from .tokenize import is_word, is_wordlike
@@ -94,6 +94,13 @@ class SynonymAugmenter(WordAugmenter):
         tok = tokens[i]
         if len(tok) < 2 or not is_wordlike(tok):
             return ()
+        if (
+            tok[0].isupper()
+            and not tok.isupper()
+            and isinstance(self.lexicon, WordNetLexicon)
+            and not _starts_sentence(tokens, i)
+        ):
+            return ()  # English, capitalised inside a sentence: a name ("Brown", "Paris"), not paraphrased
         word, suffix = tok, ""
         if tok[-2:] in ("'s", "’s") and len(tok) > 3:  # possessive: "farmer's" -> "grower's"
             word, suffix = tok[:-2], tok[-2:]
@@ -115,6 +122,22 @@ class SynonymAugmenter(WordAugmenter):
 
 
 _NOUN = frozenset({"n"})
+_SENTENCE_OPENERS = frozenset(
+    {".", "!", "?", "…", ":", ";", '"', "“", "«", "(", "[", "'", "‘", "-", "–", "—"}
+)
+
+
+def _starts_sentence(tokens: Sequence[str], i: int) -> bool:
+    """True when token ``i`` may start a sentence (so its capital letter says nothing about a name)."""
+    if i == 0:
+        return True
+    prev = tokens[i - 1]
+    if prev not in _SENTENCE_OPENERS:
+        return False
+    if prev == "." and i >= 2:
+        before = tokens[i - 2]
+        return not (before.lower() in ABBREVIATIONS or "." in before or len(before) == 1)
+    return True
 
 
 @lru_cache(maxsize=65536)
