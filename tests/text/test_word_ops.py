@@ -243,3 +243,15 @@ def test_possessives_keep_their_ending() -> None:
         assert second.split()[1].endswith(("'", "'s"))
     user = mt.SynonymReplacement(aug_p=1.0, source={"farmer": ["grower"]})
     assert user("The farmer's dog", seed=0) == "The grower's dog"
+
+
+def test_names_are_not_paraphrased() -> None:
+    aug = mt.SynonymReplacement(aug_p=1.0)
+    text = "NASA engineers met Mr. Brown in Paris. Dogs chased the fox."
+    for seed in range(8):
+        out, edits = edits_of(aug, text, seed)
+        assert out.startswith("NASA ") and "Mr. Brown in Paris." in out
+        for edit in edits:  # no name comes in: only the case of the replaced word is copied
+            assert edit["new"][1:] == edit["new"][1:].lower() or edit["old"].isupper()
+    user = mt.SynonymReplacement(aug_p=1.0, source={"Auto": ["Wagen"]}, stopwords=None)
+    assert user("Das rote Auto fährt.", seed=0) == "Das rote Wagen fährt."
