@@ -159,7 +159,8 @@ class SynonymReplacement(SynonymAugmenter):
 
     ``n = max(aug_min, int(aug_p * number_of_words))`` words (at most ``aug_max``) are replaced, chosen among the
     words that have a synonym; stopwords, numbers, URLs and protected tokens are never replaced. The synonym keeps
-    the original's form (plural, past tense, -ing, 3rd person -s; capitalised, ALL CAPS) and part of speech (from
+    the original's form (plural, past tense, -ing, 3rd person -s, possessive; capitalised, ALL CAPS); names are not
+    paraphrased and never come in (with the WordNet sources); part of speech is respected (from
     an installed NLTK tagger with ``pos_tagger="auto"``, else from the context and the lexicon's sense counts).
     Multi-word synonyms are written with spaces.
 
