@@ -33,6 +33,7 @@ _CUTOFF = 0.94
 _BETA = 7.0
 _BLOCK = 8
 _CHUNK = 4
+_OUT_BLOCK = 1 << 16  # output samples per block for a long clip alone in its chunk
 _FILTER_SPEEDUP = 1.5  # up to this speed-up the interpolation filter itself is the anti-aliasing filter
 
 
@@ -75,28 +76,32 @@ def _block_matrix(taps: int, order: int, block: int, cutoff: float = _CUTOFF) ->
 
 
 def _filter_bank(
-    x: Tensor, taps: int, order: int, ws: Workspace | None = None, cutoffs: list[float] | None = None
+    xp: Tensor,
+    first: int,
+    count: int,
+    ws: Workspace | None = None,
+    cutoffs: list[float] | None = None,
 ) -> Tensor:
-    """Filtered values ``v (N, T', order + 1)``, ``T' >= T``:
-    ``v[n, i, m] = sum_k c[k, m] * x[n, i + k - taps//2 + 1]``, with the prototype of cutoff ``cutoffs[n]``."""
-    n, t = x.shape
-    block = _BLOCK
-    blocks = -(-t // block)
-    left = taps // 2 - 1
-    xp = torch.nn.functional.pad(x, (left, blocks * block + taps - 1 - t - left))
-    frames = xp.unfold(-1, block + taps - 1, block)
+    """Filtered values ``v (N, count', order + 1)`` (``count'``: ``count`` rounded up to the block) for input
+    samples ``first .. first + count' - 1``: ``v[n, i, m] = sum_k c[k, m] * x[n, first + i + k - taps//2 + 1]``
+    with the prototype of cutoff ``cutoffs[n]``, where ``xp`` is ``x`` padded with ``taps//2 - 1`` zeros in
+    front and enough after."""
+    n = xp.shape[0]
+    taps, order, block = _TAPS, _ORDER, _BLOCK
+    blocks = -(-count // block)
+    frames = xp[:, first : first + blocks * block + taps - 1].unfold(-1, block + taps - 1, block)
     cutoffs = cutoffs or [_CUTOFF] * n
     ws = ws or Workspace()
-    rows = ws.get("fb_in", (n, blocks, block + taps - 1), x.dtype, x.device)
+    rows = ws.get("fb_in", (n, blocks, block + taps - 1), xp.dtype, xp.device)
     rows.copy_(frames)
     width = block * (order + 1)
-    out = ws.get("fb_out", (n, blocks, width), x.dtype, x.device)
+    out = ws.get("fb_out", (n, blocks, width), xp.dtype, xp.device)
     if len(set(cutoffs)) == 1:
-        mat = torch.as_tensor(_block_matrix(taps, order, block, cutoffs[0]), dtype=x.dtype, device=x.device)
+        mat = torch.as_tensor(_block_matrix(taps, order, block, cutoffs[0]), dtype=xp.dtype, device=xp.device)
         torch.mm(rows.view(n * blocks, -1), mat, out=out.view(n * blocks, width))
     else:
         mats = np.stack([_block_matrix(taps, order, block, c) for c in cutoffs])
-        torch.bmm(rows, torch.as_tensor(mats, dtype=x.dtype, device=x.device), out=out)
+        torch.bmm(rows, torch.as_tensor(mats, dtype=xp.dtype, device=xp.device), out=out)
     return out.view(n, blocks * block, order + 1)
 
 
@@ -141,29 +146,37 @@ def read_at(
     steps = torch.arange(m, device=device, dtype=torch.float64)
     out = x.new_empty(n, m)
     ws = workspace()
+    reach = t + _TAPS  # past this the filter bank only holds zeros
+    xp = torch.nn.functional.pad(x, (_TAPS // 2 - 1, reach - t + _TAPS + _BLOCK))
     for lo in range(0, n, _CHUNK):
         hi = min(n, lo + _CHUNK)
         cuts = None if cutoff is None else [float(c) for c in cutoff[lo:hi]]
-        v = _filter_bank(x[lo:hi], _TAPS, _ORDER, ws, cuts)
-        tv = v.shape[1]
-        pos = torch.mul(
-            steps[None, :], step[lo:hi, None], out=ws.get("pos", (hi - lo, m), torch.float64, device)
-        )
-        if shifted:
-            pos.add_(start[lo:hi, None])
-        idx = pos.to(torch.int64)  # positions are >= 0: truncation is floor
-        mu = torch.frac(pos, out=pos).to(x.dtype)
-        # Past the end the filter bank holds the filtered zero padding, then zeros.
-        rows = idx.clamp_(max=tv - 1).add_(torch.arange(hi - lo, device=device)[:, None] * tv)
-        picked = ws.get("picked", ((hi - lo) * m, _ORDER + 1), x.dtype, device)
-        vals = torch.index_select(v.reshape(-1, _ORDER + 1), 0, rows.view(-1), out=picked)
-        vals = vals.view(hi - lo, m, _ORDER + 1)
-        y = out[lo:hi]
-        torch.addcmul(vals[..., _ORDER - 1], vals[..., _ORDER], mu, out=y)
-        for k in range(_ORDER - 2, -1, -1):
-            y.mul_(mu).add_(vals[..., k])
+        # A long clip alone in its chunk is read in blocks of output samples (cache-sized tensors).
+        block = _OUT_BLOCK if hi - lo == 1 and m > 2 * _OUT_BLOCK else m
+        for k0 in range(0, m, block):
+            k1 = min(m, k0 + block)
+            pos = torch.mul(
+                steps[None, k0:k1],
+                step[lo:hi, None],
+                out=ws.get("pos", (hi - lo, k1 - k0), torch.float64, device),
+            )
+            if shifted:
+                pos.add_(start[lo:hi, None])
+            idx = pos.to(torch.int64).clamp_(max=reach)  # positions are >= 0: truncation is floor
+            mu = torch.frac(pos, out=pos).to(x.dtype)
+            first = int(idx.min())
+            v = _filter_bank(xp[lo:hi], first, int(idx.max()) - first + 1, ws, cuts)
+            tv = v.shape[1]
+            rows = idx.sub_(first).add_(torch.arange(hi - lo, device=device)[:, None] * tv)
+            picked = ws.get("picked", ((hi - lo) * (k1 - k0), _ORDER + 1), x.dtype, device)
+            vals = torch.index_select(v.reshape(-1, _ORDER + 1), 0, rows.view(-1), out=picked)
+            vals = vals.view(hi - lo, k1 - k0, _ORDER + 1)
+            y = out[lo:hi, k0:k1]
+            torch.addcmul(vals[..., _ORDER - 1], vals[..., _ORDER], mu, out=y)
+            for k in range(_ORDER - 2, -1, -1):
+                y.mul_(mu).add_(vals[..., k])
         for r in range(lo, hi):  # at most _CHUNK rows: zero past each output length
-            y[r - lo, out_host[r] :] = 0.0
+            out[r, out_host[r] :] = 0.0
     return out
 
 

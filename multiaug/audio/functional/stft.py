@@ -21,7 +21,19 @@ import numpy as np
 import torch
 from torch import Tensor
 
-__all__ = ["Workspace", "frame_count", "hann_window", "istft", "stft", "workspace"]
+__all__ = [
+    "Workspace",
+    "frame_count",
+    "hann_window",
+    "istft",
+    "normalise",
+    "overlap_add",
+    "pad_centred",
+    "spectrum",
+    "stft",
+    "synthesize",
+    "workspace",
+]
 
 
 class Workspace:
@@ -116,26 +128,47 @@ def stft(
     _check_sizes(n_fft, hop)
     if x.ndim != 2:
         raise ValueError(f"stft expects (N, T), got shape {tuple(x.shape)}")
-    n, t = x.shape
+    xp, frames_n = pad_centred(x, n_fft, hop)
+    return spectrum(xp, 0, frames_n, n_fft, hop, centered_phase=centered_phase, ws=ws)
+
+
+def pad_centred(x: Tensor, n_fft: int, hop: int) -> tuple[Tensor, int]:
+    """``(N, T)`` padded with ``n_fft // 2`` zeros in front and enough after for ``1 + T // hop`` centred
+    frames; returns the padded signal and that frame count."""
+    t = x.shape[-1]
     half = n_fft // 2
     frames_n = 1 + t // hop
     total = (frames_n - 1) * hop + n_fft
-    xp = torch.nn.functional.pad(x, (half, total - t - half))
-    frames = xp.unfold(-1, n_fft, hop)
-    window = hann_window(n_fft, x.device, x.dtype)
+    return torch.nn.functional.pad(x, (half, total - t - half)), frames_n
+
+
+def spectrum(
+    xp: Tensor,
+    first: int,
+    count: int,
+    n_fft: int,
+    hop: int,
+    *,
+    centered_phase: bool = False,
+    ws: Workspace | None = None,
+) -> tuple[Tensor, Tensor]:
+    """``(re, im)`` of frames ``first .. first + count - 1`` of a signal padded by ``pad_centred``."""
+    n = xp.shape[0]
+    half = n_fft // 2
+    frames = xp[:, first * hop : (first + count - 1) * hop + n_fft].unfold(-1, n_fft, hop)
+    window = hann_window(n_fft, xp.device, xp.dtype)
     ws = ws or Workspace()
-    buf = ws.get("frames", (n, frames_n, n_fft), x.dtype, x.device)
+    buf = ws.get("frames", (n, count, n_fft), xp.dtype, xp.device)
     if centered_phase:
         torch.mul(frames[..., half:], window[half:], out=buf[..., :half])
         torch.mul(frames[..., :half], window[:half], out=buf[..., half:])
     else:
         torch.mul(frames, window, out=buf)
-    bins = n_fft // 2 + 1
-    spec = torch.view_as_real(
-        torch.fft.rfft(buf, out=ws.get("spec", (n, frames_n, bins), _complex(x.dtype), x.device))
-    )
-    re = ws.get("re", (n, frames_n, bins), x.dtype, x.device)
-    im = ws.get("im", (n, frames_n, bins), x.dtype, x.device)
+    bins = half + 1
+    spec = ws.get("spec", (n, count, bins), _complex(xp.dtype), xp.device)
+    spec = torch.view_as_real(torch.fft.rfft(buf, out=spec))
+    re = ws.get("re", (n, count, bins), xp.dtype, xp.device)
+    im = ws.get("im", (n, count, bins), xp.dtype, xp.device)
     re.copy_(spec[..., 0])
     im.copy_(spec[..., 1])
     return re, im
@@ -197,28 +230,54 @@ def istft(
     device, dtype = re.device, re.dtype
     counts = frame_counts.to(device="cpu", dtype=torch.int64).numpy()
     lens = lengths.to(device="cpu", dtype=torch.int64).numpy()
-    out_len = int(lens.max()) if n else 0
     if np.any(counts * hop + half < lens):
         raise ValueError("istft: frame_counts too small for the requested lengths")
+    frames = synthesize(re, im, n_fft, hop, centered_phase=centered_phase, ws=ws)
+    if frames_n > 0 and int(counts.min()) < frames_n:
+        keep = torch.as_tensor(np.arange(frames_n)[None, :] < counts[:, None], device=device)
+        frames.mul_(keep.unsqueeze(-1).to(dtype))
+    ola = (ws or Workspace()).get("ola", (n, frames_n + r - 1, hop), dtype, device).zero_()
+    overlap_add(frames, ola, 0)
+    return normalise(ola.view(n, -1), n_fft, hop, counts, lens)
+
+
+def synthesize(
+    re: Tensor, im: Tensor, n_fft: int, hop: int, *, centered_phase: bool = False, ws: Workspace | None = None
+) -> Tensor:
+    """Windowed time-domain frames ``(N, K, n_fft)`` of spectra ``(re, im)`` (a workspace buffer if ``ws``)."""
+    n, frames_n, _ = re.shape
+    half = n_fft // 2
+    device, dtype = re.device, re.dtype
     ws = ws or Workspace()
     spec = torch.complex(re, im, out=ws.get("ispec", tuple(re.shape), _complex(dtype), device))
     raw = torch.fft.irfft(spec, n=n_fft, out=ws.get("iraw", (n, frames_n, n_fft), dtype, device))
     window = hann_window(n_fft, device, dtype)
-    if centered_phase:
-        frames = ws.get("iframes", (n, frames_n, n_fft), dtype, device)
-        torch.mul(raw[..., half:], window[:half], out=frames[..., :half])
-        torch.mul(raw[..., :half], window[half:], out=frames[..., half:])
-    else:
-        frames = raw.mul_(window)
-    if frames_n > 0 and int(counts.min()) < frames_n:
-        keep = torch.as_tensor(np.arange(frames_n)[None, :] < counts[:, None], device=device)
-        frames.mul_(keep.unsqueeze(-1).to(dtype))
-    # Overlap-add: n_fft = r * hop, so frame k's r-th quarter lands on output block k + r.
-    parts = frames.view(n, frames_n, r, hop)
-    ola = ws.get("ola", (n, frames_n + r - 1, hop), dtype, device).zero_()
-    for j in range(r):
-        ola[:, j : j + frames_n] += parts[:, :, j]
-    ola = ola.view(n, -1)
+    if not centered_phase:
+        return raw.mul_(window)
+    frames = ws.get("iframes", (n, frames_n, n_fft), dtype, device)
+    torch.mul(raw[..., half:], window[:half], out=frames[..., :half])
+    torch.mul(raw[..., :half], window[half:], out=frames[..., half:])
+    return frames
+
+
+def overlap_add(frames: Tensor, ola: Tensor, first: int) -> None:
+    """Add frames ``(N, K, n_fft)`` into ``ola (N, blocks, hop)`` (padded output in hops) as frames
+    ``first .. first + K - 1``: ``n_fft = r * hop``, so quarter ``j`` of frame ``k`` lands on block ``k + j``."""
+    n, frames_n, n_fft = frames.shape
+    hop = ola.shape[-1]
+    parts = frames.view(n, frames_n, n_fft // hop, hop)
+    for j in range(n_fft // hop):
+        ola[:, first + j : first + j + frames_n] += parts[:, :, j]
+
+
+def normalise(ola: Tensor, n_fft: int, hop: int, counts: np.ndarray, lens: np.ndarray) -> Tensor:
+    """Divide an overlap-added padded output ``(N, P)`` by each clip's squared-window envelope (clip ``i`` has
+    ``counts[i]`` frames) and crop to ``lens[i]`` samples (zeros after): a new ``(N, max(lens))`` tensor."""
+    n = ola.shape[0]
+    half = n_fft // 2
+    r = n_fft // hop
+    device, dtype = ola.device, ola.dtype
+    out_len = int(lens.max()) if n else 0
     # Envelope: periodic in the interior, then the head (first frames) and each clip's own tail.
     head, period, tails = _envelope_tables(n_fft, hop)
     padded_len = ola.shape[1]

@@ -22,18 +22,21 @@ much as this route.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import torch
 from torch import Tensor
 
 from .lengths import zero_padding
 from .resample import read_at
-from .stft import frame_count, istft, stft, workspace
+from .stft import frame_count, normalise, overlap_add, pad_centred, spectrum, synthesize, workspace
 
 __all__ = ["pitch_shift", "time_stretch"]
 
 _CUTOFF = 0.94  # the resampler's own cutoff, as a fraction of Nyquist
 _CHUNK_ELEMENTS = 1 << 19  # spectrogram values per chunk: 4 clips of 3 s at 16 kHz (n_fft 2048)
+_BLOCK_FRAMES = 128  # output frames per block for a long clip alone in its chunk
 
 
 def _prepare(
@@ -141,19 +144,12 @@ def time_stretch(
     k_out_all = frame_count(made, hop)
     bins = n_fft // 2 + 1
     ws = workspace()
+    r = n_fft // hop
     for rows in _chunks(lens, np.maximum(k_in_all, k_out_all) * bins, chunk):
         nc = rows.size
         t_c = int(lens[rows].max())
         k_in, k_out, rate = k_in_all[rows], k_out_all[rows], rates[rows]
-        re, im = stft(x[torch.as_tensor(rows, device=device), :t_c], n_fft, hop, ws=ws)
-        kc = re.shape[1]
-        mag = torch.hypot(re, im, out=ws.get("mag", (nc, kc, bins), dtype, device))
-        phase = torch.atan2(im, re, out=re)
-        # steps[:, 0] = initial phase, steps[:, 1 + i] = phase[i + 1] - phase[i], steps[:, kc] = 0.
-        steps = ws.get("steps", (nc, kc + 1, bins), dtype, device)
-        steps[:, 0] = phase[:, 0]
-        torch.sub(phase[:, 1:], phase[:, :-1], out=steps[:, 1:kc])
-        steps[:, kc] = 0.0
+        xp, _ = pad_centred(x[torch.as_tensor(rows, device=device), :t_c], n_fft, hop)
         # Host: fractional input frame of every output frame, in float64.
         ko = int(k_out.max())
         k = np.arange(ko)
@@ -162,30 +158,57 @@ def time_stretch(
         frac = pos - i0
         i1 = np.minimum(i0 + 1, (k_in - 1)[:, None])
         live = k[None, :] < k_out[:, None]
-        base = np.arange(nc)[:, None] * kc
-        w1 = np.where(live, frac, 0.0)
-        w0 = np.where(live, 1.0 - frac, 0.0)
-        prev = np.concatenate([np.full((nc, 1), -1), i0[:, :-1]], axis=1)
-        step_rows = np.where(prev < 0, 0, np.where(prev < (k_in - 1)[:, None], prev + 1, kc))
-        step_rows = step_rows + np.arange(nc)[:, None] * (kc + 1)
-        index = torch.as_tensor(np.stack([base + i0, base + i1, step_rows]).reshape(3, -1), device=device)
-        weights = torch.as_tensor(np.stack([w0, w1])[..., None], dtype=dtype, device=device)
-        flat = mag.view(-1, bins)
-        shape = (nc * ko, bins)
-        out_mag = torch.index_select(flat, 0, index[0], out=ws.get("omag", shape, dtype, device))
-        other = torch.index_select(flat, 0, index[1], out=ws.get("omag1", shape, dtype, device))
-        out_mag = out_mag.view(nc, ko, bins).mul_(weights[0])
-        out_mag.addcmul_(other.view(nc, ko, bins), weights[1])
+        weights = np.stack([np.where(live, 1.0 - frac, 0.0), np.where(live, frac, 0.0)])
+        taper = None
         if cutoff is not None and np.any(cutoff[rows] < 1.0):
             edge = cutoff[rows][:, None] * (bins - 1)
             taper = np.clip((edge - np.arange(bins)[None, :]) / 4.0, 0.0, 1.0)
             taper[cutoff[rows] >= 1.0] = 1.0
-            out_mag.mul_(torch.as_tensor(taper[:, None, :], dtype=dtype, device=device))
-        acc = torch.index_select(steps.view(-1, bins), 0, index[2], out=ws.get("acc", shape, dtype, device))
-        acc = _cumsum_frames(acc.view(nc, ko, bins))
-        out_re = torch.cos(acc, out=other.view(nc, ko, bins)).mul_(out_mag)
-        out_im = torch.sin(acc, out=acc).mul_(out_mag)
-        yc = istft(out_re, out_im, n_fft, hop, torch.as_tensor(k_out), torch.as_tensor(made[rows]), ws=ws)
+            taper = torch.as_tensor(taper[:, None, :], dtype=dtype, device=device)
+        ola = ws.get("ola", (nc, ko + r - 1, hop), dtype, device).zero_()
+        # A long single clip goes through in blocks of output frames (cache-sized tensors); the phase of the
+        # next block's first frame is carried over.
+        block = _BLOCK_FRAMES if nc == 1 and ko > 2 * _BLOCK_FRAMES else ko
+        carry: Tensor | None = None
+        for k0 in range(0, ko, block):
+            k1 = min(ko, k0 + block)
+            first, last = int(i0[:, k0:k1].min()), int(i1[:, k0:k1].max())
+            m = last - first + 1
+            re, im = spectrum(xp, first, m, n_fft, hop, ws=ws)
+            mag = torch.hypot(re, im, out=ws.get("mag", (nc, m, bins), dtype, device))
+            phase = torch.atan2(im, re, out=re)
+            # steps[:, 0] = phase of output frame k0, steps[:, 1 + i] = phase[i + 1] - phase[i], steps[:, m] = 0.
+            steps = ws.get("steps", (nc, m + 1, bins), dtype, device)
+            steps[:, 0] = phase[:, 0] if carry is None else carry
+            torch.sub(phase[:, 1:], phase[:, :-1], out=steps[:, 1:m])
+            steps[:, m] = 0.0
+            b0, b1 = i0[:, k0:k1] - first, i1[:, k0:k1] - first
+            prev = np.concatenate([np.full((nc, 1), -1), i0[:, k0 : k1 - 1]], axis=1)
+            moves = np.where(prev < (k_in - 1)[:, None], prev - first + 1, m)
+            step_rows = np.where(prev < 0, 0, moves) + np.arange(nc)[:, None] * (m + 1)
+            tail = np.where(i0[:, k1 - 1] < k_in - 1, i0[:, k1 - 1] - first + 1, m) + np.arange(nc) * (m + 1)
+            base = np.arange(nc)[:, None] * m
+            index = torch.as_tensor(np.stack([base + b0, base + b1, step_rows]).reshape(3, -1), device=device)
+            w = torch.as_tensor(weights[:, :, k0:k1, None], dtype=dtype, device=device)
+            kb = k1 - k0
+            flat = mag.view(-1, bins)
+            shape = (nc * kb, bins)
+            out_mag = torch.index_select(flat, 0, index[0], out=ws.get("omag", shape, dtype, device))
+            other = torch.index_select(flat, 0, index[1], out=ws.get("omag1", shape, dtype, device))
+            out_mag = out_mag.view(nc, kb, bins).mul_(w[0])
+            out_mag.addcmul_(other.view(nc, kb, bins), w[1])
+            if taper is not None:
+                out_mag.mul_(taper)
+            flat_steps = steps.view(-1, bins)
+            acc = torch.index_select(flat_steps, 0, index[2], out=ws.get("acc", shape, dtype, device))
+            acc = _cumsum_frames(acc.view(nc, kb, bins))
+            if k1 < ko:
+                carry = acc[:, -1] + flat_steps.index_select(0, torch.as_tensor(tail, device=device))
+                carry = torch.remainder(carry, 2.0 * math.pi)  # keeps float32 phases small on long clips
+            out_re = torch.cos(acc, out=other.view(nc, kb, bins)).mul_(out_mag)
+            out_im = torch.sin(acc, out=acc).mul_(out_mag)
+            overlap_add(synthesize(out_re, out_im, n_fft, hop, ws=ws), ola, k0)
+        yc = normalise(ola.view(nc, -1), n_fft, hop, k_out, made[rows])
         y[torch.as_tensor(rows, device=device), : yc.shape[1]] = yc
     return y, torch.as_tensor(new, device=device)
 
