@@ -44,26 +44,23 @@ def affine_matrix(
         >>> affine_matrix(4, 4, translate_x=np.array([2.0]))[0].tolist()
         [[1.0, 0.0, 2.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]]
     """
-    values = [angle, translate_x, translate_y, scale_x, scale_y, shear_x, shear_y]
-    n = max(np.size(v) for v in values)
-    a, tx, ty, sx, sy, hx, hy = (_col(v, n) for v in values)
+    values = (angle, translate_x, translate_y, scale_x, scale_y, shear_x, shear_y)
+    a, tx, ty, sx, sy, hx, hy = np.broadcast_arrays(
+        *(np.atleast_1d(np.asarray(v, dtype=np.float64)) for v in values)
+    )
     rad = np.deg2rad(a)
     cos, sin = np.cos(rad), np.sin(rad)
-    linear = np.zeros((n, 2, 2))
-    # rotation (counter-clockwise on screen, y down) @ shear @ scale
-    rot = np.stack([np.stack([cos, sin], -1), np.stack([-sin, cos], -1)], -2)
-    shear = np.zeros((n, 2, 2))
-    shear[:, 0, 0] = 1.0
-    shear[:, 1, 1] = 1.0
-    shear[:, 0, 1] = np.tan(np.deg2rad(hx))
-    shear[:, 1, 0] = np.tan(np.deg2rad(hy))
-    linear = rot @ shear
-    linear[:, :, 0] *= sx[:, None]
-    linear[:, :, 1] *= sy[:, None]
-    centre = np.array([(width - 1) / 2.0, (height - 1) / 2.0])
-    out = np.zeros((n, 3, 3))
-    out[:, :2, :2] = linear
-    out[:, :2, 2] = centre - linear @ centre + np.stack([tx, ty], -1)
+    thx, thy = np.tan(np.deg2rad(hx)), np.tan(np.deg2rad(hy))
+    # rotation [[cos, sin], [-sin, cos]] (counter-clockwise on screen, y down) @ shear [[1, thx], [thy, 1]]
+    # @ scale diag(sx, sy)
+    out = np.zeros((a.shape[0], 3, 3))
+    out[:, 0, 0] = (cos + sin * thy) * sx
+    out[:, 0, 1] = (cos * thx + sin) * sy
+    out[:, 1, 0] = (cos * thy - sin) * sx
+    out[:, 1, 1] = (cos - sin * thx) * sy
+    cx, cy = (width - 1) / 2.0, (height - 1) / 2.0
+    out[:, 0, 2] = cx - out[:, 0, 0] * cx - out[:, 0, 1] * cy + tx
+    out[:, 1, 2] = cy - out[:, 1, 0] * cx - out[:, 1, 1] * cy + ty
     out[:, 2, 2] = 1.0
     return out
 
