@@ -146,6 +146,30 @@ def test_rotate90_matrix_moves_points_like_the_pixels() -> None:
     assert out[0, 0, round(py), round(px)] == 1.0
 
 
+@pytest.mark.parametrize(
+    "op",
+    [
+        mi.Affine(degrees=30, translate=0.1, scale=(0.8, 1.2), shear=10, p=1.0),
+        mi.Perspective(distortion_scale=0.5, p=1.0),
+        mi.Stretch(p=1.0),
+        mi.RandomResizedCrop((24, 20), scale=(0.5, 1.0)),
+        mi.RandomCrop((30, 36), padding=3),
+    ],
+    ids=lambda op: type(op).__name__,
+)
+def test_matrix_moves_points_like_the_pixels(op) -> None:
+    # boxes and keypoints will follow op.matrix: a lone pixel must land where the matrix sends it
+    n, h, w = 6, 33, 41
+    x = torch.zeros(n, 1, h, w)
+    x[:, 0, 20, 13] = 1.0  # (x=13, y=20)
+    out, record = op(x, seed=4, return_params=True)
+    moved = transform_points(op.matrix(record.params, h, w), np.array([[[13.0, 20.0]]] * n))
+    for i in range(n):
+        flat = int(out[i, 0].argmax())
+        found = np.array([flat % out.shape[-1], flat // out.shape[-1]], dtype=np.float64)
+        assert np.abs(found - moved[i, 0]).max() <= 1.0, (i, found, moved[i, 0])
+
+
 @pytest.mark.parametrize("dtype", [torch.uint8, torch.float32])
 def test_rotate_90_degrees_matches_rot90_inside_the_image(dtype: torch.dtype) -> None:
     square = _images(h=17, w=17, dtype=dtype)
