@@ -122,6 +122,7 @@ def channel_affine(
     no_bias = gain is None and not np.any(host_bias)
     # without a mean term the output of x in [0, 1] spans [min(t, s + t), max(t, s + t)]: no clamp if inside
     host_scale = _per_sample(scale, b, "scale", c)
+    unit_scale = bool(np.all(host_scale == 1.0))
     lo = np.minimum(host_bias, host_scale + host_bias)
     hi = np.maximum(host_bias, host_scale + host_bias)
     # float rounding can overshoot by an ulp: keep a margin unless the map is a sum of non-negative terms
@@ -130,10 +131,14 @@ def channel_affine(
 
     def fn(src: torch.Tensor, dst: torch.Tensor, sl: Any, unit: float) -> Any:
         extra = _mean_term(src, gain, sl)
-        # two passes beat one broadcasting addcmul by 2x on CPU
-        torch.mul(src, s[sl], out=dst)
-        if not no_bias:
-            dst.add_(t[sl] if extra is None else t[sl] + extra)
+        bias_t = None if no_bias else (t[sl] if extra is None else t[sl] + extra)
+        if unit_scale and bias_t is not None:
+            torch.add(src, bias_t, out=dst)
+        else:
+            # two passes beat one broadcasting addcmul by 2x on CPU
+            torch.mul(src, s[sl], out=dst)
+            if bias_t is not None:
+                dst.add_(bias_t)
         return IN_RANGE if safe[sl].all() else None
 
     return map_chunks(image, fn, clamp=clamp)
@@ -376,9 +381,11 @@ def adjust_gamma(image: torch.Tensor, gamma: Any) -> torch.Tensor:
         lut = (_levels(image.device)[None, :] ** gt[:, None] * 255.0).round_().to(torch.uint8)
         return _lut_apply(image, lut[:, None, :].expand(b, c, 256))
     gd = _dev(g, image)[:, None, None, None]
+    positive = g > 0
 
-    def fn(src: torch.Tensor, dst: torch.Tensor, sl: slice, unit: float) -> None:
+    def fn(src: torch.Tensor, dst: torch.Tensor, sl: slice, unit: float) -> Any:
         torch.pow(src, gd[sl], out=dst)
+        return IN_RANGE if positive[sl].all() else None  # x ** g with x in [0, 1], g > 0 stays in [0, 1]
 
     return map_chunks(image, fn)
 

@@ -382,7 +382,29 @@ def _median_network(n: int) -> tuple[list[tuple[int, int, int, int]], int]:
     return kept, target
 
 
+def _median3(src: torch.Tensor) -> torch.Tensor:
+    """3x3 median: sort each column of three once (shared by the three windows that contain it), then
+    ``med3(max of the minima, med3 of the middles, min of the maxima)``: 18 min/max ops instead of 46."""
+    h, w = src.shape[-2:]
+    xp = _pad(src, 1, 1, 1, 1)
+    a, b, c = xp[..., 0:h, :], xp[..., 1 : h + 1, :], xp[..., 2 : h + 2, :]
+    t1, t2 = torch.minimum(a, b), torch.maximum(a, b)
+    lo, t3 = torch.minimum(t1, c), torch.maximum(t1, c)
+    mid, hi = torch.minimum(t2, t3), torch.maximum(t2, t3)
+    cols = [slice(j, j + w) for j in range(3)]
+    max_lo = torch.maximum(torch.maximum(lo[..., cols[0]], lo[..., cols[1]]), lo[..., cols[2]])
+    min_hi = torch.minimum(torch.minimum(hi[..., cols[0]], hi[..., cols[1]]), hi[..., cols[2]])
+    med_mid = _med3(mid[..., cols[0]], mid[..., cols[1]], mid[..., cols[2]])
+    return _med3(max_lo, med_mid, min_hi)
+
+
+def _med3(a: torch.Tensor, b: torch.Tensor, c: torch.Tensor) -> torch.Tensor:
+    return torch.maximum(torch.minimum(a, b), torch.minimum(torch.maximum(a, b), c))
+
+
 def _median_chunk(src: torch.Tensor, ksize: int) -> torch.Tensor:
+    if ksize == 3:
+        return _median3(src)
     network, target = _median_network(ksize * ksize)
     r = ksize // 2
     h, w = src.shape[-2:]
@@ -390,16 +412,32 @@ def _median_chunk(src: torch.Tensor, ksize: int) -> torch.Tensor:
     values: dict[int, torch.Tensor] = {
         i: xp[..., i // ksize : i // ksize + h, i % ksize : i % ksize + w] for i in range(ksize * ksize)
     }
+    # results go to recycled buffers: fresh multi-megabyte tensors per comparator are page-faulted every time
+    owned: set[int] = set()
+    pool: list[torch.Tensor] = []
+
+    def buffer(like: torch.Tensor) -> torch.Tensor:
+        return pool.pop() if pool else torch.empty(like.shape, dtype=like.dtype, device=like.device)
+
     for lo, hi, a, b in network:
         va, vb = values.pop(a), values.pop(b)
-        values[lo], values[hi] = torch.minimum(va, vb), torch.maximum(va, vb)
+        out_lo, out_hi = buffer(va), buffer(va)
+        torch.minimum(va, vb, out=out_lo)
+        torch.maximum(va, vb, out=out_hi)
+        values[lo], values[hi] = out_lo, out_hi
+        for key, tensor in ((a, va), (b, vb)):
+            if key in owned:
+                owned.discard(key)
+                pool.append(tensor)
+        owned.update((lo, hi))
     return values[target]
 
 
 def median_blur(image: torch.Tensor, kernel_size: Any) -> torch.Tensor:
     """Median over a ``k x k`` window, per-sample odd ``k`` (samples grouped by size); exact, any dtype.
 
-    A pruned sorting network of elementwise min/max; uint8 images stay uint8 throughout.
+    A pruned sorting network of elementwise min/max (3x3: columns sorted once and shared); uint8 images stay
+    uint8 throughout.
 
     Example:
         >>> x = torch.tensor([[[[0, 0, 0], [0, 9, 0], [0, 0, 0]]]], dtype=torch.uint8)
