@@ -155,8 +155,12 @@ class Rotate90(ImageAugmenter):
                 f"a non-square image ({batch.height}x{batch.width}); use square images or k=2"
             )
 
-    def sample(self, batch: ImageBatch, draws: Draws) -> dict[str, Any]:
+    def _run(self, batch: ImageBatch, *args: Any) -> Any:
+        # checked before the coin flip, so the error does not depend on which samples apply
         self._check_shape(batch)
+        return super()._run(batch, *args)
+
+    def sample(self, batch: ImageBatch, draws: Draws) -> dict[str, Any]:
         return {"k": draws.integers(self.k[0], self.k[1] + 1) % 4}
 
     def matrix(self, params: dict[str, Any], height: int, width: int) -> np.ndarray:
@@ -164,7 +168,6 @@ class Rotate90(ImageAugmenter):
         return affine_matrix(height, width, angle=90.0 * _column(params, "k"))
 
     def apply(self, batch: ImageBatch, params: dict[str, Any]) -> ImageBatch:
-        self._check_shape(batch)
         k = np.asarray(params["k"], dtype=np.int64).reshape(-1) % 4
         fields = {}
         for name, value in batch._fields().items():

@@ -135,6 +135,8 @@ def test_rotate90_non_square() -> None:
     assert torch.equal(mi.Rotate90(k=2, p=1.0)(x), torch.rot90(x, 2, dims=(-2, -1)))
     with pytest.raises(InputError, match="non-square"):
         mi.Rotate90(p=1.0)(x)
+    with pytest.raises(InputError, match="non-square"):  # whatever the coin flips
+        mi.Rotate90(p=0.0)(x)
 
 
 def test_rotate90_matrix_moves_points_like_the_pixels() -> None:
