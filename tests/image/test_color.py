@@ -6,6 +6,8 @@ import numpy as np
 import pytest
 import torch
 import torchvision.transforms.v2.functional as TF
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import multiaug.image as mi
 from multiaug.core.errors import ConfigError, InputError
@@ -238,3 +240,27 @@ def test_cuda_matches_cpu_on_large_batches(dtype) -> None:
         assert gpu.device.type == "cuda"
         diff = (cpu.double() - gpu.cpu().double()).abs().max().item()
         assert diff <= (1 if dtype == torch.uint8 else 1e-4), name
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    brightness=st.floats(0.0, 3.0),
+    contrast=st.floats(0.0, 3.0),
+    saturation=st.floats(0.0, 3.0),
+    hue=st.floats(-0.5, 0.5),
+    shift=st.floats(-1.0, 1.0),
+)
+def test_float_results_stay_in_unit_range_for_any_parameters(
+    brightness, contrast, saturation, hue, shift
+) -> None:
+    x = torch.rand(3, 3, 5, 6, generator=torch.Generator().manual_seed(0))
+    x[0] = 0.0
+    x[1] = 1.0
+    outs = [
+        C.color_jitter(x, brightness, contrast, saturation, hue, [[3, 2, 1, 0]] * 3),
+        C.adjust_brightness(x, brightness),
+        C.channel_affine(x, brightness, shift),
+        C.adjust_gamma(x, brightness + 0.01),
+    ]
+    for out in outs:
+        assert float(out.min()) >= 0.0 and float(out.max()) <= 1.0

@@ -201,3 +201,11 @@ def test_cuda_matches_cpu_on_large_batches(dtype) -> None:
         assert gpu.device.type == "cuda"
         diff = (cpu.double() - gpu.cpu().double()).abs().max().item()
         assert diff <= (1 if dtype == torch.uint8 else 1e-4), name
+
+
+def test_uint8_motion_blur_through_sorted_chunks_matches_reference() -> None:
+    x = torch.randint(0, 256, (7, 3, 15, 18), dtype=torch.uint8)
+    angles, dirs = [0.0, 80.0, -30.0, 10.0, 95.0, -85.0, 45.0], [0.0, 0.5, -1.0, 1.0, 0.2, -0.3, 0.0]
+    kernels = F.motion_kernels(5, angles, dirs)
+    ref = _reference(x.float(), kernels).round().clamp(0, 255)
+    assert (F.motion_blur(x, 5, angles, dirs).double() - ref).abs().max() <= 1
