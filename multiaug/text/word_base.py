@@ -15,7 +15,7 @@ from .edits import apply_edits
 from .stopwords import resolve_protect, resolve_stopwords
 from .tokenize import analyse, word_positions
 
-__all__ = ["BankRandom", "WordAugmenter", "edit_count", "uniforms"]
+__all__ = ["WordAugmenter", "bank_uniforms", "edit_count", "uniforms"]
 
 Edit = dict[str, Any]
 
@@ -42,63 +42,26 @@ def _check_count(value: Any, name: str, *, allow_none: bool = False) -> int | No
     return value
 
 
-class BankRandom:
-    """A per-sample generator that first serves a bank of uniforms drawn in one vectorised call, then continues
-    with a ``random.Random`` seeded from the sample's own seed (created only if needed).
-
-    Both the bank and the seed come from ``draws`` (the same draw calls whatever the batch holds), so results are
-    reproducible per sample; ops with few draws per text skip the cost of seeding a Mersenne Twister per text.
-    ``random()`` reads the bank; every other ``random.Random`` method goes to the seeded generator.
+def bank_uniforms(bank: list[float], seed: int, k: int) -> list[float]:
+    """``k`` uniforms: the bank first, then a ``random.Random(seed)`` for the rest.
 
     Example:
-        >>> rng = BankRandom([0.25, 0.5], 7)
-        >>> rng.random(), rng.random(), 0.0 <= rng.random() < 1.0
-        (0.25, 0.5, True)
+        >>> bank_uniforms([0.5, 0.25], 1, 1), len(bank_uniforms([0.5], 1, 3))
+        ([0.5], 3)
     """
-
-    __slots__ = ("_bank", "_fallback", "_pos", "_seed")
-
-    def __init__(self, bank: list[float], seed: int) -> None:
-        self._bank = bank
-        self._pos = 0
-        self._seed = seed
-        self._fallback: random.Random | None = None
-
-    def _generator(self) -> random.Random:
-        if self._fallback is None:
-            self._fallback = random.Random(self._seed)
-        return self._fallback
-
-    def random(self) -> float:
-        pos = self._pos
-        if pos < len(self._bank):
-            self._pos = pos + 1
-            return self._bank[pos]
-        return self._generator().random()
-
-    def take(self, k: int) -> list[float]:
-        """``k`` uniforms at once (the same values as ``k`` calls of :meth:`random`)."""
-        pos = self._pos
-        out = self._bank[pos : pos + k]
-        self._pos = min(pos + k, len(self._bank))
-        if len(out) < k:
-            gen = self._generator()
-            out += [gen.random() for _ in range(k - len(out))]
-        return out
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._generator(), name)
+    if k <= len(bank):
+        return bank[:k]
+    extra = random.Random(seed)
+    return bank + [extra.random() for _ in range(k - len(bank))]
 
 
-def uniforms(rng: Any, k: int) -> list[float]:
-    """``k`` uniforms from a per-sample generator (a :class:`BankRandom` or a ``random.Random``).
+def uniforms(rng: random.Random, k: int) -> list[float]:
+    """``k`` uniforms from a per-sample ``random.Random``.
 
     Example:
         >>> len(uniforms(random.Random(0), 3))
         3
     """
-    if isinstance(rng, BankRandom):
-        return rng.take(k)
     return [rng.random() for _ in range(k)]
 
 
@@ -155,17 +118,12 @@ class WordAugmenter(TextAugmenter):
     def _edits(self, text: str, rng: random.Random) -> list[Edit]:
         raise TypeError(f"{type(self).__name__} must implement _edits")
 
-    #: Ops that make few ``random()`` draws per text set this to the size of a per-sample bank of uniforms
-    #: (see :class:`BankRandom`); 0 gives every text a ``random.Random`` from ``draws.python_random()``.
-    bank_size: int = 0
+    #: Ops with few draws per text (swap, deletion) read a bank of this many uniforms per text from one vectorised
+    #: draw before falling back to a ``random.Random`` seeded with the text's seed (see :func:`bank_uniforms`).
+    bank_size: int = 16
 
     def sample(self, batch: TextBatch, draws: Draws) -> dict[str, Any]:
-        rngs: list[Any]
-        if self.bank_size:
-            bank = draws.uniform(size=(self.bank_size,)).tolist()
-            rngs = [BankRandom(b, s) for b, s in zip(bank, draws.seeds().tolist())]
-        else:
-            rngs = draws.python_random()
+        rngs = draws.python_random()
         return {
             "edits": [
                 self._edits(text, rng) if text and not text.isspace() else []

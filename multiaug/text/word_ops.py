@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 from multiaug.core import register
 from multiaug.core.errors import ConfigError
+from multiaug.core.random import Draws
 
+from .base import TextBatch
 from .edits import sentence_spans
 from .tokenize import analyse
-from .word_base import Edit, WordAugmenter, uniforms
+from .word_base import Edit, WordAugmenter, bank_uniforms, uniforms
 
 __all__ = ["RandomDeletion", "RandomSwap", "WordShuffle", "windowed_order"]
 
@@ -115,9 +118,24 @@ class RandomSwap(WordAugmenter):
             raise ConfigError(f"adjacent must be True or False, got {adjacent!r}")
         self.adjacent = adjacent
 
-    bank_size = 16
+    def sample(self, batch: TextBatch, draws: Draws) -> dict[str, Any]:
+        # uniforms from one vectorised draw (``bank_size`` per text), then from a random.Random seeded with the
+        # text's own seed
+        bank = draws.uniform(size=(self.bank_size,)).tolist()
+        seeds = draws.seeds().tolist()
+        return {
+            "edits": [
+                self._swaps(text, lambda k, row=row, seed=seed: bank_uniforms(row, seed, k))
+                if text and not text.isspace()
+                else []
+                for text, row, seed in zip(batch.texts, bank, seeds)
+            ]
+        }
 
     def _edits(self, text: str, rng: random.Random) -> list[Edit]:
+        return self._swaps(text, lambda k: uniforms(rng, k))
+
+    def _swaps(self, text: str, take: Callable[[int], list[float]]) -> list[Edit]:
         toks, _, words = self.tokens(text)
         eligible = self.eligible(toks, words)
         m = len(eligible)
@@ -125,7 +143,7 @@ class RandomSwap(WordAugmenter):
             return []
         n = self._count(len(words))
         tokens = list(toks)
-        draws = uniforms(rng, n if self.adjacent else 2 * n)
+        draws = take(n if self.adjacent else 2 * n)
         edits: list[Edit] = []
         for k in range(n):
             if self.adjacent:
@@ -154,18 +172,48 @@ class RandomDeletion(WordAugmenter):
         'very old slept in sun.'
     """
 
-    bank_size = 16
+    def sample(self, batch: TextBatch, draws: Draws) -> dict[str, Any]:
+        # the per-word coin flips of a text come from one vectorised draw (``bank_size`` per text), then from a
+        # random.Random seeded with the text's own seed
+        flips = draws.bernoulli(self.aug_p, size=(self.bank_size,)).tolist()
+        seeds = draws.seeds().tolist()
+        return {
+            "edits": [
+                self._deletions(text, row, seed) if text and not text.isspace() else []
+                for text, row, seed in zip(batch.texts, flips, seeds)
+            ]
+        }
 
     def _edits(self, text: str, rng: random.Random) -> list[Edit]:
         tokens, _, words = analyse(text)
         eligible = words if self._plain else self.eligible(tokens, words)
+        flips = [u < self.aug_p for u in uniforms(rng, len(eligible))]
+        return self._choose(tokens, words, eligible, flips, rng)
+
+    def _deletions(self, text: str, flips: list[bool], seed: int) -> list[Edit]:
+        tokens, _, words = analyse(text)
+        eligible = words if self._plain else self.eligible(tokens, words)
+        rng = None
+        if len(eligible) > len(flips):
+            rng = random.Random(seed)
+            flips = flips + [rng.random() < self.aug_p for _ in range(len(eligible) - len(flips))]
+        return self._choose(tokens, words, eligible, flips, rng, seed)
+
+    def _choose(
+        self,
+        tokens: tuple[str, ...],
+        words: Sequence[int],
+        eligible: Sequence[int],
+        flips: Sequence[bool],
+        rng: Any,
+        seed: int = 0,
+    ) -> list[Edit]:
         if not eligible:
             return []
-        aug_p = self.aug_p
-        chosen = [i for i, u in zip(eligible, uniforms(rng, len(eligible))) if u < aug_p]
+        chosen = [i for i, flip in zip(eligible, flips) if flip]
         m = len(chosen)
         if m < self.aug_min or (self.aug_max is not None and m > self.aug_max) or m >= len(words):
-            chosen = self._bounded(chosen, eligible, len(words), rng)
+            chosen = self._bounded(chosen, eligible, len(words), rng or random.Random(seed))
         if not chosen:
             return []
         chosen.sort(reverse=True)
