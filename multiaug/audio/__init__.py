@@ -11,12 +11,12 @@ Example:
 """
 
 from .base import AudioAugmenter, AudioBatch, SpectrogramAugmenter, SpectrogramBatch
-from .filters import *  # noqa: F403
-from .gain import *  # noqa: F403
-from .io import *  # noqa: F403
-from .masking import *  # noqa: F403
-from .mixing import *  # noqa: F403
-from .noise import *  # noqa: F403
-from .reverb import *  # noqa: F403
-from .shift import *  # noqa: F403
-from .time_pitch import *  # noqa: F403
+from .filters import *
+from .gain import *
+from .io import *
+from .masking import *
+from .mixing import *
+from .noise import *
+from .reverb import *
+from .shift import *
+from .time_pitch import *

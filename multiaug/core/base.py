@@ -230,6 +230,9 @@ class Op(Augmentation):
             raise ConfigError(f"same_on_batch must be True or False, got {same_on_batch!r}")
         self.same_on_batch = same_on_batch
 
+    def validate(self, batch: Any) -> None:
+        """Reject a batch this op cannot handle (called before the coin flip, so errors never depend on ``p``)."""
+
     def sample(self, batch: Any, draws: Draws) -> dict[str, Any]:
         """Draw the parameters of the samples in ``batch`` (all randomness lives here). Default: none."""
         return {}
@@ -242,6 +245,7 @@ class Op(Augmentation):
         self, batch: Any, keys: np.ndarray, seed: int, path: str, replay: Record | None
     ) -> tuple[Any, Record]:
         n = len(batch)
+        self.validate(batch)
         shared = self.same_on_batch or self.batch_level
         applied, draws = self._gate(n, keys, seed, path, replay, shared=shared)
         index = np.flatnonzero(applied)

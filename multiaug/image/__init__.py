@@ -10,8 +10,8 @@ Example:
 """
 
 from .base import ImageAugmenter, ImageBatch
-from .color import *  # noqa: F403
-from .erasing import *  # noqa: F403
-from .filters import *  # noqa: F403
-from .geometric import *  # noqa: F403
-from .mixing import *  # noqa: F403
+from .color import *
+from .erasing import *
+from .filters import *
+from .geometric import *
+from .mixing import *

@@ -146,7 +146,7 @@ class Rotate90(ImageAugmenter):
         super().__init__(p=p, same_on_batch=same_on_batch)
         self.k = check_int_range(k, "k")
 
-    def _check_shape(self, batch: ImageBatch) -> None:
+    def validate(self, batch: ImageBatch) -> None:
         low, high = self.k
         has_odd = high > low or low % 2 == 1
         if has_odd and batch.height != batch.width:
@@ -154,11 +154,6 @@ class Rotate90(ImageAugmenter):
                 f"Rotate90 with k={self.k} turns some samples by 90 or 270 degrees, which changes the shape of "
                 f"a non-square image ({batch.height}x{batch.width}); use square images or k=2"
             )
-
-    def _run(self, batch: ImageBatch, *args: Any) -> Any:
-        # checked before the coin flip, so the error does not depend on which samples apply
-        self._check_shape(batch)
-        return super()._run(batch, *args)
 
     def sample(self, batch: ImageBatch, draws: Draws) -> dict[str, Any]:
         return {"k": draws.integers(self.k[0], self.k[1] + 1) % 4}
