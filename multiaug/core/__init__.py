@@ -8,6 +8,7 @@ from .base import Augmentation, Augmenter, Op
 from .config import CONFIG_VERSION, from_config, load, save
 from .containers import OneOf, Pipeline, RandomApply, RandomOrder, Router, SomeOf
 from .errors import ConfigError, InputError, InputTypeError, MultiaugError
+from .mixing import MixedTargets, mixed_loss, mixed_targets
 from .random import Draws
 from .record import Record
 from .registry import names, register
@@ -20,6 +21,7 @@ __all__ = [
     "Draws",
     "InputError",
     "InputTypeError",
+    "MixedTargets",
     "MultiaugError",
     "OneOf",
     "Op",
@@ -33,6 +35,8 @@ __all__ = [
     "errors",
     "from_config",
     "load",
+    "mixed_loss",
+    "mixed_targets",
     "names",
     "noise",
     "register",
