@@ -318,3 +318,29 @@ def test_unreadable_file_fails_cleanly(tmp_path: Path) -> None:
     (src / "s.jpg").chmod(0)
     res = run_cli("augment", src, tmp_path / "o")
     assert res.returncode == 1 and "Permission" in res.stderr
+
+
+def test_text_tables_keep_other_columns(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    src = tmp_path / "in"
+    src.mkdir()
+    rows = [("id", "sentence", "label")] + [
+        (str(i), f"the small dog number {i} runs in the park", "pos") for i in range(6)
+    ]
+    (src / "d.tsv").write_text("\n".join("\t".join(r) for r in rows) + "\n", encoding="utf-8")
+    (src / "q.jsonl").write_text(
+        '{"sentence": "where is the old station", "n": 1}\n{"n": 2}\n', encoding="utf-8"
+    )
+    out = tmp_path / "out"
+    rc, _, err = cli(
+        "augment", src, out, "--text-field", "sentence", "--recipe", "heavy", "--copies", "2", capsys=capsys
+    )
+    assert rc == 0, err
+    for k in range(2):
+        got = [line.split("\t") for line in (out / f"d_aug{k}.tsv").read_text().splitlines()]
+        assert got[0] == ["id", "sentence", "label"]
+        assert [(r[0], r[2]) for r in got[1:]] == [(r[0], r[2]) for r in rows[1:]]
+        lines = [json.loads(line) for line in (out / f"q_aug{k}.jsonl").read_text().splitlines()]
+        assert lines[0]["n"] == 1 and lines[1] == {"n": 2}
+    assert (out / "d_aug0.tsv").read_text() != (src / "d.tsv").read_text()
+    rc, _, err = cli("augment", src, tmp_path / "o2", capsys=capsys)  # default field "text" is missing
+    assert rc == 1 and "--text-field" in err
