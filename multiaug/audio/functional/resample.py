@@ -37,7 +37,7 @@ _OUT_BLOCK = 1 << 16  # output samples per block for a long clip alone in its ch
 _FILTER_SPEEDUP = 1.5  # up to this speed-up the interpolation filter itself is the anti-aliasing filter
 
 
-@functools.lru_cache(maxsize=8)
+@functools.lru_cache(maxsize=128)
 def farrow_coefficients(
     taps: int = _TAPS, order: int = _ORDER, cutoff: float = _CUTOFF, beta: float = _BETA
 ) -> np.ndarray:
@@ -65,7 +65,7 @@ def farrow_coefficients(
     return coeffs
 
 
-@functools.lru_cache(maxsize=64)
+@functools.lru_cache(maxsize=128)  # speed-ups quantised to 1/64 up to 1.5: at most 33 cutoffs
 def _block_matrix(taps: int, order: int, block: int, cutoff: float = _CUTOFF) -> np.ndarray:
     """``(block + taps - 1, block * (order + 1))`` matrix mapping a block of input to its filtered values."""
     c = farrow_coefficients(taps, order, cutoff)
