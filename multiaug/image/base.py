@@ -112,7 +112,12 @@ class ImageBatch:
                         f"{tuple(value.shape[1:])}: an augmenter that changes the image size must apply to "
                         "every sample (p=1)"
                     )
-                merged[_idx(index, self.device)] = new.to(merged.dtype)
+                if new.dtype != value.dtype:
+                    raise InputError(
+                        f"cannot merge {new.dtype} {name}s into a {value.dtype} batch: an augmenter that changes "
+                        "the dtype must apply to every sample (p=1)"
+                    )
+                merged[_idx(index, self.device)] = new
             out[name] = merged
         return self.replace(**out)
 
@@ -183,17 +188,19 @@ class ImageBatch:
 class ImageAugmenter(Op):
     """Base class of image augmenters: write ``sample`` and ``apply`` on an :class:`ImageBatch`.
 
-    Set ``sets_size = True`` on augmenters whose output size is fixed (crops, resize): they must apply to
-    every sample, so they require ``p=1``.
+    Set ``sets_size = True`` on augmenters whose output size is fixed (crops, resize) and
+    ``changes_dtype = True`` on those whose output dtype can differ from the input's (Normalize): the samples of
+    a batch must keep one size and dtype, so these apply to every sample and require ``p=1``.
     """
 
     modality = "image"
     sets_size: ClassVar[bool] = False
+    changes_dtype: ClassVar[bool] = False
 
     def __init__(self, *, p: float = 0.5, same_on_batch: bool = False) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch)
-        if self.sets_size and self.p != 1.0:
+        if (self.sets_size or self.changes_dtype) and self.p != 1.0:
+            what = "sets the output size" if self.sets_size else "can change the dtype"
             raise ConfigError(
-                f"{type(self).__name__} sets the output size, so it must apply to every sample: p must be 1, "
-                f"got {p}"
+                f"{type(self).__name__} {what}, so it must apply to every sample: p must be 1, got {p}"
             )

@@ -472,9 +472,7 @@ class Normalize(ImageAugmenter):
         [[[-2.0, 2.0]]]
     """
 
-    # Not a size change, but the output dtype can differ from the input's, so the op cannot apply to only
-    # some samples of a batch: sets_size makes the base class require p=1.
-    sets_size = True
+    changes_dtype = True
 
     def __init__(
         self,
