@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from multiaug.core.checks import check_prob
@@ -102,7 +102,7 @@ class WordAugmenter(TextAugmenter):
             return True
         return self._protect_re is not None and self._protect_re.fullmatch(token) is not None
 
-    def eligible(self, tokens: tuple[str, ...], words: tuple[int, ...] | None = None) -> list[int]:
+    def eligible(self, tokens: tuple[str, ...], words: tuple[int, ...] | None = None) -> Sequence[int]:
         """Indices of the word tokens an op may touch: words that are neither stopwords nor protected.
 
         ``words``: the word positions when known (from :func:`multiaug.text.tokenize.analyse`).
@@ -110,7 +110,7 @@ class WordAugmenter(TextAugmenter):
         if words is None:
             words = word_positions(tokens)
         if self._plain:
-            return list(words)
+            return words
         stop = self._stopwords
         return [i for i in words if tokens[i].lower() not in stop and not self.is_protected(tokens[i])]
 

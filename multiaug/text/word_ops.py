@@ -186,13 +186,13 @@ class RandomDeletion(WordAugmenter):
 
     def _edits(self, text: str, rng: random.Random) -> list[Edit]:
         tokens, _, words = analyse(text)
-        eligible = words if self._plain else self.eligible(tokens, words)
+        eligible = self.eligible(tokens, words)
         flips = [u < self.aug_p for u in uniforms(rng, len(eligible))]
         return self._choose(tokens, words, eligible, flips, rng)
 
     def _deletions(self, text: str, flips: list[bool], seed: int) -> list[Edit]:
         tokens, _, words = analyse(text)
-        eligible = words if self._plain else self.eligible(tokens, words)
+        eligible = self.eligible(tokens, words)
         rng = None
         if len(eligible) > len(flips):
             rng = random.Random(seed)
