@@ -243,8 +243,8 @@ def main(argv: list[str] | None = None) -> int:
             "",
             f"Folder: {n_images} JPEG images 256x256 + {n_clips} WAV clips 3 s 22.05 kHz mono; one output per file, "
             "same ops and probabilities on both sides (see `benchmarks/cli_augment.py`). Wall time of a fresh "
-            f'process (start-up included), median of {repeats} interleaved repeats. "Without start-up" subtracts '
-            "each tool's median time on a folder of one image and one clip (imports, building the pipelines).",
+            "process (start-up included), and processing time as each tool reports it (multiaug's summary line; "
+            f"the loop script times its loop); medians of {repeats} interleaved repeats.",
             "",
             "| setting | multiaug augment, wall (files/s) | loop script, wall (files/s) | ratio, wall "
             "| multiaug, processing (files/s) | loop, processing (files/s) | ratio, processing |",
