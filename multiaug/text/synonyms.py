@@ -6,6 +6,7 @@ import random
 from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from multiaug.core import register
 from multiaug.core.errors import ConfigError
@@ -69,6 +70,14 @@ class SynonymAugmenter(WordAugmenter):
         self._lexicon: Lexicon | None = None
         self._tagger: Tagger | None = None
         self._tagger_ready = False
+
+    def __getstate__(self) -> dict[str, Any]:
+        # the lexicon and the tagger are reloaded lazily: pickles (DataLoader workers) stay small
+        state = self.__dict__.copy()
+        if not isinstance(self.source, Lexicon):
+            state["_lexicon"] = None
+        state["_tagger"], state["_tagger_ready"] = None, False
+        return state
 
     @property
     def lexicon(self) -> Lexicon:

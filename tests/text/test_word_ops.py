@@ -255,3 +255,13 @@ def test_names_are_not_paraphrased() -> None:
             assert edit["new"][1:] == edit["new"][1:].lower() or edit["old"].isupper()
     user = mt.SynonymReplacement(aug_p=1.0, source={"Auto": ["Wagen"]}, stopwords=None)
     assert user("Das rote Auto fährt.", seed=0) == "Das rote Wagen fährt."
+
+
+def test_pickles_stay_small_and_work() -> None:
+    import pickle
+
+    for aug in (mt.SynonymReplacement(aug_p=0.5), mt.EDA(num_aug=2)):
+        out = aug(SENTENCES[0], seed=0)  # loads the lexicon
+        data = pickle.dumps(aug)
+        assert len(data) < 20_000
+        assert pickle.loads(data)(SENTENCES[0], seed=0) == out
