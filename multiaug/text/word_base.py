@@ -6,16 +6,18 @@ import random
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+import numpy as np
+
 from multiaug.core.checks import check_prob
 from multiaug.core.errors import ConfigError
-from multiaug.core.random import Draws
+from multiaug.core.random import Draws, mix_keys
 
 from .base import TextAugmenter, TextBatch
 from .edits import apply_edits
 from .stopwords import resolve_protect, resolve_stopwords
 from .tokenize import analyse, word_positions
 
-__all__ = ["WordAugmenter", "bank_uniforms", "edit_count", "uniforms"]
+__all__ = ["WordAugmenter", "bank_uniforms", "edit_count", "uniform_bank", "uniforms"]
 
 Edit = dict[str, Any]
 
@@ -40,6 +42,25 @@ def _check_count(value: Any, name: str, *, allow_none: bool = False) -> int | No
         expected = "a non-negative integer or None" if allow_none else "a non-negative integer"
         raise ConfigError(f"{name} must be {expected}, got {value!r}")
     return value
+
+
+_GAMMA = np.uint64(0x9E3779B97F4A7C15)
+
+
+def uniform_bank(seeds: np.ndarray, k: int) -> np.ndarray:
+    """``k`` uniforms per text, ``(n, k)`` float64: the SplitMix64 stream started at each text's draws seed.
+
+    One vectorised step for the whole batch (cheap also for one text); ops that need more values continue with
+    a ``random.Random`` seeded with the same seed (:func:`bank_uniforms`).
+
+    Example:
+        >>> bank = uniform_bank(np.array([1, 2]), 3)
+        >>> bank.shape, bool(((bank >= 0) & (bank < 1)).all())
+        ((2, 3), True)
+    """
+    with np.errstate(over="ignore"):
+        state = seeds.astype(np.uint64)[:, None] + np.arange(1, k + 1, dtype=np.uint64)[None, :] * _GAMMA
+    return (mix_keys(state, 0) >> np.uint64(11)).astype(np.float64) * 2.0**-53
 
 
 def bank_uniforms(bank: list[float], seed: int, k: int) -> list[float]:
@@ -118,8 +139,8 @@ class WordAugmenter(TextAugmenter):
     def _edits(self, text: str, rng: random.Random) -> list[Edit]:
         raise TypeError(f"{type(self).__name__} must implement _edits")
 
-    #: Ops with few draws per text (swap, deletion) read a bank of this many uniforms per text from one vectorised
-    #: draw before falling back to a ``random.Random`` seeded with the text's seed (see :func:`bank_uniforms`).
+    #: Ops with few draws per text (swap, deletion) read a bank of this many uniforms per text (see
+    #: :func:`uniform_bank`) before falling back to a ``random.Random`` seeded with the text's seed.
     bank_size: int = 16
 
     def sample(self, batch: TextBatch, draws: Draws) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from multiaug.core.random import Draws
 from .base import TextBatch
 from .edits import sentence_spans
 from .tokenize import analyse
-from .word_base import Edit, WordAugmenter, bank_uniforms, uniforms
+from .word_base import Edit, WordAugmenter, bank_uniforms, uniform_bank, uniforms
 
 __all__ = ["RandomDeletion", "RandomSwap", "WordShuffle", "windowed_order"]
 
@@ -97,7 +97,7 @@ class RandomSwap(WordAugmenter):
     Example:
         >>> import multiaug.text as mt
         >>> mt.RandomSwap(aug_p=0.2)("I like green apples and red pears.", seed=0)
-        'apples like green I and red pears.'
+        'I like green red and apples pears.'
     """
 
     def __init__(
@@ -119,10 +119,10 @@ class RandomSwap(WordAugmenter):
         self.adjacent = adjacent
 
     def sample(self, batch: TextBatch, draws: Draws) -> dict[str, Any]:
-        # uniforms from one vectorised draw (``bank_size`` per text), then from a random.Random seeded with the
-        # text's own seed
-        bank = draws.uniform(size=(self.bank_size,)).tolist()
-        seeds = draws.seeds().tolist()
+        # uniforms from a bank per text (``bank_size``), then from a random.Random seeded with the text's seed
+        seeds = draws.seeds()
+        bank = uniform_bank(seeds, self.bank_size).tolist()
+        seeds = seeds.tolist()
         return {
             "edits": [
                 self._swaps(text, lambda k, row=row, seed=seed: bank_uniforms(row, seed, k))
@@ -169,14 +169,15 @@ class RandomDeletion(WordAugmenter):
     Example:
         >>> import multiaug.text as mt
         >>> mt.RandomDeletion(aug_p=0.3)("The very old dog slept in the sun.", seed=0)
-        'very old slept in sun.'
+        'The very old dog in sun.'
     """
 
     def sample(self, batch: TextBatch, draws: Draws) -> dict[str, Any]:
-        # the per-word coin flips of a text come from one vectorised draw (``bank_size`` per text), then from a
-        # random.Random seeded with the text's own seed
-        flips = draws.bernoulli(self.aug_p, size=(self.bank_size,)).tolist()
-        seeds = draws.seeds().tolist()
+        # the per-word coin flips of a text come from a bank per text (``bank_size``), then from a
+        # random.Random seeded with the text's seed
+        seeds = draws.seeds()
+        flips = (uniform_bank(seeds, self.bank_size) < self.aug_p).tolist()
+        seeds = seeds.tolist()
         return {
             "edits": [
                 self._deletions(text, row, seed) if text and not text.isspace() else []

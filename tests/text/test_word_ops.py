@@ -265,3 +265,11 @@ def test_pickles_stay_small_and_work() -> None:
         data = pickle.dumps(aug)
         assert len(data) < 20_000
         assert pickle.loads(data)(SENTENCES[0], seed=0) == out
+
+
+def test_deletion_rate_matches_aug_p() -> None:
+    text = " ".join(f"w{k}" for k in range(20))
+    aug = mt.RandomDeletion(aug_p=0.3, aug_min=0)
+    out = aug([text] * 300, seed=4)
+    deleted = sum(20 - len(words(o)) for o in out) / (20 * 300)
+    assert abs(deleted - 0.3) < 0.02  # 6,000 coin flips: 0.02 is 3.4 standard deviations
