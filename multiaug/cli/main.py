@@ -181,6 +181,11 @@ def _cmd_augment(args: argparse.Namespace) -> int:
         progress=False if args.quiet else None,
         origin=origin,
     )
+    if not args.quiet:
+        from ..offline.pipelines import padding_warnings
+
+        for warning in padding_warnings(pipelines):
+            print(f"multiaug: warning: {warning}", file=sys.stderr)
     summary = augment_folder(args.input, args.output, pipelines, options)
     if args.dry_run:
         print(f"dry run ({origin}, seed {args.seed}, {args.copies} copies): nothing written")

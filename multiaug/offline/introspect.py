@@ -8,7 +8,7 @@ from typing import Any
 
 from ..core import registry
 from ..core.errors import ConfigError, did_you_mean
-from .pipelines import MODALITIES, load_pipelines, recipe_names, recipe_path
+from .pipelines import MODALITIES, load_pipelines, padding_warnings, recipe_names, recipe_path
 
 __all__ = ["list_augmenters", "show_augmenter", "validate_config"]
 
@@ -115,7 +115,7 @@ def validate_config(path: str | Path) -> tuple[bool, str]:
         pipelines, origin = load_pipelines(config=path)
     except ConfigError as exc:
         return False, f"invalid config: {exc}"
-    lines = [f"{origin}: valid"]
+    lines = [f"{origin}: valid"] + [f"warning: {w}" for w in padding_warnings(pipelines)]
     ok = True
     for modality in MODALITIES:
         if modality not in pipelines:

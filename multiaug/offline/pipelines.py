@@ -91,6 +91,35 @@ def check_per_sample(pipelines: dict[str, Any]) -> None:
                 )
 
 
+def padding_warnings(pipelines: dict[str, Any]) -> list[str]:
+    """Warnings about audio ops placed after an op that changes clip lengths (``TimeStretch``, ``Speed``).
+
+    Such ops see a batch padded to its longest stretched clip, so FFT-based ones (filters, coloured noise, pitch
+    shift) can differ in the last bit between ``--batch-size`` values. Put length-changing ops last.
+
+    Example:
+        >>> import multiaug, multiaug.audio as ma
+        >>> padding_warnings({"audio": multiaug.Pipeline([ma.Gain(), ma.TimeStretch()])})
+        []
+    """
+    if "audio" not in pipelines:
+        return []
+    leaves = _leaves(pipelines["audio"])
+    first = next((i for i, leaf in enumerate(leaves) if getattr(leaf, "changes_length", False)), None)
+    if (
+        first is None
+        or first == len(leaves) - 1
+        or all(getattr(x, "changes_length", False) for x in leaves[first:])
+    ):
+        return []
+    later = ", ".join(x.registry_name for x in leaves[first + 1 :] if not getattr(x, "changes_length", False))
+    return [
+        f"audio: {later} run after {leaves[first].registry_name}, which changes clip lengths; they see a batch "
+        "padded to its longest clip, so outputs can differ in the last bit between --batch-size values. "
+        "Put length-changing ops last for outputs that are exactly the same for any batch size."
+    ]
+
+
 def load_pipelines(config: str | Path | None = None, recipe: str | None = None) -> tuple[dict[str, Any], str]:
     """Load ``{modality: augmenter}`` from a config file or an embedded recipe (default: :data:`DEFAULT_RECIPE`).
 

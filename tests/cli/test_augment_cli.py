@@ -344,3 +344,36 @@ def test_text_tables_keep_other_columns(tmp_path: Path, capsys: pytest.CaptureFi
     assert (out / "d_aug0.tsv").read_text() != (src / "d.tsv").read_text()
     rc, _, err = cli("augment", src, tmp_path / "o2", capsys=capsys)  # default field "text" is missing
     assert rc == 1 and "--text-field" in err
+
+
+def test_length_changing_audio_is_batch_size_independent(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    x, sr = sf.read(SAMPLES / "audio" / "speech_en_mono.wav", dtype="float32")
+    src = tmp_path / "in"
+    src.mkdir()
+    for i, n in enumerate((9000, 11000, 15000, 21000, 26000)):  # different lengths share padded batches
+        sf.write(src / f"c{i}.wav", x[3000 * i : 3000 * i + n], sr, subtype="PCM_16")
+    last = tmp_path / "last.yaml"
+    last.write_text(
+        "multiaug: 1\naugmenter: {name: Pipeline, augmenters: [{name: audio.Gain, p: 1.0},\n"
+        "  {name: audio.PitchShift, semitones: [-3.0, 3.0], p: 1.0}, {name: audio.TimeStretch, p: 1.0}]}\n"
+    )
+    outs = []
+    for batch in (1, 4):
+        out = tmp_path / f"o{batch}"
+        rc, _, err = cli(
+            "augment", src, out, "--config", last, "--batch-size", batch, "--copies", "2", capsys=capsys
+        )
+        assert rc == 0 and "warning" not in err, err
+        outs.append(tree_bytes(out))
+    assert outs[0] == outs[1]
+    lengths = {sf.info(tmp_path / "o1" / f"c0_aug{k}.wav").frames for k in range(2)}
+    assert lengths != {9000}  # the stretch really changed the lengths
+    after = tmp_path / "after.yaml"
+    after.write_text(
+        "multiaug: 1\naugmenter: {name: Pipeline, augmenters: [{name: audio.TimeStretch, p: 1.0},\n"
+        "  {name: audio.LowPassFilter, p: 1.0}]}\n"
+    )
+    rc, out, _ = cli("validate", after, capsys=capsys)
+    assert rc == 0 and "warning: audio: audio.LowPassFilter run after audio.TimeStretch" in out
