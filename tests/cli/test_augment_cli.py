@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 import soundfile as sf
+import torch
 from PIL import Image
 
 from multiaug.offline.manifest import MANIFEST_KEYS, read_manifest
@@ -154,6 +155,9 @@ def test_usage_errors_exit_2(mixed_input: Path, tmp_path: Path, capsys: pytest.C
     assert code("augment", mixed_input, tmp_path / "o", "--copies", "0") == 2
     assert code("augment", mixed_input, tmp_path / "o", "--recipe", "mediun") == 2
     assert code("augment", mixed_input, tmp_path / "o", "--device", "tpu") == 2
+    if not torch.cuda.is_available():
+        rc, _, err = cli("augment", mixed_input, tmp_path / "o", "--device", "cuda", capsys=capsys)
+        assert rc == 2 and "CUDA is not available" in err
     assert code("frobnicate") == 2
     bad = tmp_path / "bad.yaml"
     bad.write_text("multiaug: 1\naugmenter: {name: image.HorizontalFlop, p: 0.5}\n")
@@ -305,7 +309,15 @@ def test_hidden_files_symlinks_globs_dry_run(
 def test_single_file_input(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "o"
     rc, _, err = cli(
-        "augment", SAMPLES / "audio" / "music_stereo.wav", out, "--copies", "3", "-q", capsys=capsys
+        "augment",
+        SAMPLES / "audio" / "music_stereo.wav",
+        out,
+        "--copies",
+        "3",
+        "-q",
+        "--device",
+        "auto",
+        capsys=capsys,
     )
     assert rc == 0, err
     assert sorted(p.name for p in out.glob("*.wav")) == [f"music_stereo_aug{k}.wav" for k in range(3)]
