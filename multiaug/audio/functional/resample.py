@@ -96,12 +96,15 @@ def _filter_bank(
     rows.copy_(frames)
     width = block * (order + 1)
     out = ws.get("fb_out", (n, blocks, width), xp.dtype, xp.device)
-    if len(set(cutoffs)) == 1:
-        mat = torch.as_tensor(_block_matrix(taps, order, block, cutoffs[0]), dtype=xp.dtype, device=xp.device)
-        torch.mm(rows.view(n * blocks, -1), mat, out=out.view(n * blocks, width))
-    else:
-        mats = np.stack([_block_matrix(taps, order, block, c) for c in cutoffs])
-        torch.bmm(rows, torch.as_tensor(mats, dtype=xp.dtype, device=xp.device), out=out)
+    # One matrix product per distinct cutoff (the same kernel for a clip alone or in any batch).
+    for cut in sorted(set(cutoffs)):
+        mat = torch.as_tensor(_block_matrix(taps, order, block, cut), dtype=xp.dtype, device=xp.device)
+        group = [i for i, c in enumerate(cutoffs) if c == cut]
+        if len(group) == n:
+            torch.mm(rows.view(n * blocks, -1), mat, out=out.view(n * blocks, width))
+        else:
+            for i in group:
+                torch.mm(rows[i], mat, out=out[i])
     return out.view(n, blocks * block, order + 1)
 
 
@@ -196,18 +199,18 @@ def _fast_size(n: int) -> int:
     return best
 
 
-def _lowpass(x: Tensor, cutoff: Tensor) -> Tensor:
+def _lowpass(x: Tensor, cutoff: Tensor, size: int) -> Tensor:
     """Zero-phase low-pass of each row of ``(N, T)`` at ``cutoff[i]`` (fraction of Nyquist, float64), with a
-    raised-cosine transition from ``0.85 * cutoff`` to ``cutoff``; computed with one FFT per row."""
+    raised-cosine transition from ``0.85 * cutoff`` to ``cutoff``; one FFT of ``size`` per row."""
     t = x.shape[-1]
-    size = _fast_size(t + 1024)
     spec = torch.fft.rfft(x, n=size)
     freqs = torch.linspace(0.0, 1.0, spec.shape[-1], device=x.device, dtype=torch.float64)
     c = cutoff.to(device=x.device, dtype=torch.float64)[:, None]
     lo = 0.85 * c
     ramp = ((freqs[None, :] - lo) / (c - lo)).clamp(0.0, 1.0)
     gain = (0.5 + 0.5 * torch.cos(math.pi * ramp)).to(x.dtype)
-    return torch.fft.irfft(spec * gain, n=size)[:, :t]
+    out = torch.fft.irfft(spec * gain, n=size)  # size >= each clip's length + 1024: no wrap-around
+    return out[:, :t] if size >= t else torch.nn.functional.pad(out, (0, t - size))
 
 
 def speed_change(
@@ -250,12 +253,16 @@ def speed_change(
     # Beyond: an FFT low-pass first, then the normal filter.
     fq = np.ceil(f.numpy() * 64.0) / 64.0
     cutoff = np.where(f.numpy() > 1.0, np.minimum(_CUTOFF, _CUTOFF / fq - 0.06), _CUTOFF)
-    fast = torch.nonzero(f > _FILTER_SPEEDUP).view(-1)
-    if fast.numel():
-        cutoff[fast.numpy()] = _CUTOFF
+    fast = np.nonzero(f.numpy() > _FILTER_SPEEDUP)[0]
+    if fast.size:
+        cutoff[fast] = _CUTOFF
         x = x.clone()
-        sel = fast.to(x.device)
-        x[sel] = _lowpass(x.index_select(0, sel), _CUTOFF / f[fast])
+        # Grouped by FFT size (from each clip's own length), so a clip gets the same result in any batch.
+        sizes = np.array([_fast_size(int(lens[i]) + 1024) for i in fast])
+        for size in np.unique(sizes):
+            group = fast[sizes == size]
+            sel = torch.as_tensor(group, device=x.device)
+            x[sel] = _lowpass(x.index_select(0, sel), _CUTOFF / f[group], int(size))
         if lengths is not None:
             x = zero_padding(x.unsqueeze(1), lengths.to(x.device)).squeeze(1)
     y = read_at(x, torch.zeros(n, dtype=torch.float64), f, new_lengths, cutoff=cutoff)

@@ -30,7 +30,16 @@ from torch import Tensor
 
 from .lengths import zero_padding
 from .resample import read_at, speed_change
-from .stft import frame_count, normalise, overlap_add, pad_centred, spectrum, synthesize, workspace
+from .stft import (
+    frame_count,
+    normalise,
+    overlap_add,
+    pad_centred,
+    row_stride,
+    spectrum,
+    synthesize,
+    workspace,
+)
 
 __all__ = ["pitch_shift", "time_stretch"]
 
@@ -70,9 +79,9 @@ def _hop(n_fft: int, hop: int | None) -> int:
     return hop
 
 
-def _chunks(lens: np.ndarray, cost: np.ndarray, chunk: int) -> list[np.ndarray]:
+def _chunks(lens: np.ndarray, cost: np.ndarray, chunk: int, alone: np.ndarray) -> list[np.ndarray]:
     """Clip indices in chunks of at most ``chunk`` clips and about ``_CHUNK_ELEMENTS`` spectrogram values,
-    longest clips first (so a chunk holds clips of similar length)."""
+    longest clips first (so a chunk holds clips of similar length); clips marked ``alone`` get their own."""
     order = np.argsort(-lens, kind="stable")
     out: list[np.ndarray] = []
     start = 0
@@ -80,6 +89,8 @@ def _chunks(lens: np.ndarray, cost: np.ndarray, chunk: int) -> list[np.ndarray]:
         stop = start + 1
         while (
             stop < order.size
+            and not alone[order[start]]
+            and not alone[order[stop]]
             and stop - start < chunk
             and (stop + 1 - start) * cost[order[start]] <= _CHUNK_ELEMENTS
         ):
@@ -132,10 +143,10 @@ def time_stretch(
     bins = n_fft // 2 + 1
     ws = workspace()
     r = n_fft // hop
-    # Row stride of the phase buffers: bins padded to a multiple of 8 (a cumulative sum down frames with a row
-    # stride of 1024 or 1025 floats hits cache-set conflicts on CPU and runs 4-15x slower).
-    stride = -(-bins // 8) * 8 + (8 if (-(-bins // 8) * 8) % 256 == 0 else 0)
-    for rows in _chunks(lens, np.maximum(k_in_all, k_out_all) * bins, chunk):
+    # Spectra in rows padded to ``stride`` values: bit-identical results alone and in a batch, fast sums.
+    stride = row_stride(bins)
+    alone = k_out_all > 2 * _BLOCK_FRAMES  # clips processed in blocks always get a chunk of their own
+    for rows in _chunks(lens, np.maximum(k_in_all, k_out_all) * stride, chunk, alone):
         nc = rows.size
         t_c = int(lens[rows].max())
         k_in, k_out, rate = k_in_all[rows], k_out_all[rows], rates[rows]
@@ -158,13 +169,13 @@ def time_stretch(
             k1 = min(ko, k0 + block)
             first, last = int(i0[:, k0:k1].min()), int(i1[:, k0:k1].max())
             m = last - first + 1
-            re, im = spectrum(xp, first, m, n_fft, hop, ws=ws)
-            mag = torch.hypot(re, im, out=ws.get("mag", (nc, m, bins), dtype, device))
+            re, im = spectrum(xp, first, m, n_fft, hop, ws=ws, stride=stride)
+            mag = torch.hypot(re, im, out=ws.get("mag", (nc, m, stride), dtype, device))
             phase = torch.atan2(im, re, out=re)
             # steps[:, 0] = phase of output frame k0, steps[:, 1 + i] = phase[i + 1] - phase[i], steps[:, m] = 0.
             steps = ws.get("steps", (nc, m + 1, stride), dtype, device)
-            steps[:, 0, :bins] = phase[:, 0] if carry is None else carry
-            torch.sub(phase[:, 1:], phase[:, :-1], out=steps[:, 1:m, :bins])
+            steps[:, 0] = phase[:, 0] if carry is None else carry
+            torch.sub(phase[:, 1:], phase[:, :-1], out=steps[:, 1:m])
             steps[:, m] = 0.0
             b0, b1 = i0[:, k0:k1] - first, i1[:, k0:k1] - first
             prev = np.concatenate([np.full((nc, 1), -1), i0[:, k0 : k1 - 1]], axis=1)
@@ -175,24 +186,24 @@ def time_stretch(
             index = torch.as_tensor(np.stack([base + b0, base + b1, step_rows]).reshape(3, -1), device=device)
             w = torch.as_tensor(weights[:, :, k0:k1, None], dtype=dtype, device=device)
             kb = k1 - k0
-            flat = mag.view(-1, bins)
-            shape = (nc * kb, bins)
+            flat = mag.view(-1, stride)
+            shape = (nc * kb, stride)
             out_mag = torch.index_select(flat, 0, index[0], out=ws.get("omag", shape, dtype, device))
             other = torch.index_select(flat, 0, index[1], out=ws.get("omag1", shape, dtype, device))
-            out_mag = out_mag.view(nc, kb, bins).mul_(w[0])
-            out_mag.addcmul_(other.view(nc, kb, bins), w[1])
+            out_mag = out_mag.view(nc, kb, stride).mul_(w[0])
+            out_mag.addcmul_(other.view(nc, kb, stride), w[1])
             flat_steps = steps.view(-1, stride)
-            acc = ws.get("acc", (nc * kb, stride), dtype, device)
+            acc = ws.get("acc", shape, dtype, device)
             acc = torch.index_select(flat_steps, 0, index[2], out=acc).view(nc, kb, stride)
             torch.cumsum(acc, 1, out=acc)
-            phases = acc[..., :bins]
             if k1 < ko:
-                moved = flat_steps.index_select(0, torch.as_tensor(tail, device=device))[:, :bins]
+                moved = flat_steps.index_select(0, torch.as_tensor(tail, device=device))
                 # wrapped: keeps float32 phases small on long clips
-                carry = torch.remainder(phases[:, -1] + moved, 2.0 * math.pi)
-            out_re = torch.cos(phases, out=other.view(nc, kb, bins)).mul_(out_mag)
-            out_im = torch.sin(phases, out=ws.get("oim", (nc, kb, bins), dtype, device)).mul_(out_mag)
-            overlap_add(synthesize(out_re, out_im, n_fft, hop, ws=ws), ola, k0)
+                carry = torch.remainder(acc[:, -1] + moved, 2.0 * math.pi)
+            out_re = torch.cos(acc, out=other.view(nc, kb, stride)).mul_(out_mag)
+            out_im = torch.sin(acc, out=acc).mul_(out_mag)
+            frames = synthesize(out_re[..., :bins], out_im[..., :bins], n_fft, hop, ws=ws)
+            overlap_add(frames, ola, k0)
         yc = normalise(ola.view(nc, -1), n_fft, hop, k_out, made[rows])
         y[torch.as_tensor(rows, device=device), : yc.shape[1]] = yc
     return y, torch.as_tensor(new, device=device)
