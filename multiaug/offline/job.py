@@ -85,7 +85,12 @@ class Summary:
         return 1 if self.failed else 0
 
     def line(self) -> str:
-        """The one-line summary printed at the end of a run."""
+        """The one-line summary printed at the end of a run.
+
+        Example:
+            >>> Summary(files=3, outputs=6, seconds=2.0).line()
+            '3 files, 6 outputs, 0 failed in 2.0 s (1.5 files/s)'
+        """
         rate = self.files / self.seconds if self.seconds > 0 else 0.0
         parts = [
             f"{self.files} files",
@@ -117,7 +122,14 @@ class _Task:
 
 
 def check_paths(input_path: Path, output_path: Path) -> tuple[Path, Path]:
-    """Resolve INPUT and OUTPUT, refusing overlapping or missing paths (:class:`UsageError`)."""
+    """Resolve INPUT and OUTPUT, refusing overlapping or missing paths (:class:`UsageError`).
+
+    Example:
+        >>> check_paths(Path("data_samples"), Path("data_samples/out"))
+        Traceback (most recent call last):
+        ...
+        multiaug.offline.job.UsageError: OUTPUT (data_samples/out) must not be INPUT or inside it: multiaug never writes into INPUT
+    """
     if not input_path.exists():
         raise UsageError(f"INPUT does not exist: {input_path}")
     src, dst = input_path.resolve(), output_path.resolve()
@@ -482,6 +494,17 @@ def _finish(
 
 
 def describe_plan(summary: Summary) -> str:
-    """The plan of a dry run, one line per modality."""
+    """The plan of a dry run: one line per modality, then what is left out.
+
+    Example:
+        >>> print(describe_plan(Summary(planned={"image": (7, 14)}, ignored=1)))
+        image: 7 files -> 14 outputs
+        1 files ignored (other file types or filtered out)
+    """
     lines = [f"{m}: {f} files -> {o} outputs" for m, (f, o) in summary.planned.items()]
+    if summary.ignored:
+        lines.append(f"{summary.ignored} files ignored (other file types or filtered out)")
+    if summary.skipped_links:
+        lines.append(f"{summary.skipped_links} links outside INPUT skipped")
+    lines += [f"{n} {m} files without a pipeline in the config" for m, n in summary.no_pipeline.items()]
     return "\n".join(lines) if lines else "nothing to do"

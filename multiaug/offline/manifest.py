@@ -87,7 +87,17 @@ class ManifestWriter:
 
 
 def read_manifest(path: Path) -> list[dict[str, Any]]:
-    """All well-formed records of a manifest (a line broken by a killed run is skipped)."""
+    """All well-formed records of a manifest (a line broken by a killed run is skipped).
+
+    Example:
+        >>> import tempfile
+        >>> m = Path(tempfile.mkdtemp()) / MANIFEST_NAME
+        >>> with ManifestWriter(m, append=False) as w:
+        ...     w.write([make_record("a.png", "a_aug0.png", 0, "image", 1)])
+        >>> _ = open(m, "a").write('{"source": "b.p')  # a run killed mid-line
+        >>> [r["source"] for r in read_manifest(m)]
+        ['a.png']
+    """
     out: list[dict[str, Any]] = []
     if not path.exists():
         return out
