@@ -134,3 +134,17 @@ def test_manifest_records_replay_exactly(tmp_path: Path, capsys: pytest.CaptureF
         assert np.array_equal(np.asarray(img), np.asarray(Image.open(out / rec["output"]))), rec["output"]
         checked += 1
     assert checked == 8
+
+
+def test_progress_bar_when_asked(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from multiaug.offline import AugmentOptions, augment_folder
+
+    pipes, _ = load_pipelines(recipe="light")
+    capsys.readouterr()
+    summary = augment_folder(SAMPLES / "text", tmp_path / "o", pipes, AugmentOptions(progress=True))
+    err = capsys.readouterr().err
+    assert summary.exit_code == 0 and "/3 [" in err and "file" in err
+    augment_folder(
+        SAMPLES / "text", tmp_path / "o2", pipes, AugmentOptions(progress=None)
+    )  # stderr not a TTY
+    assert "/3 [" not in capsys.readouterr().err
