@@ -6,6 +6,7 @@ a batch, selects and merges samples, and unpacks the result into the shape the u
 
 from __future__ import annotations
 
+import functools
 import importlib
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol, TypeVar
@@ -72,6 +73,7 @@ def data_argument(
     return args[0], False
 
 
+@functools.cache
 def batch_type(modality: str) -> Any:
     """The batch class of ``modality`` (imports the modality package lazily)."""
     module, name = _BATCH_TYPES[modality]

@@ -29,9 +29,9 @@ class TextBatch:
     def __len__(self) -> int:
         return len(self.texts)
 
-    def replace(self, **fields: Any) -> TextBatch:
-        """A copy with some fields replaced."""
-        return dataclasses.replace(self, **fields)
+    def replace(self, *, texts: list[str]) -> TextBatch:
+        """A copy with new texts."""
+        return TextBatch(texts)
 
     def select(self, index: np.ndarray) -> TextBatch:
         return TextBatch([self.texts[int(i)] for i in index])
