@@ -42,7 +42,8 @@ class Workspace:
 
     On CPU a fresh multi-megabyte tensor is page-faulted on every call (glibc hands large blocks back to the
     system), which costs about as much as the arithmetic of a vocoder; reusing a few buffers avoids it. On other
-    devices ``get`` just allocates (their caching allocators already reuse memory).
+    devices ``get`` just allocates (their caching allocators already reuse memory), and so it does for
+    buffers over 16 MB (a long clip's output), which are not kept.
 
     Example:
         >>> ws = Workspace()
@@ -57,9 +58,9 @@ class Workspace:
 
     def get(self, name: str, shape: tuple[int, ...], dtype: torch.dtype, device: torch.device) -> Tensor:
         """An uninitialised ``shape`` tensor; the previous contents of ``name`` may be overwritten."""
-        if device.type != "cpu":
-            return torch.empty(shape, dtype=dtype, device=device)
         size = int(np.prod(shape))
+        if device.type != "cpu" or size * dtype.itemsize > _MAX_KEPT_BYTES:
+            return torch.empty(shape, dtype=dtype, device=device)
         key = (name, dtype)
         buf = self._buffers.get(key)
         if buf is None or buf.numel() < size:
@@ -69,6 +70,7 @@ class Workspace:
 
 
 _LOCAL = threading.local()
+_MAX_KEPT_BYTES = 16 << 20
 
 
 def workspace() -> Workspace:
