@@ -108,3 +108,13 @@ def test_cuda_matches_cpu():
     torch.testing.assert_close(
         aug(x.cuda(), sample_rate=SR, seed=1).cpu(), aug(x, sample_rate=SR, seed=1), atol=1e-5, rtol=0
     )
+
+
+def test_torch_fft_path_gives_a_lone_row_the_bits_it_gets_in_a_batch() -> None:
+    from multiaug.audio.functional import fft
+
+    x = torch.randn(3, 9000)
+    full = torch.fft.rfft(x)
+    alone = fft._rowwise(torch.fft.rfft, x[:1], 9000)
+    assert torch.equal(alone[0], full[0])
+    assert torch.equal(fft._rowwise(torch.fft.irfft, full[:1], 9000)[0], torch.fft.irfft(full, n=9000)[0])
