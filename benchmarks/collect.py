@@ -76,7 +76,11 @@ def main() -> None:
         "",
     ]
     for path in results:
-        parts.append(path.read_text().strip())
+        lines = path.read_text().strip().splitlines()
+        # each results file is a page of its own: its top heading becomes a section (##) of this page
+        top = min((len(x) - len(x.lstrip("#")) for x in lines if x.startswith("#")), default=2)
+        shift = "#" * max(0, 2 - top)
+        parts.append("\n".join(shift + x if x.startswith("#") else x for x in lines))
         parts.append("")
     out = ROOT.parent / "docs" / "benchmarks.md"
     out.write_text("\n".join(parts))
