@@ -11,6 +11,7 @@ Example:
 
 from .base import ImageAugmenter, ImageBatch
 from .color import *
+from .crop import *
 from .erasing import *
 from .filters import *
 from .geometric import *

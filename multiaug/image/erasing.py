@@ -21,6 +21,7 @@ from ..core.checks import check_range
 from ..core.errors import ConfigError
 from ..core.noise import rand
 from .base import ImageAugmenter, ImageBatch
+from .crop import box_tries, first_fit
 from .functional.erasing import erase
 from .geometric import check_fill, check_label, fill_for
 
@@ -254,23 +255,11 @@ class RandomErasing(_Erasing):
     def sample(self, batch: ImageBatch, draws: Draws) -> dict[str, Any]:
         height, width = batch.height, batch.width
         area = height * width
-        tries = 10
-        u = draws.uniform(size=(tries, 4))  # area, log aspect ratio, top, left: one draw call
-        target = (self.scale[0] + u[..., 0] * (self.scale[1] - self.scale[0])) * area
-        log_ratio = np.log(self.ratio)
-        aspect = np.exp(log_ratio[0] + u[..., 1] * (log_ratio[1] - log_ratio[0]))
-        u = u[..., 2:]
-        h = np.round(np.sqrt(target * aspect)).astype(np.int64)
-        w = np.round(np.sqrt(target / aspect)).astype(np.int64)
+        h, w, u = box_tries(draws, self.scale, self.ratio, area)  # ratio is height / width
         frac = h * w / area
         ok = (
             (h > 0) & (w > 0) & (h < height) & (w < width) & (frac >= self.scale[0]) & (frac <= self.scale[1])
         )
-        rows = np.arange(len(batch))
-        first = np.argmax(ok, axis=1)
-        found = ok[rows, first]
-        h, w, u = h[rows, first] * found, w[rows, first] * found, u[rows, first]
-        top = np.floor(u[:, 0] * (height - h + 1)).astype(np.int64)
-        left = np.floor(u[:, 1] * (width - w + 1)).astype(np.int64)
+        _, h, w, top, left = first_fit(ok, h, w, u, height, width)
         holes = np.stack([top, left, top + h, left + w], axis=-1)[:, None, :]
         return {"holes": holes, **self._draw_seeds(draws)}
