@@ -37,6 +37,22 @@ def _draw_odd(draws: Draws, size: tuple[int, int]) -> np.ndarray:
     return size[0] + 2 * draws.integers(0, (size[1] - size[0]) // 2 + 1)
 
 
+class _WindowFilter(ImageAugmenter):
+    """A filter over a ``k x k`` window, ``k`` an odd size drawn per sample: subclasses set ``window_filter``."""
+
+    window_filter: Any  # (images, per-sample kernel sizes) -> images
+
+    def __init__(self, kernel_size: int | tuple[int, int], *, p: float, same_on_batch: bool) -> None:
+        super().__init__(p=p, same_on_batch=same_on_batch)
+        self.kernel_size = _odd_range(kernel_size, "kernel_size")
+
+    def sample(self, batch: ImageBatch, draws: Draws) -> dict[str, Any]:
+        return {"kernel_size": _draw_odd(draws, self.kernel_size)}
+
+    def apply(self, batch: ImageBatch, params: dict[str, Any]) -> ImageBatch:
+        return _with_image(batch, lambda x: self.window_filter(x, params["kernel_size"]))
+
+
 @register("image.GaussianBlur")
 class GaussianBlur(ImageAugmenter):
     """Gaussian blur with a random ``sigma`` (and optionally kernel size) per sample; separable.
@@ -75,7 +91,7 @@ class GaussianBlur(ImageAugmenter):
 
 
 @register("image.BoxBlur")
-class BoxBlur(ImageAugmenter):
+class BoxBlur(_WindowFilter):
     """Mean over a ``k x k`` window, ``k`` drawn per sample (Albumentations' ``Blur``).
 
     Args:
@@ -88,17 +104,12 @@ class BoxBlur(ImageAugmenter):
         [0.6, 0.3, 0.6]
     """
 
+    window_filter = staticmethod(F.box_blur)
+
     def __init__(
         self, kernel_size: int | tuple[int, int] = (3, 7), *, p: float = 0.5, same_on_batch: bool = False
     ) -> None:
-        super().__init__(p=p, same_on_batch=same_on_batch)
-        self.kernel_size = _odd_range(kernel_size, "kernel_size")
-
-    def sample(self, batch: ImageBatch, draws: Draws) -> dict[str, Any]:
-        return {"kernel_size": _draw_odd(draws, self.kernel_size)}
-
-    def apply(self, batch: ImageBatch, params: dict[str, Any]) -> ImageBatch:
-        return _with_image(batch, lambda x: F.box_blur(x, params["kernel_size"]))
+        super().__init__(kernel_size, p=p, same_on_batch=same_on_batch)
 
 
 @register("image.MotionBlur")
@@ -145,7 +156,7 @@ class MotionBlur(ImageAugmenter):
 
 
 @register("image.MedianBlur")
-class MedianBlur(ImageAugmenter):
+class MedianBlur(_WindowFilter):
     """Median over a ``k x k`` window, ``k`` drawn per sample; exact, uint8 stays uint8.
 
     Args:
@@ -158,17 +169,12 @@ class MedianBlur(ImageAugmenter):
         0
     """
 
+    window_filter = staticmethod(F.median_blur)
+
     def __init__(
         self, kernel_size: int | tuple[int, int] = (3, 5), *, p: float = 0.5, same_on_batch: bool = False
     ) -> None:
-        super().__init__(p=p, same_on_batch=same_on_batch)
-        self.kernel_size = _odd_range(kernel_size, "kernel_size")
-
-    def sample(self, batch: ImageBatch, draws: Draws) -> dict[str, Any]:
-        return {"kernel_size": _draw_odd(draws, self.kernel_size)}
-
-    def apply(self, batch: ImageBatch, params: dict[str, Any]) -> ImageBatch:
-        return _with_image(batch, lambda x: F.median_blur(x, params["kernel_size"]))
+        super().__init__(kernel_size, p=p, same_on_batch=same_on_batch)
 
 
 @register("image.Sharpen")
