@@ -40,7 +40,7 @@ def _tensor(params: dict[str, Any], key: str) -> torch.Tensor:
 
 
 class _CutoffFilter(AudioAugmenter):
-    """Shared code of the one-cutoff filters."""
+    """Shared code of the one-cutoff filters: a subclass sets ``kernel`` and passes its arguments on in order."""
 
     kernel = staticmethod(low_pass)
 
@@ -48,7 +48,6 @@ class _CutoffFilter(AudioAugmenter):
         self,
         cutoff_hz: float | tuple[float, float],
         rolloff_db: float | tuple[float, float],
-        *,
         p: float,
         same_on_batch: bool,
         per_channel: bool,
@@ -97,14 +96,7 @@ class LowPassFilter(_CutoffFilter):
         per_channel: bool = False,
         sample_rate: int | None = None,
     ) -> None:
-        super().__init__(
-            cutoff_hz,
-            rolloff_db,
-            p=p,
-            same_on_batch=same_on_batch,
-            per_channel=per_channel,
-            sample_rate=sample_rate,
-        )
+        super().__init__(cutoff_hz, rolloff_db, p, same_on_batch, per_channel, sample_rate)
 
 
 @register("audio.HighPassFilter")
@@ -132,14 +124,7 @@ class HighPassFilter(_CutoffFilter):
         per_channel: bool = False,
         sample_rate: int | None = None,
     ) -> None:
-        super().__init__(
-            cutoff_hz,
-            rolloff_db,
-            p=p,
-            same_on_batch=same_on_batch,
-            per_channel=per_channel,
-            sample_rate=sample_rate,
-        )
+        super().__init__(cutoff_hz, rolloff_db, p, same_on_batch, per_channel, sample_rate)
 
 
 @register("audio.BandPassFilter")
