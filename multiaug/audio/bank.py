@@ -55,6 +55,18 @@ def _as_clip(t: Any, name: str, i: int) -> Tensor:
     return t.contiguous()
 
 
+def check_sources_rate(value: Any) -> int | None:
+    """``sources_sample_rate`` of an augmenter that reads a :class:`SoundBank`: a positive integer or None.
+
+    Example:
+        >>> check_sources_rate(16000), check_sources_rate(None)
+        (16000, None)
+    """
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value <= 0):
+        raise ConfigError(f"sources_sample_rate must be a positive integer or None, got {value!r}")
+    return value
+
+
 class SoundBank:
     """An indexed collection of sounds, each returned as a float32 CPU tensor ``(C, L)`` at a requested rate.
 
@@ -164,3 +176,15 @@ class SoundBank:
         lengths = torch.tensor([c.shape[-1] for c in clips], dtype=torch.int64)
         rows = torch.as_tensor(inverse.reshape(-1), dtype=torch.int64)
         return sounds.to(device), lengths.to(device), rows.to(device)
+
+    def stack_for(self, indices: np.ndarray, batch: Any, op: Any) -> tuple[Tensor, Tensor, Tensor]:
+        """:meth:`stack` for an :class:`~multiaug.audio.AudioBatch` that ``op`` (an audio augmenter) processes.
+
+        The sounds come at the batch's sample rate, else the op's ``sample_rate``; a rate is required (an
+        error naming the op) only when the bank needs one (:attr:`needs_rate`). Channels, device and dtype are
+        the batch's.
+        """
+        rate = batch.sample_rate if batch.sample_rate is not None else op.sample_rate
+        if rate is None and self.needs_rate:
+            rate = batch.require_sample_rate(op)
+        return self.stack(indices, rate, batch.channels, batch.device, batch.audio.dtype)

@@ -19,9 +19,8 @@ from torch import Tensor
 
 from ..core import Draws, register
 from ..core.checks import check_range
-from ..core.errors import ConfigError
 from ..core.noise import randn
-from .bank import SoundBank
+from .bank import SoundBank, check_sources_rate
 from .base import AudioAugmenter, AudioBatch
 from .functional.noise import add_noise, add_noise_at_snr, color_noise, looped_segment
 
@@ -57,6 +56,17 @@ def _snr_range(snr_db: Any) -> tuple[float, float]:
     return check_range(snr_db, "snr_db", min_value=-100.0, max_value=200.0)
 
 
+def _tensor(params: dict[str, Any], key: str, batch: AudioBatch) -> Tensor:
+    """A per-clip parameter as a float64 tensor on the batch's device."""
+    return torch.as_tensor(np.asarray(params[key], dtype=np.float64), device=batch.device)
+
+
+def _add_at_snr(batch: AudioBatch, noise: Tensor, params: dict[str, Any]) -> AudioBatch:
+    """The batch with ``noise`` added at each clip's drawn ``params["snr_db"]``."""
+    snr = _tensor(params, "snr_db", batch)
+    return batch.replace(audio=add_noise_at_snr(batch.audio, noise, snr, batch.lengths, reuse_noise=True))
+
+
 @register("audio.AddGaussianNoise")
 class AddGaussianNoise(AudioAugmenter):
     """Add white Gaussian noise whose standard deviation is drawn uniformly from ``amplitude=(low, high)``.
@@ -84,7 +94,7 @@ class AddGaussianNoise(AudioAugmenter):
         return {"amplitude": draws.uniform(*self.amplitude), "seed": draws.seeds()}
 
     def apply(self, batch: AudioBatch, params: dict[str, Any]) -> AudioBatch:
-        amplitude = torch.as_tensor(np.asarray(params["amplitude"], dtype=np.float64), device=batch.device)
+        amplitude = _tensor(params, "amplitude", batch)
         return batch.replace(
             audio=add_noise(
                 batch.audio, _white(batch, params["seed"]), amplitude, batch.lengths, reuse_noise=True
@@ -120,9 +130,7 @@ class AddGaussianSNR(AudioAugmenter):
         return {"snr_db": draws.uniform(*self.snr_db), "seed": draws.seeds()}
 
     def apply(self, batch: AudioBatch, params: dict[str, Any]) -> AudioBatch:
-        snr = torch.as_tensor(np.asarray(params["snr_db"], dtype=np.float64), device=batch.device)
-        noise = _white(batch, params["seed"])
-        return batch.replace(audio=add_noise_at_snr(batch.audio, noise, snr, batch.lengths, reuse_noise=True))
+        return _add_at_snr(batch, _white(batch, params["seed"]), params)
 
 
 @register("audio.AddColoredNoise")
@@ -162,10 +170,8 @@ class AddColoredNoise(AudioAugmenter):
         }
 
     def apply(self, batch: AudioBatch, params: dict[str, Any]) -> AudioBatch:
-        snr = torch.as_tensor(np.asarray(params["snr_db"], dtype=np.float64), device=batch.device)
-        exponent = torch.as_tensor(np.asarray(params["exponent"], dtype=np.float64), device=batch.device)
-        noise = _colored(_white(batch, params["seed"]), exponent, batch.lengths)
-        return batch.replace(audio=add_noise_at_snr(batch.audio, noise, snr, batch.lengths, reuse_noise=True))
+        noise = _colored(_white(batch, params["seed"]), _tensor(params, "exponent", batch), batch.lengths)
+        return _add_at_snr(batch, noise, params)
 
 
 @register("audio.AddBackgroundNoise")
@@ -200,14 +206,7 @@ class AddBackgroundNoise(AudioAugmenter):
         sample_rate: int | None = None,
     ) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch, per_channel=per_channel, sample_rate=sample_rate)
-        if sources_sample_rate is not None and (
-            isinstance(sources_sample_rate, bool)
-            or not isinstance(sources_sample_rate, int)
-            or sources_sample_rate <= 0
-        ):
-            raise ConfigError(
-                f"sources_sample_rate must be a positive integer or None, got {sources_sample_rate!r}"
-            )
+        sources_sample_rate = check_sources_rate(sources_sample_rate)
         self.bank = SoundBank(sources, sample_rate=sources_sample_rate, name="sources")
         self.snr_db = _snr_range(snr_db)
 
@@ -219,17 +218,11 @@ class AddBackgroundNoise(AudioAugmenter):
         }
 
     def apply(self, batch: AudioBatch, params: dict[str, Any]) -> AudioBatch:
-        rate = batch.sample_rate if batch.sample_rate is not None else self.sample_rate
-        if rate is None and self.bank.needs_rate:
-            rate = batch.require_sample_rate(self)
-        sounds, sound_lengths, rows = self.bank.stack(
-            params["index"], rate, batch.channels, batch.device, batch.audio.dtype
-        )
+        sounds, sound_lengths, rows = self.bank.stack_for(params["index"], batch, self)
         # Offsets on the host in float64: crop inside the sound when it is longer than the clip, else loop.
         have = sound_lengths.cpu().numpy()[rows.cpu().numpy()]
         need = batch.lengths.cpu().numpy()
         room = np.where(have >= need, have - need + 1, have)
         offsets = np.floor(np.asarray(params["offset"], dtype=np.float64) * room).astype(np.int64)
         noise = looped_segment(sounds, sound_lengths, rows, torch.as_tensor(offsets), batch.num_frames)
-        snr = torch.as_tensor(np.asarray(params["snr_db"], dtype=np.float64), device=batch.device)
-        return batch.replace(audio=add_noise_at_snr(batch.audio, noise, snr, batch.lengths, reuse_noise=True))
+        return _add_at_snr(batch, noise, params)

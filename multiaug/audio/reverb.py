@@ -11,7 +11,7 @@ from torch import Tensor
 
 from ..core import Draws, register
 from ..core.errors import ConfigError
-from .bank import SoundBank
+from .bank import SoundBank, check_sources_rate
 from .base import AudioAugmenter, AudioBatch
 from .functional.convolve import fft_convolve
 from .functional.lengths import zero_padding
@@ -52,14 +52,7 @@ class ApplyImpulseResponse(AudioAugmenter):
         sample_rate: int | None = None,
     ) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch, per_channel=per_channel, sample_rate=sample_rate)
-        if sources_sample_rate is not None and (
-            isinstance(sources_sample_rate, bool)
-            or not isinstance(sources_sample_rate, int)
-            or sources_sample_rate <= 0
-        ):
-            raise ConfigError(
-                f"sources_sample_rate must be a positive integer or None, got {sources_sample_rate!r}"
-            )
+        sources_sample_rate = check_sources_rate(sources_sample_rate)
         if not isinstance(compensate_delay, bool):
             raise ConfigError(f"compensate_delay must be True or False, got {compensate_delay!r}")
         self.bank = SoundBank(sources, sample_rate=sources_sample_rate, name="sources")
@@ -69,10 +62,7 @@ class ApplyImpulseResponse(AudioAugmenter):
         return {"index": draws.integers(0, len(self.bank))}
 
     def apply(self, batch: AudioBatch, params: dict[str, Any]) -> AudioBatch:
-        rate = batch.sample_rate if batch.sample_rate is not None else self.sample_rate
-        if rate is None and self.bank.needs_rate:
-            rate = batch.require_sample_rate(self)
-        irs, _, rows = self.bank.stack(params["index"], rate, batch.channels, batch.device, batch.audio.dtype)
+        irs, _, rows = self.bank.stack_for(params["index"], batch, self)
         # Unit energy per channel on average (keeps the level differences between a stereo response's channels).
         energy = irs.square().sum(dim=(1, 2), keepdim=True, dtype=torch.float64).div(irs.shape[1]).sqrt()
         silent = (energy == 0).reshape(-1)
