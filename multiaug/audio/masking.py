@@ -18,6 +18,11 @@ from .shift import UNITS, to_samples
 __all__ = ["FrequencyMasking", "TimeMask", "TimeMasking"]
 
 
+def _starts(position: Any, size: Any, width: np.ndarray) -> np.ndarray:
+    """Span starts from uniform ``position`` draws in [0, 1): uniform over the ``size - width + 1`` places."""
+    return np.floor(np.asarray(position, dtype=np.float64) * (size - width + 1)).astype(np.int64)
+
+
 @register("audio.TimeMask")
 class TimeMask(AudioAugmenter):
     """Replace one span of each clip by ``fill`` (silence by default).
@@ -59,9 +64,7 @@ class TimeMask(AudioAugmenter):
     def apply(self, batch: AudioBatch, params: dict[str, Any]) -> AudioBatch:
         lengths = batch.lengths.cpu().numpy()
         width = np.clip(to_samples(params["duration"], self.unit, batch, self), 0, lengths)
-        start = np.floor(np.asarray(params["position"], dtype=np.float64) * (lengths - width + 1)).astype(
-            np.int64
-        )
+        start = _starts(params["position"], lengths, width)
         fade = round(self.fade * batch.require_sample_rate(self)) if self.fade > 0 else 0
         out = time_mask(
             batch.audio, torch.as_tensor(start), torch.as_tensor(width), fill=self.fill, fade=fade
@@ -106,9 +109,7 @@ class _BandMasking(SpectrogramAugmenter):
         size = batch.spec.shape[self.dim]
         limit = int(np.floor(self.max_fraction * size))
         width = np.clip(np.asarray(params["width"], dtype=np.int64), 0, limit)
-        start = np.floor(np.asarray(params["position"], dtype=np.float64) * (size - width + 1)).astype(
-            np.int64
-        )
+        start = _starts(params["position"], size, width)
         spec = batch.spec
         # "mean": each spectrogram's own mean (over channels, frequency and time) fills its bands.
         fill = spec.mean(dim=(1, 2, 3), keepdim=True) if self.fill == "mean" else float(self.fill)
