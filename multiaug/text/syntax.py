@@ -32,6 +32,7 @@ from .base import TextBatch
 from .edits import sentence_spans
 from .lexicon import Lexicon, builtin_lexicon
 from .stopwords import english_stopwords
+from .tagging import COMMON_DETERMINERS
 from .tokenize import detokenize, is_word, tokenize
 from .word_base import Edit, WordAugmenter
 
@@ -247,25 +248,7 @@ _LY_EXCLUDE = frozenset(
         "yearly",
     ]
 )
-_DETS = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "this",
-        "that",
-        "these",
-        "those",
-        "my",
-        "your",
-        "his",
-        "her",
-        "its",
-        "our",
-        "their",
-        "some",
-    ]
-)
+_DETS = COMMON_DETERMINERS
 _PREP_LIKE = _FRONT_PREPS | _BLOCKERS | _DETS | frozenset({"than", "as"})
 _EMBEDDING = frozenset(
     ["how", "that", "what", "which", "who", "where", "why", "when", "if", "because", "whether"]

@@ -14,7 +14,8 @@ __all__ = ["context_hint", "nltk_tagger", "resolve_tagger"]
 
 Tagger = Callable[[Sequence[str]], list[str | None]]
 
-_DETERMINERS = frozenset(
+#: Articles, demonstratives, possessives and "some": the determiners that the syntax ops also look for.
+COMMON_DETERMINERS = frozenset(
     [
         "a",
         "an",
@@ -31,13 +32,9 @@ _DETERMINERS = frozenset(
         "our",
         "their",
         "some",
-        "any",
-        "every",
-        "each",
-        "no",
-        "another",
     ]
 )
+_DETERMINERS = COMMON_DETERMINERS | frozenset(["any", "every", "each", "no", "another"])
 _VERB_CUES = frozenset(
     [
         "i",
