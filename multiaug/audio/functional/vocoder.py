@@ -195,7 +195,7 @@ def time_stretch(
             flat_steps = steps.view(-1, stride)
             acc = ws.get("acc", shape, dtype, device)
             acc = torch.index_select(flat_steps, 0, index[2], out=acc).view(nc, kb, stride)
-            torch.cumsum(acc, 1, out=acc)
+            acc = torch.cumsum(acc, 1, out=acc) if device.type == "cpu" else torch.cumsum(acc, 1)
             if k1 < ko:
                 moved = flat_steps.index_select(0, torch.as_tensor(tail, device=device))
                 # wrapped: keeps float32 phases small on long clips
