@@ -19,13 +19,14 @@ import os
 import platform
 import sys
 import tempfile
-import time
 import warnings
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
 
 def _parse() -> argparse.Namespace:
@@ -47,6 +48,16 @@ warnings.filterwarnings("ignore")
 import numpy as np  # noqa: E402
 import soundfile as sf  # noqa: E402
 import torch  # noqa: E402
+from harness import (  # noqa: E402
+    interleaved,
+    medians,
+    rate_cell,
+    ratio_cell,
+    table_row,
+    wall_per_call,
+    warm_up,
+    write_results,
+)
 
 import multiaug.audio as ma  # noqa: E402
 
@@ -188,22 +199,9 @@ PEER_NAMES = ["audiomentations", "torch-audiomentations", "torchaudio"]
 
 def _time(runners: dict[str, Runner], repeats: int) -> tuple[dict[str, float], dict[str, str]]:
     """Median seconds per call of each runner, and the error of each runner that cannot run."""
-    failed: dict[str, str] = {}
-    for name, run in list(runners.items()):  # warm-up: imports, caches, allocator
-        try:
-            run()
-            run()
-        except Exception as error:  # a peer that does not work with this torch/torchaudio
-            failed[name] = f"{type(error).__name__}: {str(error).splitlines()[0][:60]}"
-            del runners[name]
-    names = list(runners)
-    samples: dict[str, list[float]] = {n: [] for n in names}
-    for r in range(repeats):
-        for name in names[r % len(names) :] + names[: r % len(names)]:
-            start = time.perf_counter()
-            runners[name]()
-            samples[name].append(time.perf_counter() - start)
-    return {n: float(np.median(v)) for n, v in samples.items()}, failed
+    failed = warm_up(runners, 2, drop_failures=True)  # imports, caches, allocator; drops peers that fail
+    timers = {name: partial(wall_per_call, run) for name, run in runners.items()}
+    return medians(interleaved(timers, repeats, rotate=True)), failed
 
 
 def main() -> None:
@@ -249,15 +247,14 @@ def main() -> None:
                 n = x.shape[0] if op not in ("FrequencyMasking", "TimeMasking") else spec.shape[0]
                 ours = n / times["multiaug"]
                 rt = "" if op in ("FrequencyMasking", "TimeMasking") else f"{seconds / times['multiaug']:.0f}"
-                row = f"| {op} | {ours:,.0f} | {rt} |"
+                cells = [op, rate_cell(ours), rt]
                 for peer in PEER_NAMES:
                     if peer in times:
                         theirs = n / times[peer]
-                        row += f" {theirs:,.0f} | {ours / theirs:.2f}x |"
-                    elif peer in failed:
-                        row += " fails | - |"
+                        cells += [rate_cell(theirs), ratio_cell(ours, theirs)]
                     else:
-                        row += " - | - |"
+                        cells += ["fails" if peer in failed else "-", "-"]
+                row = table_row(cells)
                 print(f"{label:22s} {row}", flush=True)
                 lines.append(row)
             lines.append("")
@@ -267,8 +264,7 @@ def main() -> None:
         lines.append("")
     text = "\n".join(lines)
     print(text)
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(text + "\n")
+    write_results(args.out, text + "\n")
 
 
 if __name__ == "__main__":

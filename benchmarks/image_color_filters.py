@@ -17,52 +17,45 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
-import statistics
 import sys
-import time
 import warnings
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 os.environ.setdefault("NO_ALBUMENTATIONS_UPDATE", "1")
 warnings.filterwarnings("ignore")
 
-import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from harness import (  # noqa: E402
+    IMAGE_COLUMNS,
+    command_line,
+    image_calls,
+    image_inputs,
+    image_peers,
+    image_versions,
+    interleaved,
+    load_average,
+    machine,
+    medians,
+    paired_ratio,
+    rate_cell,
+    ratio_cell,
+    table_row,
+    tune_malloc,
+    wall_per_call,
+    write_results,
+)
+
 import multiaug.image as mi  # noqa: E402
 
 MALLOC = "glibc defaults"
 LOAD = ""
 RESULTS = Path(__file__).resolve().parent / "results" / "image_color_filters.md"
-
-
-def _peers() -> dict[str, Any]:
-    mods: dict[str, Any] = {}
-    try:
-        import kornia.augmentation as K
-
-        mods["K"] = K
-    except ImportError:
-        pass
-    try:
-        import torchvision.transforms.v2 as T
-
-        mods["T"] = T
-    except ImportError:
-        pass
-    try:
-        import albumentations as A
-        import cv2
-
-        cv2.setNumThreads(1)
-        mods["A"] = A
-    except ImportError:
-        pass
-    return mods
 
 
 MEAN, STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)
@@ -227,100 +220,50 @@ MIN_SAMPLE_S = 0.1
 """Each timing sample repeats a call until it spans at least this long (several scheduler time slices)."""
 
 
-def _timed(fn: Callable[[], Any], calls: int) -> float:
-    """Seconds per call, averaged over ``calls`` back-to-back calls."""
-    start = time.perf_counter()
-    for _ in range(calls):
-        fn()
-    return (time.perf_counter() - start) / calls
-
-
 def run(batch: int, repeats: int, names: list[str], P: dict[str, Any]) -> list[dict[str, Any]]:
-    gen = torch.Generator().manual_seed(0)
-    # smooth, natural-ish content: blurred noise plus gradients
-    base = torch.rand((batch, 3, 56, 56), generator=gen)
-    xf = torch.nn.functional.interpolate(
-        base, size=(224, 224), mode="bilinear", align_corners=False
-    ).contiguous()
-    xu = (xf * 255).round().to(torch.uint8)
-    np_images = [np.ascontiguousarray(img.permute(1, 2, 0).numpy()) for img in xu]
+    xf, xu, np_images = image_inputs(batch)
     table = ops(P)
     rows = []
     for name in names:
-        spec = table[name]
-        calls: dict[str, Callable[[], Any]] = {}
-        ours = spec["ours"]()
-        seed = iter(range(10**6))
-        calls["ours f32"] = lambda ours=ours, seed=seed: ours(xf, seed=next(seed))
-        calls["ours u8"] = lambda ours=ours, seed=seed: ours(xu, seed=next(seed))
-        if spec.get("kornia"):
-            kaug = spec["kornia"]()
-            calls["kornia f32"] = lambda kaug=kaug: kaug(xf)
-        if spec.get("tv"):
-            taug = spec["tv"]()
-            calls["tv f32"] = lambda taug=taug: taug(xf)
-        if spec.get("albu"):
-            aaug = spec["albu"]()
-            calls["albu u8"] = lambda aaug=aaug: [aaug(image=im)["image"] for im in np_images]
+        calls = image_calls(table[name], xf, xu, np_images)
         # warm-up, and the number of calls that makes one timing sample last MIN_SAMPLE_S
-        inner = {key: max(1, round(MIN_SAMPLE_S / max(_timed(fn, 1), 1e-6))) for key, fn in calls.items()}
-        times: dict[str, list[float]] = {k: [] for k in calls}
-        keys = list(calls)
-        for rep in range(repeats):
-            # rotate the order so that no library always runs right after the same other one
-            for key in keys[rep % len(keys) :] + keys[: rep % len(keys)]:
-                times[key].append(_timed(calls[key], inner[key]))
+        inner = {
+            key: max(1, round(MIN_SAMPLE_S / max(wall_per_call(fn, 1), 1e-6))) for key, fn in calls.items()
+        }
+        timers = {key: partial(wall_per_call, fn, inner[key]) for key, fn in calls.items()}
+        times = interleaved(timers, repeats, rotate=True)
         row: dict[str, Any] = {"op": name, "batch": batch}
-        for key, ts in times.items():
-            row[key] = batch / statistics.median(ts)
+        row.update({key: batch / median for key, median in medians(times).items()})
         # ratios: median over repeats of the paired ratio (same repeat, adjacent calls), robust to load drift
         for ratio, (num, den) in (
             ("ratio kornia", ("kornia f32", "ours f32")),
             ("ratio albu", ("albu u8", "ours u8")),
         ):
             if num in times:
-                row[ratio] = statistics.median(a / b for a, b in zip(times[num], times[den]))
+                row[ratio] = paired_ratio(times[num], times[den])
         rows.append(row)
         print(_format_row(row), flush=True)
     return rows
 
 
-COLUMNS = ["ours f32", "kornia f32", "tv f32", "ours u8", "albu u8"]
+COLUMNS = IMAGE_COLUMNS
 
 
 def _format_row(row: dict[str, Any]) -> str:
-    cells = [row["op"], str(row["batch"])]
-    for key in COLUMNS:
-        cells.append(f"{row[key]:,.0f}" if key in row else "-")
-    ratio_k = row.get("ratio kornia")
-    ratio_a = row.get("ratio albu")
-    cells.append(f"{ratio_k:.2f}x" if ratio_k else "-")
-    cells.append(f"{ratio_a:.2f}x" if ratio_a else "-")
-    cells.append(NOTES.get(row["op"], ""))
-    return "| " + " | ".join(cells) + " |"
+    cells = [row["op"], str(row["batch"]), *(rate_cell(row.get(key)) for key in COLUMNS)]
+    cells += [
+        ratio_cell(row.get("ratio kornia")),
+        ratio_cell(row.get("ratio albu")),
+        NOTES.get(row["op"], ""),
+    ]
+    return table_row(cells)
 
 
 def markdown(rows: list[dict[str, Any]], command: str) -> str:
-    import kornia
-    import torchvision
-
-    versions = [
-        f"torch {torch.__version__}",
-        f"kornia {kornia.__version__}",
-        f"torchvision {torchvision.__version__}",
-    ]
-    try:
-        import albumentations
-        import cv2
-
-        versions += [f"albumentations {albumentations.__version__}", f"opencv {cv2.__version__}"]
-    except ImportError:
-        pass
     head = [
         "# Colour, filter and noise augmenters: throughput (images/s, one core)",
         "",
-        f"Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores; "
-        f"{', '.join(versions)}.",
+        f"Machine: {machine()}, {os.cpu_count()} cores; {', '.join(image_versions())}.",
         f"Command: `{command}`. Batches of 3x224x224, p=1, one thread per library, medians of interleaved "
         f"repeats, each repeat timing back-to-back calls for at least {MIN_SAMPLE_S} s. multiaug and kornia draw per-sample parameters; torchvision v2 draws once per batch; "
         "Albumentations runs per image on uint8 HWC arrays. Ratios: multiaug f32 / kornia f32 (same float "
@@ -333,24 +276,6 @@ def markdown(rows: list[dict[str, Any]], command: str) -> str:
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     return "\n".join(head + [_format_row(r) for r in rows]) + "\n"
-
-
-def tune_malloc() -> bool:
-    """Keep freed memory in glibc's heap (no mmap, no trimming) so big buffers are reused, not page-faulted.
-
-    With glibc's defaults every allocation above 32 MB (and often smaller ones) gets fresh pages that are
-    faulted in on first touch; which library pays for that depends on the order of calls, which makes
-    pointwise ops erratic by 10x. The setting is process-wide, so it applies to every library alike.
-    """
-    import ctypes
-    import ctypes.util
-
-    name = ctypes.util.find_library("c")
-    if not name:
-        return False
-    libc = ctypes.CDLL(name)
-    m_trim_threshold, m_mmap_max = -1, -4
-    return bool(libc.mallopt(m_mmap_max, 0)) and bool(libc.mallopt(m_trim_threshold, 2**30))
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -367,7 +292,7 @@ def main(argv: list[str] | None = None) -> None:
     torch.set_num_threads(1)
     global MALLOC
     MALLOC = "glibc defaults" if args.default_malloc or not tune_malloc() else "no mmap, no trim (mallopt)"
-    peers = _peers()
+    peers = image_peers()
     names = list(ops(peers)) if not args.ops else [n.strip() for n in args.ops.split(",")]
     batches = args.batch or ([32] if args.quick else [32, 128])
     repeats = args.repeats or (3 if args.quick else 7)
@@ -375,14 +300,11 @@ def main(argv: list[str] | None = None) -> None:
     rows = []
     for b in batches:
         rows += run(b, repeats, names, peers)
-    command = "python benchmarks/image_color_filters.py " + " ".join(
-        argv if argv is not None else sys.argv[1:]
-    )
+    command = command_line("image_color_filters.py", argv)
     global LOAD
-    LOAD = ", ".join(f"{v:.1f}" for v in os.getloadavg())
+    LOAD = load_average()
     if not args.no_write:
-        RESULTS.parent.mkdir(parents=True, exist_ok=True)
-        RESULTS.write_text(markdown(rows, command.strip()))
+        write_results(RESULTS, markdown(rows, command))
         print(f"wrote {RESULTS}")
 
 

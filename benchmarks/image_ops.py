@@ -19,12 +19,10 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
-import statistics
 import sys
-import time
 import warnings
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -35,8 +33,24 @@ import torch  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-# the peers' loading and the colour/blur mappings are shared with the colour benchmark
-from image_color_filters import _peers  # noqa: E402
+# the colour/blur mappings are shared with the colour benchmark; timing and tables with every benchmark
+from harness import (  # noqa: E402
+    IMAGE_COLUMNS,
+    command_line,
+    cpu_per_call,
+    image_calls,
+    image_inputs,
+    image_peers,
+    image_versions,
+    interleaved,
+    machine,
+    medians,
+    rate_cell,
+    ratio_cell,
+    table_row,
+    warm_up,
+    write_results,
+)
 from image_color_filters import ops as color_ops  # noqa: E402
 
 import multiaug  # noqa: E402
@@ -218,91 +232,38 @@ NOTES = {
 }
 
 
-def _timed(fn: Callable[[], Any]) -> float:
-    """CPU seconds of this process for one call: every library is single-threaded here, and other load on the
-    machine (a shared 2-core box) then distorts the numbers far less than wall-clock time does."""
-    start = time.process_time()
-    fn()
-    return time.process_time() - start
-
-
 def run(batch: int, repeats: int, names: list[str], P: dict[str, Any]) -> list[dict[str, Any]]:
-    gen = torch.Generator().manual_seed(0)
-    # smooth, natural-ish content: upsampled noise
-    base = torch.rand((batch, 3, 56, 56), generator=gen)
-    xf = torch.nn.functional.interpolate(
-        base, size=(224, 224), mode="bilinear", align_corners=False
-    ).contiguous()
-    xu = (xf * 255).round().to(torch.uint8)
-    np_images = [img.permute(1, 2, 0).numpy().copy() for img in xu]
+    xf, xu, np_images = image_inputs(batch)
     table = ops(P)
     rows = []
     for name in names:
-        spec = table[name]
-        calls: dict[str, Callable[[], Any]] = {}
-        ours = spec["ours"]()
-        seeds = iter(range(10**6))
-        calls["ours f32"] = lambda ours=ours, seeds=seeds: ours(xf, seed=next(seeds))
-        calls["ours u8"] = lambda ours=ours, seeds=seeds: ours(xu, seed=next(seeds))
-        if spec.get("kornia"):
-            kaug = spec["kornia"]()
-            calls["kornia f32"] = lambda kaug=kaug: kaug(xf)
-        if spec.get("tv"):
-            taug = spec["tv"]()
-            calls["tv f32"] = lambda taug=taug: taug(xf)
-        if spec.get("albu"):
-            aaug = spec["albu"]()
-            calls["albu u8"] = lambda aaug=aaug: [aaug(image=im)["image"] for im in np_images]
-        for fn in calls.values():  # warm-up
-            fn()
-        times: dict[str, list[float]] = {key: [] for key in calls}
-        for _ in range(repeats):
-            for key, fn in calls.items():
-                times[key].append(_timed(fn))
+        calls = image_calls(table[name], xf, xu, np_images)
+        warm_up(calls)
+        times = interleaved({key: partial(cpu_per_call, fn) for key, fn in calls.items()}, repeats)
         row: dict[str, Any] = {"op": name, "batch": batch}
-        for key, ts in times.items():
-            row[key] = batch / statistics.median(ts)
+        row.update({key: batch / median for key, median in medians(times).items()})
         rows.append(row)
         print(_format_row(row), flush=True)
     return rows
 
 
-COLUMNS = ["ours f32", "kornia f32", "tv f32", "ours u8", "albu u8"]
+COLUMNS = IMAGE_COLUMNS
 
 
 def _format_row(row: dict[str, Any]) -> str:
-    cells = [row["op"], str(row["batch"])]
-    for key in COLUMNS:
-        cells.append(f"{row[key]:,.0f}" if key in row else "-")
+    cells = [row["op"], str(row["batch"]), *(rate_cell(row.get(key)) for key in COLUMNS)]
     best = max(row["ours f32"], row["ours u8"])
-    for peer in ("kornia f32", "tv f32"):
-        cells.append(f"{row['ours f32'] / row[peer]:.2f}x" if peer in row else "-")
-    cells.append(f"{row['ours u8'] / row['albu u8']:.2f}x" if "albu u8" in row else "-")
-    cells.append(f"{best / row['kornia f32']:.2f}x" if "kornia f32" in row else "-")
+    cells += [ratio_cell(row["ours f32"], row.get(peer)) for peer in ("kornia f32", "tv f32")]
+    cells += [ratio_cell(row["ours u8"], row.get("albu u8")), ratio_cell(best, row.get("kornia f32"))]
     cells.append(NOTES.get(row["op"], ""))
-    return "| " + " | ".join(cells) + " |"
+    return table_row(cells)
 
 
 def markdown(rows: list[dict[str, Any]], command: str) -> str:
-    import kornia
-    import torchvision
-
-    versions = [
-        f"torch {torch.__version__}",
-        f"kornia {kornia.__version__}",
-        f"torchvision {torchvision.__version__}",
-    ]
-    try:
-        import albumentations
-        import cv2
-
-        versions += [f"albumentations {albumentations.__version__}", f"opencv {cv2.__version__}"]
-    except ImportError:
-        pass
     head = [
         "# Geometric and erasing augmenters and the 5-op chain: throughput (images/s, one core)",
         "",
-        f"Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores; {', '.join(versions)}.",
+        f"Machine: {machine()}, {os.cpu_count()} cores; {', '.join(image_versions())}.",
         f"Command: `{command}`. Batches of 3x224x224, p=1 (the chain: see notes), one thread per library, "
         "medians of interleaved repeats timed as the process's CPU time (per-core throughput). multiaug and kornia draw per-sample parameters; torchvision v2 draws "
         "once per batch; Albumentations runs per image on uint8 HWC arrays. Ratios: multiaug f32 / kornia f32 and "
@@ -325,7 +286,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--no-write", action="store_true", help="do not write the results file")
     args = parser.parse_args(argv)
     torch.set_num_threads(1)
-    peers = _peers()
+    peers = image_peers()
     names = list(ops(peers)) if not args.ops else [n.strip() for n in args.ops.split(",")]
     batches = args.batch or ([32] if args.quick else [32, 128])
     repeats = args.repeats or (3 if args.quick else 7)
@@ -333,10 +294,9 @@ def main(argv: list[str] | None = None) -> None:
     rows = []
     for b in batches:
         rows += run(b, repeats, names, peers)
-    command = "python benchmarks/image_ops.py " + " ".join(argv if argv is not None else sys.argv[1:])
+    command = command_line("image_ops.py", argv)
     if not args.no_write:
-        RESULTS.parent.mkdir(parents=True, exist_ok=True)
-        RESULTS.write_text(markdown(rows, command.strip()))
+        write_results(RESULTS, markdown(rows, command))
         print(f"wrote {RESULTS}")
 
 

@@ -22,12 +22,10 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
-import statistics
 import sys
-import time
 import warnings
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +36,20 @@ warnings.filterwarnings("ignore")
 import torch  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from harness import (  # noqa: E402
+    interleaved,
+    load_average,
+    machine,
+    medians,
+    rate_cell,
+    ratio_cell,
+    table_row,
+    wall_per_call,
+    warm_up,
+    write_results,
+)
+
 import multiaug.image as mi  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results" / "mixing.md"
@@ -110,16 +122,12 @@ def measure(batch: int, repeats: int, calls: int) -> dict[str, dict[str, float]]
     y = torch.randint(0, NUM_CLASSES, (batch,), generator=gen)
     results: dict[str, dict[str, float]] = {}
     for op, libs in contestants().items():
-        times: dict[str, list[float]] = {name: [] for name in libs}
-        for fn in libs.values():  # warm-up
-            fn(x, y)
-        for _ in range(repeats):
-            for name, fn in libs.items():
-                start = time.perf_counter()
-                for _ in range(calls):
-                    fn(x, y)
-                times[name].append((time.perf_counter() - start) / calls)
-        results[op] = {name: batch / statistics.median(t) for name, t in times.items()}
+        mixes = {name: partial(fn, x, y) for name, fn in libs.items()}
+        warm_up(mixes)
+        times = interleaved(
+            {name: partial(wall_per_call, mix, calls) for name, mix in mixes.items()}, repeats
+        )
+        results[op] = {name: batch / median for name, median in medians(times).items()}
     return results
 
 
@@ -134,7 +142,7 @@ def table(all_results: dict[int, dict[str, dict[str, float]]], threads: int) -> 
         for op, libs in results.items():
             ours = libs["multiaug"]
             for name, rate in sorted(libs.items(), key=lambda kv: -kv[1]):
-                lines.append(f"| {op} | {batch} | {name} | {rate:,.0f} | {ours / rate:.2f}x |")
+                lines.append(table_row([op, str(batch), name, rate_cell(rate), ratio_cell(ours, rate)]))
     return "\n".join(lines)
 
 
@@ -151,17 +159,15 @@ def main(argv: list[str] | None = None) -> None:
     repeats = args.repeats or (3 if args.quick else 9)
     all_results = {b: measure(b, repeats, calls=5 if b <= 32 else 2) for b in batches}
     text = table(all_results, args.threads)
-    load = ", ".join(f"{v:.1f}" for v in os.getloadavg())
     header = (
-        f"Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores (load average {load} at the "
+        f"Machine: {machine()}, {os.cpu_count()} cores (load average {load_average()} at the "
         f"end: other work shares the machine, so compare ratios, not absolute rates); torch {torch.__version__}. "
         f"Command: `python benchmarks/mixing.py{' --quick' if args.quick else ''}"
         f"{f' --threads {args.threads}' if args.threads != 1 else ''}`."
     )
     print(text)
     if not args.no_write:
-        RESULTS.parent.mkdir(parents=True, exist_ok=True)
-        RESULTS.write_text(f"## Mixing (Mixup, CutMix)\n\n{header}\n\n{text}\n")
+        write_results(RESULTS, f"## Mixing (Mixup, CutMix)\n\n{header}\n\n{text}\n")
 
 
 if __name__ == "__main__":
