@@ -13,6 +13,7 @@ Example:
 
 from __future__ import annotations
 
+import argparse
 import os
 import platform
 import statistics
@@ -174,6 +175,46 @@ def image_peers() -> dict[str, Any]:
     except ImportError:
         pass
     return mods
+
+
+def if_installed(P: dict[str, Any]) -> tuple[Callable[[Any], Any], ...]:
+    """``k, t, a``: each passes a peer's constructor through, or gives None when that peer (kornia, torchvision,
+    Albumentations: ``P["K"]``, ``P["T"]``, ``P["A"]`` of :func:`image_peers`) is not installed.
+
+    Example:
+        >>> k, t, a = if_installed({"K": object()})
+        >>> k(len) is len, t(len), a(len)
+        (True, None, None)
+    """
+
+    def only_with(key: str) -> Callable[[Any], Any]:
+        return lambda make: make if P.get(key) is not None else None
+
+    return only_with("K"), only_with("T"), only_with("A")
+
+
+def image_parser(
+    doc: str, ops_help: str = "comma-separated op names (default: all)"
+) -> argparse.ArgumentParser:
+    """The image benchmarks' flags: ``--quick``, ``--batch``, ``--repeats``, ``--ops``, ``--no-write``."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="B = 32 only, 3 repeats")
+    parser.add_argument("--batch", type=int, nargs="*", help="batch sizes (default 32 128)")
+    parser.add_argument("--repeats", type=int, help="timed repeats per library (default 7, quick 3)")
+    parser.add_argument("--ops", help=ops_help)
+    parser.add_argument("--no-write", action="store_true", help="do not write the results file")
+    return parser
+
+
+def image_plan(
+    args: argparse.Namespace, ops: Callable[[dict[str, Any]], dict[str, Any]]
+) -> tuple[dict[str, Any], list[str], list[int], int]:
+    """From the flags of :func:`image_parser`: the peers, the op names, the batch sizes and the repeats."""
+    peers = image_peers()
+    names = list(ops(peers)) if not args.ops else [n.strip() for n in args.ops.split(",")]
+    batches = args.batch or ([32] if args.quick else [32, 128])
+    repeats = args.repeats or (3 if args.quick else 7)
+    return peers, names, batches, repeats
 
 
 def image_versions() -> list[str]:

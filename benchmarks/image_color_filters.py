@@ -15,7 +15,6 @@ The table is printed and written to ``benchmarks/results/image_color_filters.md`
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 import warnings
@@ -34,9 +33,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from harness import (  # noqa: E402
     IMAGE_COLUMNS,
     command_line,
+    if_installed,
     image_calls,
     image_inputs,
-    image_peers,
+    image_parser,
+    image_plan,
     image_versions,
     interleaved,
     load_average,
@@ -64,15 +65,7 @@ MEAN, STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)
 def ops(P: dict[str, Any]) -> dict[str, dict[str, Callable[[], Any]]]:
     """Per op: constructors of multiaug's augmenter and of each peer's closest equivalent (or None)."""
     K, T, A = P.get("K"), P.get("T"), P.get("A")
-
-    def k(fn: Callable[[], Any]) -> Callable[[], Any] | None:
-        return fn if K is not None else None
-
-    def t(fn: Callable[[], Any]) -> Callable[[], Any] | None:
-        return fn if T is not None else None
-
-    def a(fn: Callable[[], Any]) -> Callable[[], Any] | None:
-        return fn if A is not None else None
+    k, t, a = if_installed(P)
 
     return {
         "Brightness": {
@@ -279,12 +272,7 @@ def markdown(rows: list[dict[str, Any]], command: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="B = 32 only, 3 repeats")
-    parser.add_argument("--batch", type=int, nargs="*", help="batch sizes (default 32 128)")
-    parser.add_argument("--repeats", type=int, help="timed repeats per library (default 7, quick 3)")
-    parser.add_argument("--ops", help="comma-separated op names (default: all)")
-    parser.add_argument("--no-write", action="store_true", help="do not write the results file")
+    parser = image_parser(__doc__)
     parser.add_argument(
         "--default-malloc", action="store_true", help="keep glibc's default mmap/trim thresholds (erratic)"
     )
@@ -292,10 +280,7 @@ def main(argv: list[str] | None = None) -> None:
     torch.set_num_threads(1)
     global MALLOC
     MALLOC = "glibc defaults" if args.default_malloc or not tune_malloc() else "no mmap, no trim (mallopt)"
-    peers = image_peers()
-    names = list(ops(peers)) if not args.ops else [n.strip() for n in args.ops.split(",")]
-    batches = args.batch or ([32] if args.quick else [32, 128])
-    repeats = args.repeats or (3 if args.quick else 7)
+    peers, names, batches, repeats = image_plan(args, ops)
     print("| op | B | " + " | ".join(COLUMNS) + " | vs kornia | vs albu | notes |")
     rows = []
     for b in batches:

@@ -17,7 +17,6 @@ The table is printed and written to ``benchmarks/results/image_ops.md``.
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 import warnings
@@ -38,9 +37,11 @@ from harness import (  # noqa: E402
     IMAGE_COLUMNS,
     command_line,
     cpu_per_call,
+    if_installed,
     image_calls,
     image_inputs,
-    image_peers,
+    image_parser,
+    image_plan,
     image_versions,
     interleaved,
     machine,
@@ -64,15 +65,7 @@ def ops(P: dict[str, Any]) -> dict[str, dict[str, Callable[[], Any] | None]]:
     K, T, A = P.get("K"), P.get("T"), P.get("A")
     cv2 = sys.modules.get("cv2")
     const = 0 if cv2 is None else cv2.BORDER_CONSTANT
-
-    def k(fn: Callable[[], Any]) -> Callable[[], Any] | None:
-        return fn if K is not None else None
-
-    def t(fn: Callable[[], Any]) -> Callable[[], Any] | None:
-        return fn if T is not None else None
-
-    def a(fn: Callable[[], Any]) -> Callable[[], Any] | None:
-        return fn if A is not None else None
+    k, t, a = if_installed(P)
 
     return {
         "HorizontalFlip": {
@@ -278,18 +271,10 @@ def markdown(rows: list[dict[str, Any]], command: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="B = 32 only, 3 repeats")
-    parser.add_argument("--batch", type=int, nargs="*", help="batch sizes (default 32 128)")
-    parser.add_argument("--repeats", type=int, help="timed repeats per library (default 7, quick 3)")
-    parser.add_argument("--ops", help="comma-separated op names, 'chain' for the chain (default: all)")
-    parser.add_argument("--no-write", action="store_true", help="do not write the results file")
+    parser = image_parser(__doc__, "comma-separated op names, 'chain' for the chain (default: all)")
     args = parser.parse_args(argv)
     torch.set_num_threads(1)
-    peers = image_peers()
-    names = list(ops(peers)) if not args.ops else [n.strip() for n in args.ops.split(",")]
-    batches = args.batch or ([32] if args.quick else [32, 128])
-    repeats = args.repeats or (3 if args.quick else 7)
+    peers, names, batches, repeats = image_plan(args, ops)
     print("| op | B | " + " | ".join(COLUMNS) + " | f32/kornia | f32/tv | u8/albu | best/kornia | notes |")
     rows = []
     for b in batches:
