@@ -45,6 +45,13 @@ class _Erasing(ImageAugmenter):
     #: units of full intensity (0-1) like every other multiaug image parameter.
     pixel_units: ClassVar[bool] = False
 
+    def _check_fills(self, fill: Any, name: str, mask_fill_value: Any, *, intensity: bool = True) -> None:
+        """Set ``fill`` (the image fill, argument ``name``) and ``mask_fill_value`` (a label, or None)."""
+        self.fill = _check_value(fill, name, intensity=intensity)
+        self.mask_fill_value = (
+            None if mask_fill_value is None else check_label(mask_fill_value, "mask_fill_value")
+        )
+
     def _draw_seeds(self, draws: Draws) -> dict[str, Any]:
         return {"seed": draws.seeds()} if self.fill == "random" else {}
 
@@ -140,10 +147,7 @@ class CoarseDropout(_Erasing):
             low, high = getattr(self, f"min_{side}"), getattr(self, f"max_{side}")
             if low > high:
                 raise ConfigError(f"need min_{side} <= max_{side}, got {low} > {high}")
-        self.fill = _check_value(fill_value, "fill_value", intensity=False)
-        self.mask_fill_value = (
-            None if mask_fill_value is None else check_label(mask_fill_value, "mask_fill_value")
-        )
+        self._check_fills(fill_value, "fill_value", mask_fill_value, intensity=False)
 
     def sample(self, batch: ImageBatch, draws: Draws) -> dict[str, Any]:
         height, width = batch.height, batch.width
@@ -195,10 +199,7 @@ class Cutout(_Erasing):
         if isinstance(num_holes, bool) or not isinstance(num_holes, int) or num_holes < 1:
             raise ConfigError(f"num_holes must be an integer >= 1, got {num_holes!r}")
         self.num_holes = num_holes
-        self.fill = _check_value(fill_value, "fill_value")
-        self.mask_fill_value = (
-            None if mask_fill_value is None else check_label(mask_fill_value, "mask_fill_value")
-        )
+        self._check_fills(fill_value, "fill_value", mask_fill_value)
 
     def sample(self, batch: ImageBatch, draws: Draws) -> dict[str, Any]:
         height, width = batch.height, batch.width
@@ -247,10 +248,7 @@ class RandomErasing(_Erasing):
         self.ratio = check_range(ratio, "ratio")
         if self.ratio[0] <= 0:
             raise ConfigError(f"ratio must be > 0 (height / width), got {ratio!r}")
-        self.fill = _check_value(value, "value")
-        self.mask_fill_value = (
-            None if mask_fill_value is None else check_label(mask_fill_value, "mask_fill_value")
-        )
+        self._check_fills(value, "value", mask_fill_value)
 
     def sample(self, batch: ImageBatch, draws: Draws) -> dict[str, Any]:
         height, width = batch.height, batch.width
