@@ -19,7 +19,7 @@ import numpy as np
 
 from .batch import batch_type
 from .checks import check_prob
-from .errors import ConfigError, InputError
+from .errors import ConfigError, InputError, did_you_mean
 from .random import MASK64, Draws, fresh_seed, hash64, normalize_keys, worker_id
 from .record import Record
 
@@ -103,10 +103,9 @@ class Augmentation:
                 except TypeError as err:
                     names = [n for n in signature.parameters if n != "self"]
                     bad = [k for k in kw if k not in signature.parameters]
-                    from .errors import did_you_mean
-
                     hint = did_you_mean(bad[0], names) if bad else ""
-                    raise ConfigError(f"{cls.__name__}: {err}{hint}; valid arguments: {names}") from None
+                    message = str(err).replace(f"{original.__qualname__}()", f"{type(self).__name__}()")
+                    raise ConfigError(f"{type(self).__name__}: {message}{hint}; valid arguments: {names}") from None
                 bound.apply_defaults()
                 args_dict: dict[str, Any] = {}
                 for name, value in list(bound.arguments.items())[1:]:

@@ -90,3 +90,10 @@ def test_unsaveable_argument_is_a_clear_error() -> None:
 def test_registry_lists_names() -> None:
     names = multiaug.names("image")
     assert "image.HorizontalFlip" in names and all(n.startswith("image.") for n in names)
+
+
+def test_a_bad_argument_names_the_class_the_user_built() -> None:
+    import multiaug.text as mt
+
+    with pytest.raises(ConfigError, match=r"^KeyboardTypo: .*'bogus'"):
+        mt.KeyboardTypo(bogus=1)
