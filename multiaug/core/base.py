@@ -79,6 +79,8 @@ class Augmentation:
     nested_params: ClassVar[tuple[str, ...]] = ()
 
     _init_args: dict[str, Any]
+    _seed: int | None
+    _calls: int
     p: float
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
@@ -105,7 +107,9 @@ class Augmentation:
                     bad = [k for k in kw if k not in signature.parameters]
                     hint = did_you_mean(bad[0], names) if bad else ""
                     message = str(err).replace(f"{original.__qualname__}()", f"{type(self).__name__}()")
-                    raise ConfigError(f"{type(self).__name__}: {message}{hint}; valid arguments: {names}") from None
+                    raise ConfigError(
+                        f"{type(self).__name__}: {message}{hint}; valid arguments: {names}"
+                    ) from None
                 bound.apply_defaults()
                 args_dict: dict[str, Any] = {}
                 for name, value in list(bound.arguments.items())[1:]:

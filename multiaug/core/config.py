@@ -62,10 +62,10 @@ def from_config(config: Mapping[str, Any], *, _where: str = "config") -> Augment
         raise ConfigError(f"{_where} has no 'name' (the augmenter's registry name, e.g. 'image.Rotate')")
     name = config["name"]
     try:
-        cls = registry.get(name)
+        cls: type[Augmentation] = registry.get(name)
     except ConfigError as err:
         raise ConfigError(f"{_where}: {err}") from None
-    params = inspect.signature(cls.__init__).parameters
+    params = inspect.signature(cls).parameters
     valid = [k for k, v in params.items() if k != "self" and v.kind is not inspect.Parameter.VAR_KEYWORD]
     accepts_any = any(v.kind is inspect.Parameter.VAR_KEYWORD for v in params.values())
     kwargs: dict[str, Any] = {}

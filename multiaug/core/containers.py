@@ -258,7 +258,7 @@ class RandomOrder(Container):
     def _plan(self, info: dict[str, Any], m: int) -> list[tuple[int, np.ndarray]]:
         order = np.asarray(info["order"], dtype=np.int64).reshape(m, len(self.augmenters))
         perms, group = np.unique(order, axis=0, return_inverse=True)
-        steps = []
+        steps: list[tuple[int, np.ndarray]] = []
         for g, perm in enumerate(perms):
             rows = np.flatnonzero(group.reshape(-1) == g)
             steps.extend((int(k), rows) for k in perm)

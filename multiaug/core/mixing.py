@@ -221,7 +221,7 @@ class MixedTargets:
         if self.per_sample:
             return self.lam  # type: ignore[return-value]
         n = len(self.targets_a) if n is None else n
-        return torch.full((n,), self.lam, dtype=torch.float64)
+        return torch.full((n,), float(self.lam), dtype=torch.float64)
 
     def __iter__(self) -> Iterator[Any]:
         return iter((self.targets_a, self.targets_b, self.lam))
