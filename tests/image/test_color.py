@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import colorsys
+
 import numpy as np
 import pytest
 import torch
-import torchvision.transforms.v2.functional as TF
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from PIL import Image, ImageOps
 
 import multiaug.image as mi
 from multiaug.core.errors import ConfigError, InputError
@@ -77,7 +79,8 @@ def test_hue_is_a_yiq_rotation() -> None:
 def test_hue_turns_red_towards_yellow_like_hsv() -> None:
     red = torch.tensor([0.9, 0.2, 0.2]).view(3, 1, 1)
     ours = mi.Hue((0.05, 0.05), p=1.0)(red).flatten()
-    hsv = TF.adjust_hue(red, 0.05).flatten()
+    h, sat, v = colorsys.rgb_to_hsv(0.9, 0.2, 0.2)
+    hsv = colorsys.hsv_to_rgb((h + 0.05) % 1.0, sat, v)
     assert ours[1] > red[1, 0, 0] and hsv[1] > red[1, 0, 0]  # green rises in both
     assert mi.Hue((0.0, 0.0), p=1.0)(RGB).equal(RGB)
 
@@ -101,33 +104,52 @@ def test_color_jitter_equals_the_steps_in_each_samples_order() -> None:
         assert torch.allclose(out[i : i + 1], y, atol=1e-5)
 
 
-def test_color_jitter_fixed_order_and_torchvision_agree_without_hue() -> None:
+def _textbook_jitter(x: np.ndarray, b: float, c: float, s: float) -> np.ndarray:
+    """Brightness, contrast, saturation one after the other, clipped after each step (torchvision's order)."""
+    w = np.array([0.299, 0.587, 0.114])[:, None, None]
+    y = np.clip(x * b, 0, 1)
+    y = np.clip(c * y + (1 - c) * (w * y).sum(0).mean(), 0, 1)
+    return np.clip(s * y + (1 - s) * (w * y).sum(0, keepdims=True), 0, 1)
+
+
+def test_color_jitter_fixed_order_matches_the_textbook_steps_without_hue() -> None:
     x = torch.rand(2, 3, 8, 8) * 0.4 + 0.3
     aug = mi.ColorJitter(0.2, 0.2, 0.2, 0.0, random_order=False, p=1.0)
     out, record = aug(x, seed=0, return_params=True)
     assert (record.params["order"] == np.arange(4)).all()
     for i in range(2):
-        ref = TF.adjust_brightness(x[i], float(record.params["brightness"][i]))
-        ref = TF.adjust_contrast(ref, float(record.params["contrast"][i]))
-        ref = TF.adjust_saturation(ref, float(record.params["saturation"][i]))
-        assert torch.allclose(out[i], ref, atol=2e-4)  # torchvision's luma weight is 0.2989
+        p = record.params
+        ref = _textbook_jitter(
+            x[i].double().numpy(), p["brightness"][i], p["contrast"][i], p["saturation"][i]
+        )
+        assert np.allclose(out[i].double().numpy(), ref, atol=1e-5)
 
 
-def test_references_from_torchvision() -> None:
+def _pil(op, x: torch.Tensor) -> torch.Tensor:
+    """Apply a PIL ImageOps function to each uint8 RGB image of a batch."""
+    outs = [np.asarray(op(Image.fromarray(img.permute(1, 2, 0).numpy()))) for img in x]
+    return torch.from_numpy(np.stack(outs)).permute(0, 3, 1, 2).contiguous()
+
+
+def test_references_from_pillow_and_textbook_formulas() -> None:
     g = torch.Generator().manual_seed(0)
     xf = torch.rand(3, 3, 16, 16, generator=g)
     xu = (xf * 255).round().to(torch.uint8)
-    assert C.equalize(xu).equal(TF.equalize(xu))
-    assert C.posterize(xu, [3, 3, 3]).equal(TF.posterize(xu, 3))
-    assert torch.allclose(C.posterize(xf, [3, 3, 3]), TF.posterize(xf, 3))
-    assert C.solarize(xu, [0.5] * 3).equal(TF.solarize(xu, 128))
-    assert C.solarize(xf, [0.5] * 3).equal(TF.solarize(xf, 0.5))
-    assert torch.allclose(C.autocontrast(xf), TF.autocontrast(xf), atol=1e-6)
-    assert C.invert(xu).equal(TF.invert(xu)) and torch.allclose(C.invert(xf), TF.invert(xf))
-    assert torch.allclose(C.adjust_gamma(xf, [0.7] * 3), TF.adjust_gamma(xf, 0.7), atol=1e-6)
-    assert (C.adjust_gamma(xu, [0.7] * 3).int() - TF.adjust_gamma(xu, 0.7).int()).abs().max() <= 1
-    mean, std = [0.4, 0.5, 0.6], [0.2, 0.3, 0.4]
-    assert torch.allclose(C.normalize(xf, mean, std), TF.normalize(xf, mean, std), atol=1e-6)
+    f = xf.double().numpy()
+    assert C.equalize(xu).equal(_pil(ImageOps.equalize, xu))
+    assert C.posterize(xu, [3, 3, 3]).equal(_pil(lambda im: ImageOps.posterize(im, 3), xu))
+    assert np.allclose(C.posterize(xf, [3, 3, 3]).numpy(), np.clip(np.floor(f * 8), 0, 7) / 8)
+    assert C.solarize(xu, [0.5] * 3).equal(_pil(lambda im: ImageOps.solarize(im, 128), xu))
+    assert np.array_equal(C.solarize(xf, [0.5] * 3).numpy(), np.where(xf >= 0.5, 1 - xf, xf))
+    lo, hi = f.min(axis=(2, 3), keepdims=True), f.max(axis=(2, 3), keepdims=True)
+    assert np.allclose(C.autocontrast(xf).numpy(), (f - lo) / (hi - lo), atol=1e-6)
+    assert C.invert(xu).equal(255 - xu) and torch.allclose(C.invert(xf), 1 - xf)
+    assert np.allclose(C.adjust_gamma(xf, [0.7] * 3).numpy(), f**0.7, atol=1e-6)
+    ref_u8 = np.round(255 * (xu.double().numpy() / 255) ** 0.7)
+    assert np.abs(C.adjust_gamma(xu, [0.7] * 3).numpy() - ref_u8).max() <= 1
+    mean, std = np.array([0.4, 0.5, 0.6])[:, None, None], np.array([0.2, 0.3, 0.4])[:, None, None]
+    out = C.normalize(xf, [0.4, 0.5, 0.6], [0.2, 0.3, 0.4]).numpy()
+    assert np.allclose(out, (f - mean) / std, atol=1e-5)
 
 
 def test_gray_channel_shuffle_and_shift_are_exact() -> None:
