@@ -19,7 +19,7 @@ PathLike = str | os.PathLike
 
 
 def _positive_int(value: object) -> bool:
-    return isinstance(value, int | np.integer) and not isinstance(value, bool) and value > 0
+    return isinstance(value, int | np.integer) and not isinstance(value, bool) and int(value) > 0
 
 
 def _read(path: Path) -> tuple[np.ndarray, int]:

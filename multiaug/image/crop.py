@@ -86,6 +86,7 @@ class _Sized(_Warped):
     """Ops with a fixed output ``size``: they apply to every sample (``p`` must be 1)."""
 
     sets_size = True
+    size: tuple[int, int]  # ``(height, width)``, set by each subclass's constructor
 
     def output_size(self, height: int, width: int) -> tuple[int, int]:
         return self.size

@@ -18,7 +18,7 @@ def _temp_path(target: Path) -> Path:
     return target.with_name(f".{target.name}.{os.getpid()}-{threading.get_ident()}{TEMP_SUFFIX}")
 
 
-def atomic_write(target: Path, write: Callable[[Path], None]) -> None:
+def atomic_write(target: Path, write: Callable[[Path], object]) -> None:
     """Call ``write(tmp)`` to write a temporary file, then rename it to ``target`` in one step.
 
     A crash at any moment leaves either the old ``target`` (or none) or the complete new one, never a

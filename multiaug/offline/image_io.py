@@ -137,7 +137,9 @@ def encode_image(color: np.ndarray, alpha: np.ndarray | None, like: DecodedImage
         gray = np.clip(np.rint(_to_gray(rgb8)), 0, 255).astype(np.uint8)
         if mode == "1":
             return (
-                Image.fromarray(gray).point(lambda v: 255 if v >= 128 else 0).convert("1", dither=Image.NONE)
+                Image.fromarray(gray)
+                .point(lambda v: 255 if v >= 128 else 0)
+                .convert("1", dither=Image.Dither.NONE)
             )
         if mode == "LA":
             assert alpha is not None

@@ -44,7 +44,7 @@ def list_augmenters(modality: str | None = None) -> str:
     return "\n".join(lines)
 
 
-def _parameters(cls: type) -> list[tuple[str, Any, bool]]:
+def _parameters(cls: type[Any]) -> list[tuple[str, Any, bool]]:
     """(name, default, required) of the constructor's arguments."""
     out = []
     for name, par in inspect.signature(cls.__init__).parameters.items():

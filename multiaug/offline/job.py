@@ -475,6 +475,8 @@ def _finish(
             if error is None:
                 error = writes[(ti, k)].result()
             if error is None:
+                if res is None:  # every copy of a decoded file was augmented: the result is there
+                    raise RuntimeError(f"no augmentation result for {rel} copy {k}")
                 records.append(make_record(rel, output_name(rel, k), k, modality, key, params=res.params))
                 summary.outputs += 1
             else:

@@ -86,7 +86,7 @@ class SynonymAugmenter(WordAugmenter):
             self._lexicon = load_lexicon(self.source)
         return self._lexicon
 
-    def _tag(self, tokens: list[str]) -> list[str | None] | None:
+    def _tag(self, tokens: Sequence[str]) -> list[str | None] | None:
         if not self._tagger_ready:
             self._tagger = resolve_tagger(self.pos_tagger)
             self._tagger_ready = True
@@ -98,7 +98,7 @@ class SynonymAugmenter(WordAugmenter):
             tags[i] = tag
         return tags
 
-    def options(self, tokens: list[str], i: int, tags: list[str | None] | None) -> tuple[str, ...]:
+    def options(self, tokens: Sequence[str], i: int, tags: list[str | None] | None) -> tuple[str, ...]:
         """The replacements for token ``i`` (form kept, case not yet applied); empty when it is not a content word."""
         tok = tokens[i]
         if len(tok) < 2 or not is_wordlike(tok):

@@ -336,17 +336,17 @@ def reorder_candidates(
                 break
     if "adverb" in rules and not question and end >= 3:
         last = lows[end - 1]
-        k = None
+        at: int | None = None
         if last in _TIME_ADVERBS or (
             last.endswith("ly") and last not in _LY_EXCLUDE and lexicon.pos_of(last) == "r"
         ):
-            k = end - 1
+            at = end - 1
         elif end >= 4 and lows[end - 2] in _TIME_DETS and last in _TIME_NOUNS:
-            k = end - 2
-        if k is not None and lows[k - 1] not in _PREP_LIKE:
-            main = tokens[: k - 1] if tokens[k - 1] == "," else tokens[:k]
+            at = end - 2
+        if at is not None and lows[at - 1] not in _PREP_LIKE:
+            main = tokens[: at - 1] if tokens[at - 1] == "," else tokens[:at]
             if _main_ok(main, flat=True):
-                out.append(("adverb", k))
+                out.append(("adverb", at))
     if "coordination" in rules:
         stop = english_stopwords()
         for k in range(1, end - 1):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, Literal, overload
 
 import numpy as np
 
@@ -35,6 +35,10 @@ def edit_count(n_words: int, aug_p: float, aug_min: int, aug_max: int | None) ->
     return n if aug_max is None else min(n, aug_max)
 
 
+@overload
+def _check_count(value: Any, name: str, *, allow_none: Literal[False] = False) -> int: ...
+@overload
+def _check_count(value: Any, name: str, *, allow_none: bool) -> int | None: ...
 def _check_count(value: Any, name: str, *, allow_none: bool = False) -> int | None:
     if value is None and allow_none:
         return None

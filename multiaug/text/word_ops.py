@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Iterable, Sequence
+from functools import partial
 from typing import Any
 
 from multiaug.core import register
@@ -125,9 +126,7 @@ class RandomSwap(WordAugmenter):
         seeds = seeds.tolist()
         return {
             "edits": [
-                self._swaps(text, lambda k, row=row, seed=seed: bank_uniforms(row, seed, k))
-                if text and not text.isspace()
-                else []
+                self._swaps(text, partial(bank_uniforms, row, seed)) if text and not text.isspace() else []
                 for text, row, seed in zip(batch.texts, bank, seeds)
             ]
         }

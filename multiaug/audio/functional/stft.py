@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import threading
+from typing import TypeVar
 
 import numpy as np
 import torch
@@ -81,7 +82,10 @@ def workspace() -> Workspace:
     return ws
 
 
-def frame_count(lengths: Tensor | np.ndarray | int, hop: int) -> Tensor | np.ndarray | int:
+_Lengths = TypeVar("_Lengths", Tensor, np.ndarray, int)
+
+
+def frame_count(lengths: _Lengths, hop: int) -> _Lengths:
     """Number of centred frames of a clip of ``lengths`` samples: ``1 + lengths // hop``.
 
     Example:

@@ -48,7 +48,7 @@ _BLOCK_FRAMES = 128  # output frames per block for a long clip alone in its chun
 
 
 def _prepare(
-    x: Tensor, params: Tensor | np.ndarray, lengths: Tensor | None, name: str
+    x: Tensor, params: Tensor | np.ndarray | float, lengths: Tensor | None, name: str
 ) -> tuple[Tensor, np.ndarray, np.ndarray]:
     if x.ndim != 2:
         raise ValueError(f"{name} expects (N, T), got shape {tuple(x.shape)}")

@@ -103,7 +103,7 @@ def map_chunks(
         out = torch.empty_like(image, memory_format=torch.contiguous_format)
     wdt = work_dtype(image.dtype)
     unit = unit_of(image)
-    groups: list[Any]
+    groups: list[slice] | list[torch.Tensor]
     if order is None:
         groups = chunk_slices(image.shape[0], image.device, chunk)
     else:
@@ -112,8 +112,10 @@ def map_chunks(
             torch.as_tensor(order[i : i + step], device=image.device) for i in range(0, len(order), step)
         ]
     for sl in groups:
-        indexed = not isinstance(sl, slice)
-        rows = sl.tolist() if indexed and image.device.type == "cpu" else None
+        # a LongTensor of sample indices when ``order`` is given
+        index = None if isinstance(sl, slice) else sl
+        indexed = index is not None
+        rows = index.tolist() if index is not None and image.device.type == "cpu" else None
         if not indexed and image.dtype == wdt:
             part = image[sl].contiguous()
             dst = out[sl]
@@ -127,7 +129,7 @@ def map_chunks(
             for j, i in enumerate(rows):
                 src[j].copy_(image[i])
         else:
-            src.copy_(image[sl] if not indexed else image.index_select(0, sl))
+            src.copy_(image[sl] if index is None else image.index_select(0, index))
         dst = work_buffer("dst", shape, wdt, image.device)
         in_range = fn(src, dst, sl, unit) is IN_RANGE
         if image.dtype == torch.uint8:
@@ -145,8 +147,8 @@ def map_chunks(
         if rows is not None:
             for j, i in enumerate(rows):
                 out[i].copy_(res[j])
-        elif indexed:
-            out.index_copy_(0, sl, res.to(out.dtype))
+        elif index is not None:
+            out.index_copy_(0, index, res.to(out.dtype))
         else:
             out[sl].copy_(res)
     return out

@@ -17,6 +17,7 @@ Example:
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -114,7 +115,10 @@ def _pad(x: torch.Tensor, left: int, right: int, top: int, bottom: int, slot: st
 
 
 def _accumulate(
-    dst: torch.Tensor, views: list[torch.Tensor], weights: torch.Tensor, nonzero: list[int]
+    dst: torch.Tensor,
+    views: Sequence[torch.Tensor] | Mapping[int, torch.Tensor],
+    weights: torch.Tensor,
+    nonzero: list[int],
 ) -> None:
     """``dst = sum_k views[k] * weights[..., k]`` over the taps in ``nonzero`` (at least one)."""
     first, *rest = nonzero
@@ -256,7 +260,7 @@ def motion_kernel(kernel_size: int, angle: Any, direction: Any) -> np.ndarray:
     dy = np.where(major_x, np.rint(-step * sin / safe_cos), step)
     along = dx * cos - dy * sin
     weight = np.clip(1.0 + dirn[:, None] * along / max(r, 1), 0.0, None)
-    out = np.zeros((b, k * k))
+    out: np.ndarray = np.zeros((b, k * k))
     rows = np.broadcast_to(np.arange(b)[:, None], dx.shape)
     np.add.at(out, (rows, ((dy + r) * k + dx + r).astype(np.int64)), weight)
     out = out.reshape(b, k, k)

@@ -149,6 +149,8 @@ class _Padder:
             cols = _border_index(torch.arange(-m, w + m, device=src.device), w, self.border)
             return src.index_select(2, rows).index_select(3, cols)
         if self.buffer is None or self.buffer.shape[0] < b:
+            if self.fill is None:
+                raise ValueError("_Padder: a constant border needs a fill")
             self.buffer = torch.empty((b, c, h + 2 * m, w + 2 * m), dtype=src.dtype, device=src.device)
             self.buffer.copy_(self.fill.expand_as(self.buffer))
         padded = self.buffer[:b]
@@ -325,14 +327,14 @@ def warp(
         raise ValueError(f"{interpolation} interpolation needs a float or uint8 image, got {image.dtype}")
     b, c, h, w = image.shape
     ho, wo = (h, w) if size is None else (int(size[0]), int(size[1]))
-    inv_all = _inverse(matrix)
-    if inv_all.shape != (b, 3, 3):
-        raise ValueError(f"matrix must be ({b},3,3) for a batch of {b}, got {inv_all.shape}")
+    inv_host = _inverse(matrix)
+    if inv_host.shape != (b, 3, 3):
+        raise ValueError(f"matrix must be ({b},3,3) for a batch of {b}, got {inv_host.shape}")
     separable = bool(
-        (inv_all[:, 0, 1] == 0).all() and (inv_all[:, 1, 0] == 0).all() and (inv_all[:, 2, :2] == 0).all()
+        (inv_host[:, 0, 1] == 0).all() and (inv_host[:, 1, 0] == 0).all() and (inv_host[:, 2, :2] == 0).all()
     )
     coord_dtype = torch.float64 if image.dtype == torch.float64 else torch.float32
-    inv_all = torch.as_tensor(inv_all, dtype=coord_dtype).to(image.device)
+    inv_all = torch.as_tensor(inv_host, dtype=coord_dtype).to(image.device)
     fill_t = as_fill(fill, c, image.dtype, image.device) if border == "constant" else None
     out = torch.empty((b, c, ho, wo), dtype=image.dtype, device=image.device)
     taps = 4 if interpolation == "bicubic" else 2
