@@ -75,6 +75,9 @@ def main() -> None:
         f"Versions: {_versions()}.",
         "",
     ]
+    summary = ROOT / "SUMMARY.md"
+    if summary.is_file():
+        parts += [summary.read_text().strip(), ""]
     for path in results:
         lines = path.read_text().strip().splitlines()
         # each results file is a page of its own: its top heading becomes a section (##) of this page
