@@ -20,9 +20,9 @@ import contextlib
 import os
 import platform
 import sys
-import time
 import warnings
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -49,6 +49,7 @@ warnings.filterwarnings("ignore")
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 from audio_ops import _clips  # noqa: E402  (the shared workloads)
+from harness import interleaved, medians, wall_per_call, warm_up  # noqa: E402
 
 import multiaug.audio as ma  # noqa: E402
 
@@ -140,31 +141,15 @@ OPS = [
 
 def _time(runners: dict[str, Runner], repeats: int) -> tuple[dict[str, float], dict[str, str]]:
     """Median seconds per call of each runner (interleaved), and the error of each runner that cannot run."""
-    failed: dict[str, str] = {}
+    failed = warm_up(runners, 1, drop_failures=True)  # imports, caches, allocator; drops peers that fail
     slow: dict[str, float] = {}
-    for name, run in list(runners.items()):  # warm-up: imports, caches, allocator
-        try:
-            start = time.perf_counter()
-            run()
-            first = time.perf_counter() - start
-            if first > 5.0:  # e.g. torchaudio's rational resampler: one more timed call is enough
-                start = time.perf_counter()
-                run()
-                slow[name] = time.perf_counter() - start
-                del runners[name]
-                continue
-            run()
-        except Exception as error:  # a peer that does not work with this torch/torchaudio
-            failed[name] = f"{type(error).__name__}: {str(error).splitlines()[0][:60]}"
+    for name, run in list(runners.items()):
+        seconds = wall_per_call(run)
+        if seconds > 5.0:  # e.g. torchaudio's rational resampler: one timed call is enough
+            slow[name] = seconds
             del runners[name]
-    names = list(runners)
-    samples: dict[str, list[float]] = {n: [] for n in names}
-    for r in range(repeats):
-        for name in names[r % len(names) :] + names[: r % len(names)]:
-            start = time.perf_counter()
-            runners[name]()
-            samples[name].append(time.perf_counter() - start)
-    return {**{n: float(np.median(v)) for n, v in samples.items()}, **slow}, failed
+    timers = {name: partial(wall_per_call, run) for name, run in runners.items()}
+    return {**medians(interleaved(timers, repeats, rotate=True)), **slow}, failed
 
 
 def main() -> None:
