@@ -190,17 +190,20 @@ def test_a_sample_alone_equals_its_row_in_a_batch_of_64() -> None:
         assert torch.equal(alone, batch[i])
 
 
-def test_small_draws_take_the_scalar_path_with_identical_values(monkeypatch) -> None:
+def test_every_philox_path_gives_identical_values(monkeypatch) -> None:
     import multiaug.core.random as rnd
 
     keys = np.arange(5, dtype=np.uint64) * 977 + 5
     values = []
-    for threshold in (0, 10**9):  # numpy path, then pure-Python path
-        monkeypatch.setattr(rnd, "_SCALAR_BLOCKS", threshold)
+    # numpy path, packed-lane path, pure-Python path
+    for scalar, lanes in ((0, 0), (0, 10**9), (10**9, 10**9)):
+        monkeypatch.setattr(rnd, "_SCALAR_BLOCKS", scalar)
+        monkeypatch.setattr(rnd, "_LANE_BLOCKS", lanes)
         d = Draws.for_call(3, "x", keys)
         values.append([d.uniform(size=(3,)), d.seeds((7,)), d.integers(0, 9), d.normal(size=(2,))])
-    for a, b in zip(*values):
-        np.testing.assert_array_equal(a, b)
+    for other in values[1:]:
+        for a, b in zip(values[0], other):
+            np.testing.assert_array_equal(a, b)
 
 
 def test_dense_noise_is_a_pure_function_of_the_seed_with_the_prefix_property() -> None:
