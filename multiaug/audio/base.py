@@ -48,11 +48,14 @@ class AudioBatch:
         audio: ``(B,C,T)`` float tensor; samples past a clip's length are padding.
         lengths: ``(B,)`` int64 tensor of valid lengths (on the audio's device).
         sample_rate: the call's sample rate in Hz, or None.
+        finite: True once the audio was checked to hold no NaN or infinity. No op makes non-finite values
+            from finite ones, so ``replace`` carries it and a pipeline checks its input at most once.
     """
 
     audio: torch.Tensor
     lengths: torch.Tensor
     sample_rate: int | None = None
+    finite: bool = False
 
     def __len__(self) -> int:
         return int(self.audio.shape[0])
@@ -84,6 +87,16 @@ class AudioBatch:
                 "or when building it"
             )
         return int(rate)
+
+    def require_finite(self) -> AudioBatch:
+        """This batch, checked (once) to hold no NaN or infinite value; a clear error otherwise."""
+        if self.finite:
+            return self
+        # a finite sum proves every value finite (NaN and inf propagate); only a non-finite sum needs the full check
+        x = self.audio
+        if not bool(torch.isfinite(x.sum())) and not bool(torch.isfinite(x).all()):
+            raise InputError("audio contains NaN or infinite values")
+        return self.replace(finite=True)
 
     def valid_mask(self) -> torch.Tensor:
         """``(B,1,T)`` bool tensor, True on each clip's valid samples."""
@@ -146,9 +159,6 @@ class AudioBatch:
             raise InputError("the audio batch is empty (B = 0)")
         if x.shape[1] == 0 or x.shape[2] == 0:
             raise InputError(f"audio is empty: shape {tuple(audio.shape)}")
-        # a finite sum proves every value finite (NaN and inf propagate); only a non-finite sum needs the full check
-        if not bool(torch.isfinite(x.sum())) and not bool(torch.isfinite(x).all()):
-            raise InputError("audio contains NaN or infinite values")
         rate = _check_rate(sample_rate, "the call's")
         n, frames = int(x.shape[0]), int(x.shape[2])
         if lengths is None:
@@ -182,10 +192,16 @@ class AudioAugmenter(Op):
     Shared draw modes handled here once: ``same_on_batch=True`` (one draw for the whole batch) and
     ``per_channel=True`` (each channel of each clip draws its own parameters). Set ``changes_length = True``
     on augmenters that change clip lengths (they cannot run per channel).
+
+    Input holding NaN or infinity is refused with a clear error, except by ``pointwise = True`` augmenters:
+    each of their output samples depends on one input sample (Gain, PolarityInversion, Shift, TimeMask), so a
+    non-finite value stays where it was, as in torch and NumPy, and they skip the pass over the data that the
+    check costs. Every other augmenter would spread it over the clip (RMS, FFT, resampling) and checks.
     """
 
     modality = "audio"
     changes_length: ClassVar[bool] = False
+    pointwise: ClassVar[bool] = False
 
     def __init__(
         self,
@@ -209,6 +225,8 @@ class AudioAugmenter(Op):
     def _run(
         self, batch: AudioBatch, keys: np.ndarray, seed: int, path: str, replay: Record | None
     ) -> tuple[AudioBatch, Record]:
+        if not self.pointwise:
+            batch = batch.require_finite()
         if not self.per_channel or batch.channels == 1:
             return super()._run(batch, keys, seed, path, replay)
         n, c = len(batch), batch.channels

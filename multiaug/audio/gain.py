@@ -27,6 +27,8 @@ class Gain(AudioAugmenter):
         [0.1, 0.1, 0.1, 0.1]
     """
 
+    pointwise = True
+
     def __init__(
         self,
         gain_db: float | tuple[float, float] = (-12.0, 12.0),
@@ -57,6 +59,8 @@ class PolarityInversion(AudioAugmenter):
         >>> ma.PolarityInversion(p=1.0)(torch.tensor([0.5, -0.25]), sample_rate=8000).tolist()
         [-0.5, 0.25]
     """
+
+    pointwise = True
 
     def __init__(
         self,

@@ -38,6 +38,8 @@ class TimeMask(AudioAugmenter):
         50
     """
 
+    pointwise = True
+
     def __init__(
         self,
         duration: float | tuple[float, float] = (0.01, 0.2),

@@ -78,6 +78,8 @@ class AddGaussianNoise(AudioAugmenter):
         0.01
     """
 
+    pointwise = True
+
     def __init__(
         self,
         amplitude: float | tuple[float, float] = (0.001, 0.015),

@@ -54,6 +54,8 @@ class Shift(AudioAugmenter):
         [2.0, 3.0, 4.0, 5.0, 0.0]
     """
 
+    pointwise = True
+
     def __init__(
         self,
         shift: float | tuple[float, float] = (-0.5, 0.5),

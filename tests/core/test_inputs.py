@@ -46,7 +46,19 @@ def test_image_bad_input(data, error, match) -> None:
 )
 def test_audio_bad_input(data, kwargs, error, match) -> None:
     with pytest.raises(error, match=match):
-        ma.Gain()(data, **kwargs)
+        ma.AddGaussianSNR()(data, **kwargs)
+
+
+def test_pointwise_audio_ops_keep_non_finite_values_in_place_and_others_refuse_them() -> None:
+    x = torch.tensor([[0.5, float("nan"), -0.25, float("inf")]])
+    for op in (ma.Gain(gain_db=(6, 6), p=1.0), ma.PolarityInversion(p=1.0), ma.AddGaussianNoise(p=1.0)):
+        y = op(x, sample_rate=8000)
+        assert torch.equal(torch.isfinite(y), torch.isfinite(x)), op
+    y = ma.Shift(shift=(1, 1), unit="samples", p=1.0)(x, sample_rate=8000)
+    assert torch.equal(torch.isnan(y), torch.isnan(x.roll(1, -1)))
+    pipeline = multiaug.Pipeline([ma.Gain(p=1.0), ma.AddGaussianSNR(p=1.0)])
+    with pytest.raises(InputError, match="NaN or infinite"):
+        pipeline(x, sample_rate=8000)
 
 
 def test_text_bad_input() -> None:
