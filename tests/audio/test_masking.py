@@ -128,3 +128,15 @@ def test_time_mask_loop_and_vectorised_paths_agree(fade):
     else:
         want = torch.where(((pos >= lo) & (pos < hi))[:, None, :], torch.tensor(0.25), x)
     assert torch.equal(loop, want)
+
+
+@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16, torch.float64])
+def test_time_mask_loop_works_on_every_float_dtype(dtype):
+    from multiaug.audio.functional.masking import _time_mask_loop
+
+    x = torch.randn(3, 1, 20).to(dtype)
+    out = _time_mask_loop(x, torch.tensor([0, 5, 19]), torch.tensor([4, 0, 1]), -1.0, 0)
+    want = x.clone()
+    want[0, :, :4] = -1.0
+    want[2, :, 19:] = -1.0
+    assert out.dtype == dtype and torch.equal(out, want)

@@ -95,3 +95,17 @@ def test_cuda_gather_path_matches_cpu():
         cpu = shift(x, shifts, lengths, rollover=rollover, fill=0.25)
         gpu = shift(x.cuda(), shifts, lengths, rollover=rollover, fill=0.25)
         assert torch.equal(gpu.cpu(), cpu)
+
+
+@pytest.mark.parametrize("dtype", [torch.float16, torch.float64, torch.bfloat16])
+@pytest.mark.parametrize("rollover", [True, False])
+def test_copy_path_on_numpy_views_and_on_tensors_agree(dtype, rollover):
+    # float16/64 run on NumPy views; bfloat16 (no NumPy dtype) and tensors that require grad on torch slices
+    x = torch.randn(5, 2, 30).to(dtype)
+    shifts, lengths = torch.tensor([3, -4, 0, 29, -31]), torch.tensor([30, 20, 7, 30, 12])
+    out = _shift_copy(x, shifts, lengths, rollover, 0.5)
+    want = _shift_gather(x, shifts, lengths, rollover, 0.5)
+    assert out.dtype == dtype and torch.equal(out, want)
+    if dtype == torch.float64:
+        grad = _shift_copy(x.clone().requires_grad_(True), shifts, lengths, rollover, 0.5)
+        assert torch.equal(grad.detach(), want)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
+from .host import slice_views
+
 __all__ = ["band_mask", "mask_bands", "time_mask"]
 
 
@@ -15,15 +17,16 @@ def _fade_keep(pos: Tensor, lo: Tensor | float, hi: Tensor | float, fade: int) -
 
 
 def _time_mask_loop(audio: Tensor, start: Tensor, width: Tensor, fill: float, fade: int) -> Tensor:
-    # Slice fills on a copy: 25x faster on CPU than building a (B, T) mask.
+    # Slice fills on a copy (NumPy views without a fade): 25x faster on CPU than building a (B, T) mask.
     out = audio.clone()
+    (view,) = slice_views(out) if fade <= 0 else (out,)
     for i, (lo, n) in enumerate(zip(start.tolist(), width.tolist())):
         if n <= 0:
             continue
-        segment = out[i, :, lo : lo + n]
         if fade <= 0:
-            segment.fill_(fill)
+            view[i, :, lo : lo + n] = fill
             continue
+        segment = out[i, :, lo : lo + n]
         pos = torch.arange(lo, lo + segment.shape[-1], dtype=torch.float64)
         keep = _fade_keep(pos, float(lo), float(lo + n), fade).to(audio.dtype)
         segment.copy_(segment * keep + fill * (1.0 - keep))

@@ -5,6 +5,8 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
+from .host import slice_views
+
 __all__ = ["shift"]
 
 
@@ -26,27 +28,28 @@ def _shift_gather(audio: Tensor, shifts: Tensor, lengths: Tensor, rollover: bool
 
 
 def _shift_copy(audio: Tensor, shifts: Tensor, lengths: Tensor, rollover: bool, fill: float) -> Tensor:
-    # Two contiguous slice copies per clip: a memory copy, 5-8x faster on CPU than building a gather index.
+    # Two contiguous slice copies per clip on NumPy views: memory copies, faster on CPU than a gather index.
     out = torch.empty_like(audio)
+    a, o = slice_views(audio, out)
     t = audio.shape[-1]
     for i, (k, n) in enumerate(zip(shifts.tolist(), lengths.tolist())):
-        src, dst = audio[i], out[i]
+        src, dst = a[i], o[i]
         if n < t:
-            dst[:, n:].zero_()
+            dst[:, n:] = 0
         if n == 0:
             continue
         if rollover:
             k %= n
-            dst[:, k:n].copy_(src[:, : n - k])
-            dst[:, :k].copy_(src[:, n - k : n])
+            dst[:, k:n] = src[:, : n - k]
+            dst[:, :k] = src[:, n - k : n]
         elif k >= 0:
             k = min(k, n)
-            dst[:, k:n].copy_(src[:, : n - k])
-            dst[:, :k].fill_(fill)
+            dst[:, k:n] = src[:, : n - k]
+            dst[:, :k] = fill
         else:
             k = min(-k, n)
-            dst[:, : n - k].copy_(src[:, k:n])
-            dst[:, n - k : n].fill_(fill)
+            dst[:, : n - k] = src[:, k:n]
+            dst[:, n - k : n] = fill
     return out
 
 
