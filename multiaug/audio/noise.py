@@ -22,7 +22,7 @@ from ..core.checks import check_range
 from ..core.noise import randn
 from .bank import SoundBank, check_sources_rate
 from .base import AudioAugmenter, AudioBatch
-from .functional.noise import add_noise, add_noise_at_snr, color_noise, looped_segment
+from .functional.noise import add_noise, add_noise_at_snr, colored_noise, looped_segment
 
 __all__ = ["AddBackgroundNoise", "AddColoredNoise", "AddGaussianNoise", "AddGaussianSNR"]
 
@@ -40,15 +40,18 @@ def _white(batch: AudioBatch, seeds: Any) -> Tensor:
     return noise if batch.channels == 1 else noise.contiguous()
 
 
-def _colored(white: Tensor, exponent: Tensor, lengths: Tensor) -> Tensor:
-    """Colour each clip's noise over its own valid length (clips of equal length are shaped together)."""
-    full = lengths.cpu().numpy()
-    if (full == white.shape[-1]).all():
-        return color_noise(white, exponent)
-    out = torch.zeros_like(white)
+def _colored(batch: AudioBatch, seeds: Any, exponent: Tensor) -> Tensor:
+    """Coloured noise over each clip's own valid length (clips of equal length are made together), zero after."""
+    full = batch.lengths.cpu().numpy()
+    seeds = np.asarray(seeds, dtype=np.int64)
+    shape = (batch.channels, batch.device, batch.audio.dtype)
+    if (full == batch.num_frames).all():
+        return colored_noise(seeds, batch.num_frames, shape[0], exponent, *shape[1:])
+    out = torch.zeros_like(batch.audio)
     for length in np.unique(full).tolist():
-        rows = torch.as_tensor(np.flatnonzero(full == length), device=white.device)
-        out[rows, :, :length] = color_noise(white[rows, :, :length], exponent[rows])
+        rows = np.flatnonzero(full == length)
+        noise = colored_noise(seeds[rows], length, shape[0], exponent[torch.as_tensor(rows)], *shape[1:])
+        out[torch.as_tensor(rows, device=batch.device), :, :length] = noise
     return out
 
 
@@ -172,7 +175,7 @@ class AddColoredNoise(AudioAugmenter):
         }
 
     def apply(self, batch: AudioBatch, params: dict[str, Any]) -> AudioBatch:
-        noise = _colored(_white(batch, params["seed"]), _tensor(params, "exponent", batch), batch.lengths)
+        noise = _colored(batch, params["seed"], _tensor(params, "exponent", batch).cpu())
         return _add_at_snr(batch, noise, params)
 
 

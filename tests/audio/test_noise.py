@@ -10,7 +10,13 @@ import torch
 
 import multiaug
 import multiaug.audio as ma
-from multiaug.audio.functional.noise import add_noise_at_snr, color_noise, looped_segment, noise_gain_for_snr
+from multiaug.audio.functional.noise import (
+    add_noise_at_snr,
+    color_noise,
+    colored_noise,
+    looped_segment,
+    noise_gain_for_snr,
+)
 from multiaug.core.errors import ConfigError, InputError
 
 SR = 16000
@@ -98,6 +104,32 @@ def test_colored_noise_spectral_slope_matches_exponent(exponent):
     sel = (f >= 50) & (f <= 6000)
     slope = np.polyfit(np.log10(f[sel]), np.log10(psd[sel]), 1)[0]
     assert abs(slope + exponent) < 0.1
+
+
+@pytest.mark.parametrize("exponent", [-2.0, -1.0, 0.0, 1.0, 2.0])
+@pytest.mark.parametrize("length", [2**16, 2**16 + 1])
+def test_noise_drawn_in_the_frequency_domain_has_the_slope_and_unit_rms(exponent, length):
+    noise = colored_noise([7, 8], length, 2, torch.tensor([exponent, exponent]))
+    assert noise.shape == (2, 2, length) and noise.dtype == torch.float32
+    assert torch.allclose(noise.square().mean(dim=(1, 2)), torch.ones(2), atol=1e-4)
+    assert abs(float(noise.mean())) < 0.02  # no DC
+    for clip in noise.reshape(4, length):
+        f, psd = scipy.signal.welch(clip.numpy(), fs=SR, nperseg=2048)
+        sel = (f >= 50) & (f <= 6000)
+        assert abs(np.polyfit(np.log10(f[sel]), np.log10(psd[sel]), 1)[0] + exponent) < 0.1
+    # white noise: Gaussian samples, channels and clips independent
+    if exponent == 0.0:
+        assert abs(float(scipy.stats.kurtosis(noise.reshape(-1).numpy()))) < 0.1
+        assert abs(float(torch.corrcoef(noise.reshape(4, length))[0, 1])) < 0.02
+
+
+def test_colored_noise_of_a_clip_ignores_its_padding_and_batch():
+    aug = ma.AddColoredNoise(snr_db=(10, 10), p=1.0)
+    x = torch.randn(2, 1, 1500)
+    padded = aug(audio=x, lengths=torch.tensor([1000, 1500]), sample_rate=SR, seed=3)["audio"]
+    alone = aug(x[:1, :, :1000], sample_rate=SR, seed=3, keys=[0])
+    assert torch.equal(padded[0, :, :1000], alone[0]) and torch.equal(padded[0, :, 1000:], x[0, :, 1000:])
+    assert torch.equal(padded[1], aug(x[1:], sample_rate=SR, seed=3, keys=[1])[0])
 
 
 def test_colored_noise_through_the_augmenter_is_brown():
