@@ -286,3 +286,20 @@ def test_float_results_stay_in_unit_range_for_any_parameters(
     ]
     for out in outs:
         assert float(out.min()) >= 0.0 and float(out.max()) <= 1.0
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64, torch.float16, torch.uint8])
+def test_normalize_is_bit_identical_to_the_broadcast_formula(dtype: torch.dtype) -> None:
+    gen = torch.Generator().manual_seed(1)
+    x = torch.rand(4, 3, 9, 11, generator=gen)
+    x = (x * 255).round().to(torch.uint8) if dtype == torch.uint8 else x.to(dtype)
+    mean, std = np.array([0.485, 0.456, 0.406]), np.array([0.229, 0.224, 0.225])
+    out_dtype = dtype if dtype.is_floating_point else torch.float32
+    unit = 255.0 if dtype == torch.uint8 else 1.0
+    shift = torch.as_tensor(mean * unit).to(out_dtype)[None, :, None, None]
+    div = torch.as_tensor(std * unit).to(out_dtype)[None, :, None, None]
+    expected = (x.to(out_dtype) - shift) / div
+    for image in (x, x[:, :, ::2]):  # contiguous and strided input
+        out = C.normalize(image, mean, std)
+        assert out.dtype == out_dtype and out.is_contiguous()
+        assert torch.equal(out, expected[:, :, ::2] if image.shape[2] != x.shape[2] else expected)
