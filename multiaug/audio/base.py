@@ -40,6 +40,21 @@ def _check_rate(sample_rate: Any, where: str) -> int | None:
     return int(sample_rate)
 
 
+def _check_lengths(lengths: Any, n: int, frames: int, device: torch.device, item: str) -> torch.Tensor:
+    """Valid lengths as an int64 tensor ``(n,)`` on ``device``: integers in ``[1, frames]``, one per ``item``."""
+    lens = torch.as_tensor(lengths).to(device=device)
+    if lens.dtype.is_floating_point or lens.dtype == torch.bool:
+        raise InputTypeError(f"lengths must be integers, got dtype {lens.dtype}")
+    lens = lens.to(torch.int64).reshape(-1)
+    if lens.shape[0] != n:
+        raise InputError(f"lengths must hold one length per {item}: expected {n}, got {lens.shape[0]}")
+    if bool((lens < 1).any()) or bool((lens > frames).any()):
+        raise InputError(
+            f"lengths: every length must lie in [1, {frames}] (the padded length), got {lens.tolist()}"
+        )
+    return lens
+
+
 @dataclasses.dataclass(frozen=True)
 class AudioBatch:
     """A batch of clips inside the library.
@@ -164,16 +179,7 @@ class AudioBatch:
         if lengths is None:
             lens = torch.full((n,), frames, dtype=torch.int64, device=x.device)
         else:
-            lens = torch.as_tensor(lengths).to(device=x.device)
-            if lens.dtype.is_floating_point or lens.dtype == torch.bool:
-                raise InputTypeError(f"lengths must be integers, got dtype {lens.dtype}")
-            lens = lens.to(torch.int64).reshape(-1)
-            if lens.shape[0] != n:
-                raise InputError(f"lengths must hold one length per clip: expected {n}, got {lens.shape[0]}")
-            if bool((lens < 1).any()) or bool((lens > frames).any()):
-                raise InputError(
-                    f"lengths: every length must lie in [1, {frames}] (the padded length), got {lens.tolist()}"
-                )
+            lens = _check_lengths(lengths, n, frames, x.device, "clip")
 
         def unpack(out: AudioBatch) -> Any:
             y = out.audio
@@ -244,10 +250,18 @@ class SpectrogramBatch:
     """A batch of spectrograms ``(B,C,F,T)`` (frequency, then time) inside the library.
 
     User calls take ``(F,T)``, ``(C,F,T)`` or ``(B,C,F,T)`` float tensors (magnitude, power or log-mel: any real
-    values) and return the same rank; ``aug(spec=x)`` returns ``{"spec": ...}``.
+    values) and return the same rank; ``aug(spec=x)`` returns ``{"spec": ...}``. A batch of utterances padded
+    to its longest passes ``aug(spec=x, lengths=l)`` (valid frames per spectrogram) and gets
+    ``{"spec": ..., "lengths": ...}`` back: masks then stay inside each spectrogram's valid frames, time-mask
+    limits are relative to its own length, and the padding is left as it was.
+
+    Attributes:
+        spec: ``(B,C,F,T)`` float tensor.
+        lengths: ``(B,)`` int64 tensor of valid frames, or None when every frame is valid.
     """
 
     spec: torch.Tensor
+    lengths: torch.Tensor | None = None
 
     def __len__(self) -> int:
         return int(self.spec.shape[0])
@@ -261,7 +275,9 @@ class SpectrogramBatch:
         return dataclasses.replace(self, **fields)
 
     def select(self, index: np.ndarray) -> SpectrogramBatch:
-        return self.replace(spec=self.spec.index_select(0, _idx(index, self.device)))
+        idx = _idx(index, self.device)
+        lengths = None if self.lengths is None else self.lengths.index_select(0, idx)
+        return self.replace(spec=self.spec.index_select(0, idx), lengths=lengths)
 
     def merge(self, parts: Sequence[tuple[np.ndarray, SpectrogramBatch]]) -> SpectrogramBatch:
         spec = self.spec.clone()
@@ -269,12 +285,19 @@ class SpectrogramBatch:
             spec[_idx(index, self.device)] = part.spec
         return self.replace(spec=spec)
 
+    def valid_frames(self) -> torch.Tensor | None:
+        """``(B,1,1,T)`` bool tensor, True on each spectrogram's valid frames; None when all are valid."""
+        if self.lengths is None:
+            return None
+        t = torch.arange(self.spec.shape[-1], device=self.device)
+        return (t[None, :] < self.lengths[:, None])[:, None, None, :]
+
     @classmethod
     def pack(
-        cls, *args: Any, spec: Any = None, **unknown: Any
+        cls, *args: Any, spec: Any = None, lengths: Any = None, **unknown: Any
     ) -> tuple[SpectrogramBatch, Callable[[SpectrogramBatch], Any]]:
         """Validate a call and return the batch and the function that shapes the result like the input."""
-        spec, as_dict = data_argument("a spectrogram", "spec", args, spec, unknown, "spec=")
+        spec, as_dict = data_argument("a spectrogram", "spec", args, spec, unknown, "spec=, lengths=")
         if not isinstance(spec, torch.Tensor):
             raise InputTypeError(f"spectrogram must be a torch.Tensor, got {type(spec).__name__}")
         if not spec.dtype.is_floating_point:
@@ -287,12 +310,17 @@ class SpectrogramBatch:
         x = spec.reshape((1,) * (4 - rank) + tuple(spec.shape))
         if x.numel() == 0:
             raise InputError(f"spectrogram is empty: shape {tuple(spec.shape)}")
+        lens = None
+        if lengths is not None:
+            lens = _check_lengths(lengths, int(x.shape[0]), int(x.shape[-1]), x.device, "spectrogram")
 
         def unpack(out: SpectrogramBatch) -> Any:
             y = out.spec.reshape(tuple(out.spec.shape[4 - rank :])) if rank < 4 else out.spec
-            return {"spec": y} if as_dict else y
+            if not as_dict:
+                return y
+            return {"spec": y} if out.lengths is None else {"spec": y, "lengths": out.lengths}
 
-        return cls(x), unpack
+        return cls(x, lens), unpack
 
 
 class SpectrogramAugmenter(Op):

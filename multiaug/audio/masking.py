@@ -74,6 +74,24 @@ class TimeMask(AudioAugmenter):
         return batch.replace(audio=out)
 
 
+def _mean(batch: SpectrogramBatch) -> torch.Tensor:
+    """Each spectrogram's mean over channels, frequency and its valid frames, ``(B,1,1,1)``.
+
+    Spectrograms of equal length are averaged together over a contiguous copy of their valid part, so a
+    spectrogram gets the same bits alone (or as a view of a larger tensor) as padded in a batch.
+    """
+    spec = batch.spec
+    if batch.lengths is None:  # contiguous: a view of a larger tensor would be summed in another order
+        return spec.contiguous().mean(dim=(1, 2, 3), keepdim=True)
+    lengths = batch.lengths.cpu().numpy()
+    out = torch.empty((len(batch), 1, 1, 1), dtype=spec.dtype, device=spec.device)
+    for length in np.unique(lengths).tolist():
+        rows = torch.as_tensor(np.flatnonzero(lengths == length), device=spec.device)
+        part = spec.index_select(0, rows)[..., :length].contiguous()
+        out[rows] = part.mean(dim=(1, 2, 3), keepdim=True)
+    return out
+
+
 class _BandMasking(SpectrogramAugmenter):
     """Shared code of SpecAugment's frequency and time masks."""
 
@@ -108,16 +126,17 @@ class _BandMasking(SpectrogramAugmenter):
         }
 
     def apply(self, batch: SpectrogramBatch, params: dict[str, Any]) -> SpectrogramBatch:
-        size = batch.spec.shape[self.dim]
-        limit = int(np.floor(self.max_fraction * size))
+        spec = batch.spec
+        size: Any = spec.shape[self.dim]
+        if self.dim == -1 and batch.lengths is not None:  # time masks: within each spectrogram's own frames
+            size = batch.lengths.cpu().numpy()[:, None]
+        limit = np.floor(self.max_fraction * np.asarray(size)).astype(np.int64)
         width = np.clip(np.asarray(params["width"], dtype=np.int64), 0, limit)
         start = _starts(params["position"], size, width)
-        spec = batch.spec
-        # "mean": each spectrogram's own mean (over channels, frequency and time) fills its bands.
-        fill = spec.mean(dim=(1, 2, 3), keepdim=True) if self.fill == "mean" else float(self.fill)
-        return batch.replace(
-            spec=mask_bands(spec, self.dim, torch.as_tensor(start), torch.as_tensor(width), fill)
-        )
+        valid = batch.valid_frames()
+        fill = _mean(batch) if self.fill == "mean" else float(self.fill)
+        masked = mask_bands(spec, self.dim, torch.as_tensor(start), torch.as_tensor(width), fill, valid=valid)
+        return batch.replace(spec=masked)
 
 
 @register("audio.FrequencyMasking")

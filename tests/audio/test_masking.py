@@ -140,3 +140,37 @@ def test_time_mask_loop_works_on_every_float_dtype(dtype):
     want[0, :, :4] = -1.0
     want[2, :, 19:] = -1.0
     assert out.dtype == dtype and torch.equal(out, want)
+
+
+@pytest.mark.parametrize("cls", [ma.FrequencyMasking, ma.TimeMasking])
+@pytest.mark.parametrize("fill", [0.0, "mean"])
+def test_padded_spectrograms_are_masked_only_inside_their_valid_frames(cls, fill):
+    lengths = torch.tensor([60, 25, 40, 7])
+    frames = torch.arange(60)[None, None, None, :] < lengths[:, None, None, None]
+    spec = torch.where(frames, torch.rand(4, 2, 30, 60) + 1.0, torch.tensor(100.0))  # padding: 100
+    aug = cls(max_width=20, num_masks=2, max_fraction=0.5, fill=fill, p=1.0)
+    out = aug(spec=spec, lengths=lengths, seed=5)
+    assert set(out) == {"spec", "lengths"} and torch.equal(out["lengths"], lengths)
+    y = out["spec"]
+    assert torch.equal(y[~frames.expand_as(y)], spec[~frames.expand_as(spec)])  # padding untouched
+    for i, n in enumerate(lengths.tolist()):
+        # the same spectrogram alone, cut to its length, gets the same masks
+        alone = aug(spec[i : i + 1, :, :, :n], seed=5, keys=[i])
+        assert torch.equal(alone[0], y[i, :, :, :n])
+        changed = (y[i, :, :, :n] != spec[i, :, :, :n]).any(dim=(0, 1))
+        if cls is ma.TimeMasking:
+            assert int(changed.sum()) <= 2 * (n // 2)  # each band at most max_fraction of its own length
+        if fill == "mean" and bool(changed.any()):
+            want = spec[i, :, :, :n].mean()
+            torch.testing.assert_close(
+                y[i, 0, :, :n][y[i, 0, :, :n] != spec[i, 0, :, :n]].unique(), want[None]
+            )
+
+
+def test_spectrogram_lengths_are_checked():
+    with pytest.raises(InputError, match="one length per spectrogram"):
+        ma.TimeMasking()(spec=torch.rand(2, 1, 4, 10), lengths=[3])
+    with pytest.raises(InputError, match=r"\[1, 10\]"):
+        ma.TimeMasking()(spec=torch.rand(2, 1, 4, 10), lengths=[3, 11])
+    with pytest.raises(InputTypeError, match="integers"):
+        ma.TimeMasking()(spec=torch.rand(1, 1, 4, 10), lengths=[3.5])

@@ -74,17 +74,29 @@ def band_mask(size: int, start: Tensor, width: Tensor) -> Tensor:
     return ((pos >= start) & (pos < start + width)).any(dim=1)
 
 
-def mask_bands(spec: Tensor, dim: int, start: Tensor, width: Tensor, fill: float | Tensor = 0.0) -> Tensor:
+def mask_bands(
+    spec: Tensor,
+    dim: int,
+    start: Tensor,
+    width: Tensor,
+    fill: float | Tensor = 0.0,
+    *,
+    valid: Tensor | None = None,
+) -> Tensor:
     """Fill bands along ``dim`` (-2 frequency, -1 time) of a batch of spectrograms ``(B, ..., F, T)``.
 
     Each sample ``b`` gets its own bands (``start``/``width`` ``(B,)`` or ``(B, K)``), shared by its other
     dims (channels). ``fill`` is a number or a tensor that broadcasts against ``spec`` (e.g. per-sample
-    means).
+    means). ``valid``, a bool tensor that broadcasts against ``spec`` (valid frames of padded spectrograms),
+    limits the fill to where it is True.
 
     Example:
         >>> s = torch.ones(1, 1, 3, 4)
         >>> mask_bands(s, -2, torch.tensor([1]), torch.tensor([1]))[0, 0].tolist()
         [[1.0, 1.0, 1.0, 1.0], [0.0, 0.0, 0.0, 0.0], [1.0, 1.0, 1.0, 1.0]]
+        >>> valid = torch.tensor([True, True, False, False]).reshape(1, 1, 1, 4)
+        >>> mask_bands(s, -2, torch.tensor([1]), torch.tensor([1]), valid=valid)[0, 0, 1].tolist()
+        [0.0, 0.0, 1.0, 1.0]
     """
     if dim not in (-1, -2):
         raise ValueError(f"dim must be -1 (time) or -2 (frequency), got {dim}")
@@ -92,5 +104,8 @@ def mask_bands(spec: Tensor, dim: int, start: Tensor, width: Tensor, fill: float
     mask = band_mask(size, start.to(spec.device), width.to(spec.device))
     shape = [spec.shape[0]] + [1] * (spec.dim() - 1)
     shape[dim] = size
+    where = mask.reshape(shape)
+    if valid is not None:
+        where = where & valid.to(spec.device)
     value = fill if isinstance(fill, Tensor) else torch.full((), fill, dtype=spec.dtype, device=spec.device)
-    return torch.where(mask.reshape(shape), value.to(spec.dtype), spec)
+    return torch.where(where, value.to(spec.dtype), spec)
