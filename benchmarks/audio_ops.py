@@ -35,6 +35,11 @@ def _parse() -> argparse.Namespace:
     parser.add_argument("--repeats", type=int, default=None)
     parser.add_argument("--threads", type=int, default=1, help="torch/BLAS threads for every contender")
     parser.add_argument("--only", default="", help="comma-separated op names to run")
+    parser.add_argument(
+        "--default-malloc",
+        action="store_true",
+        help="keep glibc's allocator defaults (see harness.tune_malloc)",
+    )
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "audio_ops.md"))
     return parser.parse_args()
 
@@ -54,6 +59,7 @@ from harness import (  # noqa: E402
     rate_cell,
     ratio_cell,
     table_row,
+    tune_malloc,
     wall_per_call,
     warm_up,
     write_results,
@@ -207,6 +213,7 @@ def _time(runners: dict[str, Runner], repeats: int) -> tuple[dict[str, float], d
 def main() -> None:
     args = ARGS
     torch.set_num_threads(args.threads)
+    malloc = "glibc defaults" if args.default_malloc or not tune_malloc() else "no mmap, no trim (mallopt)"
     repeats = args.repeats or (5 if args.quick else 15)
     only = [o for o in args.only.split(",") if o] or OPS
     clips = _clips()
@@ -216,8 +223,10 @@ def main() -> None:
         f"Machine: {platform.machine()}, {os.cpu_count()} cores, {args.threads} thread(s) per contender "
         f"(torch.set_num_threads and BLAS/OpenMP), Python {platform.python_version()}, torch {torch.__version__}"
         + "".join(f", {n} {getattr(m, '__version__', '?')}" for n, m in PEERS.items())
-        + f". Median of {repeats} interleaved repeats. Command: `python benchmarks/audio_ops.py"
+        + f". Allocator: {malloc}, the same for every library. Median of {repeats} interleaved repeats. "
+        + "Command: `python benchmarks/audio_ops.py"
         + (" --quick" if args.quick else "")
+        + (" --default-malloc" if args.default_malloc else "")
         + (f" --threads {args.threads}" if args.threads != 1 else "")
         + "`.",
         "",
