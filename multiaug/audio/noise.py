@@ -46,11 +46,13 @@ def _colored(batch: AudioBatch, seeds: Any, exponent: Tensor) -> Tensor:
     seeds = np.asarray(seeds, dtype=np.int64)
     shape = (batch.channels, batch.device, batch.audio.dtype)
     if (full == batch.num_frames).all():
-        return colored_noise(seeds, batch.num_frames, shape[0], exponent, *shape[1:])
+        return colored_noise(seeds, batch.num_frames, shape[0], exponent, *shape[1:], normalize=False)
     out = torch.zeros_like(batch.audio)
     for length in np.unique(full).tolist():
         rows = np.flatnonzero(full == length)
-        noise = colored_noise(seeds[rows], length, shape[0], exponent[torch.as_tensor(rows)], *shape[1:])
+        noise = colored_noise(
+            seeds[rows], length, shape[0], exponent[torch.as_tensor(rows)], *shape[1:], normalize=False
+        )
         out[torch.as_tensor(rows, device=batch.device), :, :length] = noise
     return out
 

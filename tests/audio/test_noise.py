@@ -107,7 +107,7 @@ def test_colored_noise_spectral_slope_matches_exponent(exponent):
 
 
 @pytest.mark.parametrize("exponent", [-2.0, -1.0, 0.0, 1.0, 2.0])
-@pytest.mark.parametrize("length", [2**16, 2**16 + 1])
+@pytest.mark.parametrize("length", [2**16, 2**16 + 1, 65537 * 2 - 4])  # the last: an FFT size cut to length
 def test_noise_drawn_in_the_frequency_domain_has_the_slope_and_unit_rms(exponent, length):
     noise = colored_noise([7, 8], length, 2, torch.tensor([exponent, exponent]))
     assert noise.shape == (2, 2, length) and noise.dtype == torch.float32

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import scipy.fft
 import torch
 from torch import Tensor
 
@@ -134,28 +135,40 @@ def color_noise(white: Tensor, exponent: Tensor | float) -> Tensor:
 
 
 def colored_noise(
-    seeds: Any, length: int, channels: int, exponent: Tensor | float, device: Any = "cpu", dtype: Any = None
+    seeds: Any,
+    length: int,
+    channels: int,
+    exponent: Tensor | float,
+    device: Any = "cpu",
+    dtype: Any = None,
+    *,
+    normalize: bool = True,
 ) -> Tensor:
     """Gaussian noise ``(B, channels, length)`` with PSD ``1 / f**exponent``, unit RMS per clip, from seeds.
 
     The noise is drawn directly in the frequency domain (independent Gaussian real and imaginary parts per
     bin, as the FFT of white Gaussian noise has) and shaped, so one inverse FFT makes it: the forward FFT that
-    :func:`color_noise` needs is saved. One clip's noise depends only on its seed, ``length`` and ``channels``.
+    :func:`color_noise` needs is saved. The inverse FFT has the next fast size at or above ``length`` (an
+    awkward length such as 48007 would otherwise cost 15x more) and is cut to ``length``. One clip's noise
+    depends only on its seed, ``length`` and ``channels``. ``normalize=False`` skips the unit-RMS scaling (for
+    callers that scale the noise themselves).
 
     Example:
         >>> n = colored_noise([1, 2], 1000, 2, torch.tensor([1.0, 2.0]))
         >>> n.shape, round(float(n[0].square().mean()), 4)
         (torch.Size([2, 2, 1000]), 1.0)
     """
-    bins = length // 2 + 1
+    size = scipy.fft.next_fast_len(length, real=True)
+    bins = size // 2 + 1
     spec = randn(seeds, (bins, channels, 2), device, torch.float32)  # bin-major: (B, bins, C, re/im)
     spec = spec.permute(0, 2, 1, 3).contiguous() if channels > 1 else spec.reshape(-1, 1, bins, 2)
     weights = _slopes(bins, exponent, spec.device)
-    if length % 2 == 0:  # the Nyquist bin of a real signal is real: give it the power of both parts
+    if size % 2 == 0:  # the Nyquist bin of a real signal is real: give it the power of both parts
         weights[:, -1] *= math.sqrt(2.0)
     spec.mul_(weights[:, None, :, None])
-    out = irfft(torch.view_as_complex(spec), length)
-    return _unit_rms(out.to(dtype if dtype is not None else torch.float32, copy=False))
+    out = irfft(torch.view_as_complex(spec), size)[..., :length].contiguous()
+    out = out.to(dtype if dtype is not None else torch.float32, copy=False)
+    return _unit_rms(out) if normalize else out
 
 
 def _looped_copy(
