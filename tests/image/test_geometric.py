@@ -400,3 +400,34 @@ def test_geometric_ops_cuda_with_mask() -> None:
         assert out["image"].device.type == "cuda"
         torch.testing.assert_close(out["image"].cpu(), ref["image"], atol=1e-5, rtol=0)
         assert torch.equal(out["mask"].cpu(), ref["mask"])
+
+
+@pytest.mark.parametrize("dtype", [torch.uint8, torch.float32])
+@pytest.mark.parametrize("interpolation", ["bilinear", "bicubic"])
+def test_general_warp_per_sample_is_independent_of_the_batch(dtype: torch.dtype, interpolation: str) -> None:
+    # quarter turns and a half turn (integer maps: the exact gather) mixed with general angles (grid_sample)
+    x = _images(n=6, h=17, w=17, dtype=dtype)
+    angle = np.array([90.0, 30.0, 180.0, -17.0, -90.0, 45.0])
+    m = affine_matrix(17, 17, angle=angle)
+    out = warp(x, m, interpolation=interpolation, border="reflect")
+    for i in range(6):
+        alone = warp(x[i : i + 1], m[i : i + 1], interpolation=interpolation, border="reflect")
+        assert torch.equal(out[i : i + 1], alone), i
+    for i, k in ((0, 1), (2, 2), (4, -1)):
+        assert torch.equal(out[i], torch.rot90(x[i], k, dims=(-2, -1)))
+
+
+@pytest.mark.parametrize("border", ["constant", "reflect", "replicate"])
+def test_bilinear_general_warp_stays_in_range_and_keeps_the_fill(border: str) -> None:
+    x = torch.ones(3, 3, 21, 26)
+    m = affine_matrix(21, 26, angle=np.array([33.0, -71.0, 12.5]), scale_x=0.7, scale_y=0.6)
+    out = warp(x, m, interpolation="bilinear", border=border, fill=(1.0, 0.25, 0.0))
+    assert float(out.min()) >= 0.0 and float(out.max()) <= 1.0
+    # grid_sample's four weights sum to 1 within float rounding (an ulp), not exactly
+    if border != "constant":
+        torch.testing.assert_close(out, x, atol=1e-6, rtol=0)
+    else:
+        torch.testing.assert_close(out[:, 0], x[:, 0], atol=1e-6, rtol=0)  # the fill equals channel 0
+        assert float(out[:, 2].min()) == 0.0 and bool(
+            (out[:, 1, 0, 0] == 0.25).all()
+        )  # corners show the fill
