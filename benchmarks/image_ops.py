@@ -49,6 +49,7 @@ from harness import (  # noqa: E402
     rate_cell,
     ratio_cell,
     table_row,
+    tune_malloc,
     warm_up,
     write_results,
 )
@@ -58,6 +59,7 @@ import multiaug  # noqa: E402
 import multiaug.image as mi  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results" / "image_ops.md"
+MALLOC = "glibc defaults"
 
 
 def ops(P: dict[str, Any]) -> dict[str, dict[str, Callable[[], Any] | None]]:
@@ -261,7 +263,10 @@ def markdown(rows: list[dict[str, Any]], command: str) -> str:
         "medians of interleaved repeats timed as the process's CPU time (per-core throughput). multiaug and kornia draw per-sample parameters; torchvision v2 draws "
         "once per batch; Albumentations runs per image on uint8 HWC arrays. Ratios: multiaug f32 / kornia f32 and "
         "/ torchvision f32 (same float input), multiaug u8 / Albumentations u8, and multiaug's faster dtype / "
-        "kornia f32 (a kornia user can feed multiaug uint8 straight from the decoder).",
+        "kornia f32 (a kornia user can feed multiaug uint8 straight from the decoder). "
+        f"Allocator: {MALLOC}, the same for every library (with glibc's defaults every fresh output of 77 MB at "
+        "B=128 is page-faulted anew, which alone costs about 30 ms and makes flips and crops equal in every "
+        "library).",
         "",
         "| op | B | multiaug f32 | kornia f32 | torchvision f32 | multiaug u8 | Albumentations u8 "
         "| f32 vs kornia | f32 vs torchvision | u8 vs Albumentations | best vs kornia | notes |",
@@ -272,8 +277,13 @@ def markdown(rows: list[dict[str, Any]], command: str) -> str:
 
 def main(argv: list[str] | None = None) -> None:
     parser = image_parser(__doc__, "comma-separated op names, 'chain' for the chain (default: all)")
+    parser.add_argument(
+        "--default-malloc", action="store_true", help="keep glibc's default mmap/trim thresholds (erratic)"
+    )
     args = parser.parse_args(argv)
     torch.set_num_threads(1)
+    global MALLOC
+    MALLOC = "glibc defaults" if args.default_malloc or not tune_malloc() else "no mmap, no trim (mallopt)"
     peers, names, batches, repeats = image_plan(args, ops)
     print("| op | B | " + " | ".join(COLUMNS) + " | f32/kornia | f32/tv | u8/albu | best/kornia | notes |")
     rows = []
