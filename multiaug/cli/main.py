@@ -6,8 +6,10 @@ Exit codes: 0 success, 1 some files failed, 2 bad usage or config, 130 interrupt
 from __future__ import annotations
 
 import argparse
+import contextlib
+import gc
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 __all__ = ["build_parser", "main"]
 
@@ -156,14 +158,33 @@ def _err(message: str) -> None:
     print(f"multiaug: error: {message}", file=sys.stderr)
 
 
+@contextlib.contextmanager
+def _frozen_imports() -> Iterator[None]:
+    """Load the pipelines (torch and the modality packages: about a million long-lived objects) without the
+    cyclic garbage collector, then freeze what was loaded: collections neither slow the start-up down (they took
+    about 8 % of a folder job's CPU time) nor walk those objects again, nor touch their memory in forked workers
+    (copy-on-write). The collector runs as usual on everything made afterwards."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+        gc.freeze()
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def _cmd_augment(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from ..offline import AugmentOptions, augment_folder, describe_plan, load_pipelines
     from ..offline.job import check_paths
+    from ..offline.workers import keep_freed_memory
 
     check_paths(Path(args.input), Path(args.output))  # fail fast, before importing any modality package
-    pipelines, origin = load_pipelines(args.config, args.recipe)
+    with _frozen_imports():
+        pipelines, origin = load_pipelines(args.config, args.recipe)
+    keep_freed_memory()  # this process (and its workers) reuse batch buffers instead of faulting in new ones
     options = AugmentOptions(
         copies=args.copies,
         seed=args.seed,

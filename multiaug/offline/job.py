@@ -23,6 +23,7 @@ from .keys import sample_key
 from .manifest import MANIFEST_NAME, ManifestWriter, completed, make_record
 from .pipelines import MODALITIES, router_config
 from .scan import ScanResult, SourceFile, output_name, scan_inputs
+from .workers import ForkPool, can_fork
 
 __all__ = [
     "CONFIG_NAME",
@@ -321,26 +322,24 @@ def augment_folder(
     out.mkdir(parents=True, exist_ok=True)
     _write_settings(out, settings, pipelines)
 
-    bar = _progress_bar(len(tasks), options)
     manifest = ManifestWriter(out / MANIFEST_NAME, append=options.resume)
     tensor_work = any(t.src.modality in ("image", "audio") for t in tasks)
-    parallel = device == "cpu" and options.workers > 1 and tensor_work
+    handlers = {m: _handler(m, pipelines, options, device) for m in MODALITIES if m in pipelines}
+    plan = [
+        (handlers[modality], chunk)
+        for modality in MODALITIES
+        for chunk in _chunks([t for t in tasks if t.src.modality == modality], options.batch_size)
+    ]
+    bar = None
     try:
-        with (
-            ThreadPoolExecutor(max_workers=options.workers, thread_name_prefix="multiaug-io") as pool,
-            ThreadPoolExecutor(max_workers=options.workers, thread_name_prefix="multiaug-aug") as compute,
-            _single_threaded_torch(device == "cpu" and tensor_work),
-        ):
-            for modality in MODALITIES:
-                mod_tasks = [t for t in tasks if t.src.modality == modality]
-                if not mod_tasks:
-                    continue
-                args = (pipelines[modality], options.seed, device, options.batch_size)
-                if modality == "text":
-                    handler = HANDLERS[modality](*args, text_field=options.text_field)
-                else:
-                    handler = HANDLERS[modality](*args, pool=compute if parallel else None)
-                _run_modality(handler, mod_tasks, out, options, pool, manifest, summary, bar)
+        with _single_threaded_torch(device == "cpu" and tensor_work):
+            if device == "cpu" and options.workers > 1 and len(plan) > 1 and can_fork():
+                _run_processes(
+                    plan, out, options, manifest, summary, lambda: _progress_bar(len(tasks), options)
+                )
+            else:
+                bar = _progress_bar(len(tasks), options)
+                _run_threads(plan, out, options, manifest, summary, bar, parallel=device == "cpu")
     except _Stop:
         summary.stopped = True
     finally:
@@ -396,88 +395,181 @@ def _write_settings(out: Path, settings: dict[str, Any], pipelines: dict[str, An
     atomic_write(out / RUN_NAME, lambda tmp: tmp.write_text(run_text, encoding="utf-8"))
 
 
-def _run_modality(
-    handler: Any,
-    tasks: list[_Task],
+def _handler(modality: str, pipelines: dict[str, Any], options: AugmentOptions, device: str) -> Any:
+    args = (pipelines[modality], options.seed, device, options.batch_size)
+    if modality == "text":
+        return HANDLERS[modality](*args, text_field=options.text_field)
+    return HANDLERS[modality](*args)
+
+
+#: What became of one file of a chunk: ``(copy, params, error)`` per copy, in copy order.
+_FileDone = list[tuple[int, Any, "str | None"]]
+
+
+def _samples(chunk: list[_Task], decoded: list[tuple[Any, str | None]]) -> list[Sample]:
+    return [
+        Sample((ti, k), t.src.rel, k, data)
+        for ti, (t, (data, err)) in enumerate(zip(chunk, decoded))
+        if err is None
+        for k in t.copies
+    ]
+
+
+def _strict_cut(
+    chunk: list[_Task], decoded: list[tuple[Any, str | None]]
+) -> tuple[list[_Task], list[tuple[Any, str | None]]]:
+    """Under ``--strict``, drop the files after the first one that cannot be read."""
+    bad = next((i for i, (_, err) in enumerate(decoded) if err is not None), None)
+    return (chunk, decoded) if bad is None else (chunk[: bad + 1], decoded[: bad + 1])
+
+
+def _outcome(
+    chunk: list[_Task],
+    decoded: list[tuple[Any, str | None]],
+    results: dict[tuple[int, int], SampleResult],
+    write_errors: dict[tuple[int, int], str | None],
+) -> list[_FileDone]:
+    done: list[_FileDone] = []
+    for ti, (task, (_, decode_error)) in enumerate(zip(chunk, decoded)):
+        copies: _FileDone = []
+        for k in task.copies:
+            if decode_error is not None:
+                copies.append((k, None, decode_error))
+                continue
+            res = results.get((ti, k))
+            if res is None:  # every copy of a decoded file was augmented: the result is there
+                raise RuntimeError(f"no augmentation result for {task.src.rel} copy {k}")
+            error = res.error if res.error is not None else write_errors[(ti, k)]
+            copies.append((k, res.params if error is None else None, error))
+        done.append(copies)
+    return done
+
+
+def _process_chunk(item: tuple[Any, list[_Task], Path, bool]) -> list[_FileDone]:
+    """Decode, augment and write one chunk in this process (a forked worker's whole job)."""
+    handler, chunk, out, strict = item
+    decoded = [_decode(handler, t.src.path) for t in chunk]
+    if strict:
+        chunk, decoded = _strict_cut(chunk, decoded)
+    samples = _samples(chunk, decoded)
+    results = handler.augment(samples) if samples else {}
+    write_errors = {
+        s.slot: _write(handler, results[s.slot], out / output_name(s.rel, s.copy), s.data)
+        for s in samples
+        if results[s.slot].error is None
+    }
+    return _outcome(chunk, decoded, results, write_errors)
+
+
+def _run_processes(
+    plan: list[tuple[Any, list[_Task]]],
     out: Path,
     options: AugmentOptions,
-    pool: ThreadPoolExecutor,
+    manifest: ManifestWriter,
+    summary: Summary,
+    make_bar: Any,
+) -> None:
+    """CPU with ``--workers`` > 1: forked processes take whole chunks, this one writes the manifest in plan
+    order. A chunk's content (hence its batches) does not depend on ``workers``."""
+    items = [(handler, chunk, out, options.strict) for handler, chunk in plan]
+    with ForkPool(_process_chunk, items, options.workers) as pool:
+        bar = make_bar()  # after the fork: no progress-bar thread is copied into the children
+        try:
+            for (_, chunk), done in zip(plan, pool.results()):
+                _finish(chunk, done, manifest=manifest, summary=summary, bar=bar, strict=options.strict)
+        finally:
+            if bar is not None:
+                bar.close()
+
+
+def _run_threads(
+    plan: list[tuple[Any, list[_Task]]],
+    out: Path,
+    options: AugmentOptions,
     manifest: ManifestWriter,
     summary: Summary,
     bar: Any,
+    *,
+    parallel: bool,
 ) -> None:
-    chunks = _chunks(tasks, 4 * options.batch_size)
+    """One process: ``--workers`` threads decode the next chunk and write the last one while this thread
+    augments (on a GPU, or on CPU where forking is not available: then batches also run side by side)."""
+    if not plan:
+        return
+    with (
+        ThreadPoolExecutor(max_workers=options.workers, thread_name_prefix="multiaug-io") as pool,
+        ThreadPoolExecutor(max_workers=options.workers, thread_name_prefix="multiaug-aug") as compute,
+    ):
+        for handler in {id(h): h for h, _ in plan}.values():
+            if hasattr(handler, "pool"):
+                handler.pool = compute if parallel and options.workers > 1 else None
 
-    def submit_decodes(chunk: list[_Task]) -> list[Future]:
-        return [pool.submit(_decode, handler, t.src.path) for t in chunk]
+        def submit_decodes(i: int) -> list[Future]:
+            handler, chunk = plan[i]
+            return [pool.submit(_decode, handler, t.src.path) for t in chunk]
 
-    pending: tuple[list[_Task], list[Any], dict] | None = None
-    decodes = submit_decodes(chunks[0])
-    ci = -1
-    while ci + 1 < len(chunks):  # (--strict may cut the list short)
-        ci += 1
-        chunk = chunks[ci]
-        decoded = [f.result() for f in decodes]
-        if options.strict:  # stop at the first file that cannot be read: drop what follows it
-            bad = next((i for i, (_, err) in enumerate(decoded) if err is not None), None)
-            if bad is not None:
-                chunk, decoded = chunk[: bad + 1], decoded[: bad + 1]
-                chunks = chunks[: ci + 1]
-        if ci + 1 < len(chunks):
-            decodes = submit_decodes(chunks[ci + 1])
-        samples = [
-            Sample((ti, k), t.src.rel, k, data)
-            for ti, (t, (data, err)) in enumerate(zip(chunk, decoded))
-            if err is None
-            for k in t.copies
-        ]
-        results = handler.augment(samples) if samples else {}
-        writes: dict[tuple[int, int], Future] = {}
-        for s in samples:
-            res = results[s.slot]
-            if res.error is None:
-                target = out / output_name(s.rel, s.copy)
-                writes[s.slot] = pool.submit(_write, handler, res, target, s.data)
+        pending: tuple[list[_Task], list[Any], dict, dict] | None = None
+        decodes = submit_decodes(0)
+        ci = -1
+        while ci + 1 < len(plan):  # (--strict may cut the plan short)
+            ci += 1
+            handler, chunk = plan[ci]
+            decoded = [f.result() for f in decodes]
+            if options.strict:  # stop at the first file that cannot be read: drop what follows it
+                chunk, decoded = _strict_cut(chunk, decoded)
+                if len(chunk) < len(plan[ci][1]):
+                    plan = plan[: ci + 1]
+            if ci + 1 < len(plan):
+                decodes = submit_decodes(ci + 1)
+            samples = _samples(chunk, decoded)
+            results = handler.augment(samples) if samples else {}
+            writes = {
+                s.slot: pool.submit(
+                    _write, handler, results[s.slot], out / output_name(s.rel, s.copy), s.data
+                )
+                for s in samples
+                if results[s.slot].error is None
+            }
+            if pending is not None:
+                _finish_threaded(*pending, manifest=manifest, summary=summary, bar=bar, strict=options.strict)
+            pending = (chunk, decoded, results, writes)
+            if options.strict:  # no overlap: stop right after the chunk that failed
+                _finish_threaded(*pending, manifest=manifest, summary=summary, bar=bar, strict=True)
+                pending = None
         if pending is not None:
-            _finish(*pending, manifest=manifest, summary=summary, bar=bar, strict=options.strict)
-        pending = (chunk, decoded, {"results": results, "writes": writes})
-        if options.strict:  # no overlap: stop right after the chunk that failed
-            _finish(*pending, manifest=manifest, summary=summary, bar=bar, strict=True)
-            pending = None
-    if pending is not None:
-        _finish(*pending, manifest=manifest, summary=summary, bar=bar, strict=options.strict)
+            _finish_threaded(*pending, manifest=manifest, summary=summary, bar=bar, strict=options.strict)
+
+
+def _finish_threaded(
+    chunk: list[_Task],
+    decoded: list[Any],
+    results: dict[tuple[int, int], SampleResult],
+    writes: dict[tuple[int, int], Future],
+    **kw: Any,
+) -> None:
+    write_errors = {slot: f.result() for slot, f in writes.items()}
+    _finish(chunk, _outcome(chunk, decoded, results, write_errors), **kw)
 
 
 def _finish(
     chunk: list[_Task],
-    decoded: list[Any],
-    state: dict,
+    done: list[_FileDone],
     *,
     manifest: ManifestWriter,
     summary: Summary,
     bar: Any,
     strict: bool,
 ) -> None:
-    """Wait for a chunk's writes, then append its manifest records in plan order."""
-    results: dict[tuple[int, int], SampleResult] = state["results"]
-    writes: dict[tuple[int, int], Future] = state["writes"]
+    """Append a chunk's manifest records in plan order and count them."""
     records = []
     stop = False
-    for ti, (task, (_, decode_error)) in enumerate(zip(chunk, decoded)):
+    for task, copies in zip(chunk, done):
         rel, modality = task.src.rel, task.src.modality
         first_error = None
-        for k in task.copies:
+        for k, params, error in copies:
             key = sample_key(rel, k)
-            error = decode_error
-            res = results.get((ti, k))
-            if error is None and res is not None:
-                error = res.error
             if error is None:
-                error = writes[(ti, k)].result()
-            if error is None:
-                if res is None:  # every copy of a decoded file was augmented: the result is there
-                    raise RuntimeError(f"no augmentation result for {rel} copy {k}")
-                records.append(make_record(rel, output_name(rel, k), k, modality, key, params=res.params))
+                records.append(make_record(rel, output_name(rel, k), k, modality, key, params=params))
                 summary.outputs += 1
             else:
                 records.append(make_record(rel, None, k, modality, key, error=error))
