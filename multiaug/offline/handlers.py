@@ -19,6 +19,7 @@ from .atomic import atomic_write
 from .audio_io import DecodedAudio, read_audio, write_audio
 from .image_io import DecodedImage, encode_image, format_for, read_image, write_image
 from .keys import sample_key
+from .records import split_json
 from .text_io import TextDoc, read_text
 
 __all__ = ["HANDLERS", "Sample", "SampleResult"]
@@ -126,7 +127,7 @@ class ImageHandler:
         else:
             out, rec = self.pipeline(image, seed=self.seed, keys=keys, return_params=True)
             colors, alphas = out.cpu().numpy(), [None] * len(batch)
-        return [((colors[i], alphas[i]), rec.sample(i).to_json()) for i in range(len(batch))]
+        return list(zip(zip(colors, alphas), split_json(rec)))
 
     def augment(self, samples: list[Sample]) -> dict[tuple[int, int], SampleResult]:
         groups = _grouped(samples, lambda s: s.data.group_key)
@@ -196,7 +197,8 @@ class AudioHandler:
         )
         result = out["audio"].cpu().numpy()
         new_lengths = out["lengths"].cpu().numpy()
-        return [(result[i, :, : int(new_lengths[i])], rec.sample(i).to_json()) for i in range(n)]
+        params = split_json(rec)
+        return [(result[i, :, : int(new_lengths[i])], params[i]) for i in range(n)]
 
     def augment(self, samples: list[Sample]) -> dict[tuple[int, int], SampleResult]:
         def key(s: Sample) -> tuple:
@@ -235,7 +237,7 @@ class TextHandler:
     def _call(self, batch: list[_Line]) -> list[tuple[Any, Any]]:
         keys = np.array([sample_key(s.rel, s.copy, line=s.line) for s in batch], dtype=np.int64)
         out, rec = self.pipeline([s.text for s in batch], seed=self.seed, keys=keys, return_params=True)
-        return [(out[i], rec.sample(i).to_json()) for i in range(len(batch))]
+        return list(zip(out, split_json(rec)))
 
     def augment(self, samples: list[Sample]) -> dict[tuple[int, int], SampleResult]:
         lines = [
