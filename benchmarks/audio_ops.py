@@ -137,6 +137,7 @@ def _contenders(op: str, x: torch.Tensor, sr: int, ir_dir: Path, spec: torch.Ten
         "LowPassFilter": ma.LowPassFilter(p=1.0),
         "HighPassFilter": ma.HighPassFilter(p=1.0),
         "BandPassFilter": ma.BandPassFilter(p=1.0),
+        "BandStopFilter": ma.BandStopFilter(p=1.0),
         "TimeMask": ma.TimeMask(p=1.0),
         "ApplyImpulseResponse": ma.ApplyImpulseResponse(str(ir_dir), p=1.0),
         "FrequencyMasking": ma.FrequencyMasking(p=1.0),
@@ -158,6 +159,7 @@ def _contenders(op: str, x: torch.Tensor, sr: int, ir_dir: Path, spec: torch.Ten
             "LowPassFilter": lambda: am.LowPassFilter(p=1.0),
             "HighPassFilter": lambda: am.HighPassFilter(p=1.0),
             "BandPassFilter": lambda: am.BandPassFilter(p=1.0),
+            "BandStopFilter": lambda: am.BandStopFilter(p=1.0),
             "TimeMask": lambda: am.TimeMask(p=1.0),
             "ApplyImpulseResponse": lambda: am.ApplyImpulseResponse(ir_path=str(ir_dir), p=1.0),
         }.get(op)
@@ -174,6 +176,7 @@ def _contenders(op: str, x: torch.Tensor, sr: int, ir_dir: Path, spec: torch.Ten
             "LowPassFilter": lambda: tam.LowPassFilter(**kw),
             "HighPassFilter": lambda: tam.HighPassFilter(**kw),
             "BandPassFilter": lambda: tam.BandPassFilter(**kw),
+            "BandStopFilter": lambda: tam.BandStopFilter(**kw),
             "ApplyImpulseResponse": lambda: tam.ApplyImpulseResponse(str(ir_dir), **kw),
         }.get(op)
         if t is not None:
@@ -186,6 +189,7 @@ def _contenders(op: str, x: torch.Tensor, sr: int, ir_dir: Path, spec: torch.Ten
             "LowPassFilter": lambda: F.lowpass_biquad(x, sr, 1000.0),
             "HighPassFilter": lambda: F.highpass_biquad(x, sr, 300.0),
             "BandPassFilter": lambda: F.bandpass_biquad(x, sr, 1000.0),
+            "BandStopFilter": lambda: F.bandreject_biquad(x, sr, 1000.0),
             "ApplyImpulseResponse": lambda: F.fftconvolve(x, ir)[..., : x.shape[-1]],
             "FrequencyMasking": lambda: T.FrequencyMasking(27, iid_masks=True)(spec),
             "TimeMasking": lambda: T.TimeMasking(100, iid_masks=True)(spec),
@@ -197,7 +201,7 @@ def _contenders(op: str, x: torch.Tensor, sr: int, ir_dir: Path, spec: torch.Ten
 
 OPS = [
     "AddGaussianNoise", "AddGaussianSNR", "AddColoredNoise", "AddBackgroundNoise", "Shift", "Gain",
-    "PolarityInversion", "LowPassFilter", "HighPassFilter", "BandPassFilter", "TimeMask", "ApplyImpulseResponse",
+    "PolarityInversion", "LowPassFilter", "HighPassFilter", "BandPassFilter", "BandStopFilter", "TimeMask", "ApplyImpulseResponse",
     "FrequencyMasking", "TimeMasking",
 ]  # fmt: skip
 PEER_NAMES = ["audiomentations", "torch-audiomentations", "torchaudio"]

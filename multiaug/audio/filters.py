@@ -1,4 +1,4 @@
-"""Low-, high- and band-pass filters with random cutoffs per clip, applied in the frequency domain.
+"""Low-, high-, band-pass and band-stop filters with random cutoffs per clip, applied in the frequency domain.
 
 Each filter has a Butterworth magnitude response of any real order ``n = rolloff_db / 6``: the gain is -3.01 dB
 at a cutoff and falls by ``rolloff_db`` dB per octave beyond it (e.g. 12 dB/octave: a tone two octaves above a
@@ -19,9 +19,9 @@ from ..core import Draws, register
 from ..core.checks import check_range
 from ..core.errors import ConfigError
 from .base import AudioAugmenter, AudioBatch
-from .functional.filters import band_pass, high_pass, low_pass
+from .functional.filters import band_pass, band_stop, high_pass, low_pass
 
-__all__ = ["BandPassFilter", "HighPassFilter", "LowPassFilter"]
+__all__ = ["BandPassFilter", "BandStopFilter", "HighPassFilter", "LowPassFilter"]
 
 
 def _hz(value: Any, name: str) -> tuple[float, float]:
@@ -127,30 +127,20 @@ class HighPassFilter(_CutoffFilter):
         super().__init__(cutoff_hz, rolloff_db, p, same_on_batch, per_channel, sample_rate)
 
 
-@register("audio.BandPassFilter")
-class BandPassFilter(AudioAugmenter):
-    """Keep a band around a centre drawn log-uniformly from ``center_hz``; width a fraction of the centre.
+class _BandFilter(AudioAugmenter):
+    """Shared code of the band filters: a subclass sets ``kernel`` and passes its arguments on in order."""
 
-    The band is ``center * (1 - w / 2)`` to ``center * (1 + w / 2)`` with ``w`` drawn uniformly from
-    ``bandwidth`` (0 < w < 2); both edges are -3 dB points of Butterworth slopes of ``rolloff_db`` dB/octave.
-
-    Example:
-        >>> import torch, multiaug.audio as ma
-        >>> aug = ma.BandPassFilter(center_hz=1000.0, bandwidth=1.0, rolloff_db=24.0, p=1.0)
-        >>> aug(torch.randn(2, 1, 8000), sample_rate=16000).shape
-        torch.Size([2, 1, 8000])
-    """
+    kernel = staticmethod(band_pass)
 
     def __init__(
         self,
-        center_hz: float | tuple[float, float] = (200.0, 4000.0),
-        bandwidth: float | tuple[float, float] = (0.5, 1.99),
-        rolloff_db: float | tuple[float, float] = (12.0, 24.0),
-        *,
-        p: float = 0.5,
-        same_on_batch: bool = False,
-        per_channel: bool = False,
-        sample_rate: int | None = None,
+        center_hz: float | tuple[float, float],
+        bandwidth: float | tuple[float, float],
+        rolloff_db: float | tuple[float, float],
+        p: float,
+        same_on_batch: bool,
+        per_channel: bool,
+        sample_rate: int | None,
     ) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch, per_channel=per_channel, sample_rate=sample_rate)
         self.center_hz = _hz(center_hz, "center_hz")
@@ -168,5 +158,68 @@ class BandPassFilter(AudioAugmenter):
         rate = batch.require_sample_rate(self)
         center, width = _tensor(params, "center_hz"), _tensor(params, "bandwidth")
         low, high = center * (1.0 - width / 2.0), center * (1.0 + width / 2.0)
-        out = band_pass(batch.audio, rate, low, high, _tensor(params, "rolloff_db"), batch.lengths)
+        out = self.kernel(batch.audio, rate, low, high, _tensor(params, "rolloff_db"), batch.lengths)
         return batch.replace(audio=out)
+
+
+@register("audio.BandPassFilter")
+class BandPassFilter(_BandFilter):
+    """Keep a band around a centre drawn log-uniformly from ``center_hz``; width a fraction of the centre.
+
+    The band is ``center * (1 - w / 2)`` to ``center * (1 + w / 2)`` with ``w`` drawn uniformly from
+    ``bandwidth`` (0 < w < 2); both edges are -3 dB points of Butterworth slopes of ``rolloff_db`` dB/octave.
+
+    Example:
+        >>> import torch, multiaug.audio as ma
+        >>> aug = ma.BandPassFilter(center_hz=1000.0, bandwidth=1.0, rolloff_db=24.0, p=1.0)
+        >>> aug(torch.randn(2, 1, 8000), sample_rate=16000).shape
+        torch.Size([2, 1, 8000])
+    """
+
+    kernel = staticmethod(band_pass)
+
+    def __init__(
+        self,
+        center_hz: float | tuple[float, float] = (200.0, 4000.0),
+        bandwidth: float | tuple[float, float] = (0.5, 1.99),
+        rolloff_db: float | tuple[float, float] = (12.0, 24.0),
+        *,
+        p: float = 0.5,
+        same_on_batch: bool = False,
+        per_channel: bool = False,
+        sample_rate: int | None = None,
+    ) -> None:
+        super().__init__(center_hz, bandwidth, rolloff_db, p, same_on_batch, per_channel, sample_rate)
+
+
+@register("audio.BandStopFilter")
+class BandStopFilter(_BandFilter):
+    """Remove a band (a notch) around a centre drawn log-uniformly from ``center_hz``; width a fraction of it.
+
+    The band's edges are ``center * (1 -+ w / 2)`` with ``w`` drawn uniformly from ``bandwidth`` (0 < w < 2):
+    -3 dB there and no gain at all at their geometric mean, with the analog Butterworth band-stop response of
+    order ``rolloff_db / 6`` (higher orders: flatter outside the band, steeper edges). Zero phase.
+
+    Example:
+        >>> import torch, multiaug.audio as ma
+        >>> t = torch.arange(16000) / 16000
+        >>> tone = torch.sin(2 * torch.pi * 1000 * t)
+        >>> y = ma.BandStopFilter(center_hz=1000.0, bandwidth=0.5, rolloff_db=24.0, p=1.0)(tone, sample_rate=16000)
+        >>> float(20 * torch.log10(y[4000:12000].norm() / tone[4000:12000].norm())) < -40
+        True
+    """
+
+    kernel = staticmethod(band_stop)
+
+    def __init__(
+        self,
+        center_hz: float | tuple[float, float] = (200.0, 4000.0),
+        bandwidth: float | tuple[float, float] = (0.5, 1.99),
+        rolloff_db: float | tuple[float, float] = (12.0, 24.0),
+        *,
+        p: float = 0.5,
+        same_on_batch: bool = False,
+        per_channel: bool = False,
+        sample_rate: int | None = None,
+    ) -> None:
+        super().__init__(center_hz, bandwidth, rolloff_db, p, same_on_batch, per_channel, sample_rate)

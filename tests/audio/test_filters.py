@@ -8,7 +8,7 @@ import scipy.signal
 import torch
 
 import multiaug.audio as ma
-from multiaug.audio.functional.filters import band_pass, butterworth_gain, high_pass, low_pass
+from multiaug.audio.functional.filters import band_pass, band_stop_gain, butterworth_gain, high_pass, low_pass
 from multiaug.core.errors import ConfigError, InputError
 
 SR = 16000
@@ -50,6 +50,29 @@ def test_band_pass_keeps_the_centre_and_cuts_both_sides():
     low, high = _tone(125), _tone(6000)  # two octaves below 500 Hz, two above 1500 Hz
     assert abs(_db(aug(low, sample_rate=SR), low) - _expected(4.0, 24)) < 0.1
     assert abs(_db(aug(high, sample_rate=SR), high) - _expected(4.0, 24)) < 0.1
+
+
+@pytest.mark.parametrize("rolloff", [12.0, 24.0, 30.0])
+def test_band_stop_notches_the_centre_and_matches_the_butterworth_band_stop(rolloff):
+    aug = ma.BandStopFilter(center_hz=1000, bandwidth=0.8, rolloff_db=rolloff, p=1.0)  # edges 600..1400 Hz
+    lo, hi = 600.0, 1400.0
+    for freq in (125.0, 400.0, 600.0, 800.0, 1000.0, 1400.0, 2000.0, 6000.0):
+        x = _tone(freq)
+        want = -10 * np.log10(1 + abs((hi - lo) * freq / (lo * hi - freq**2)) ** (2 * rolloff / 6))
+        got = _db(aug(x, sample_rate=SR), x)
+        if want < -60:  # the notch: as deep as the measurement allows
+            assert got < -60
+        else:
+            assert abs(got - want) < 0.05, (freq, got, want)
+    # -3 dB at both edges whatever the order; a scipy Butterworth band-stop of the same order agrees in magnitude
+    order = int(rolloff // 6)
+    sos = scipy.signal.butter(order, [2 * np.pi * lo, 2 * np.pi * hi], "bandstop", analog=True, output="ba")
+    w, h = scipy.signal.freqs(*sos, worN=2 * np.pi * np.array([300.0, 700.0, 1200.0, 3000.0]))
+    mine = band_stop_gain(
+        torch.tensor(w / (2 * np.pi)), torch.tensor([lo]), torch.tensor([hi]), torch.tensor([float(order)])
+    )
+    if rolloff % 6 == 0:
+        np.testing.assert_allclose(mine[0].numpy(), np.abs(h), rtol=1e-4)
 
 
 def test_slope_of_filtered_white_noise():

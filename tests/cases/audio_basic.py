@@ -43,6 +43,7 @@ CASES = {
     "audio.LowPassFilter": Case(ma.LowPassFilter, {}, data="audio"),
     "audio.HighPassFilter": Case(ma.HighPassFilter, {}, data="audio"),
     "audio.BandPassFilter": Case(ma.BandPassFilter, {}, data="audio"),
+    "audio.BandStopFilter": Case(ma.BandStopFilter, {}, data="audio"),
     "audio.TimeMask": Case(ma.TimeMask, {"duration": (0.1, 0.3), "fade": 0.002}, data="audio"),
     "audio.FrequencyMasking": Case(ma.FrequencyMasking, {"max_width": 8, "num_masks": 2}, data="spectrogram"),
     "audio.TimeMasking": Case(ma.TimeMasking, {"max_width": 12, "fill": "mean"}, data="spectrogram"),

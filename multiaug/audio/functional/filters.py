@@ -3,7 +3,9 @@
 The gain at frequency ``f`` of a low-pass of order ``n`` (``n = rolloff_db / 6``, any real value) with cutoff
 ``fc`` is ``1 / sqrt(1 + (f / fc) ** (2 n))``: -3.01 dB at the cutoff and a slope of ``rolloff_db`` dB per
 octave far from it (``6 n`` dB per octave). A high-pass uses ``(fc / f)`` instead; a band-pass is the product
-of a high-pass at the lower and a low-pass at the upper edge. The phase is untouched (zero phase: no delay).
+of a high-pass at the lower and a low-pass at the upper edge; a band-stop is the analog Butterworth band-stop
+``1 / sqrt(1 + (B f / (f0**2 - f**2)) ** (2 n))`` (``B`` the width, ``f0`` the geometric centre: -3 dB at both
+edges, no gain at all at the centre). The phase is untouched (zero phase: no delay).
 
 The batch is filtered by one real FFT with a per-clip gain curve. To keep the FFT linear (no circular
 wrap-around from one end of a clip to the other) clips are zero-padded by the length over which the
@@ -24,7 +26,16 @@ from torch import Tensor
 from .fft import irfft, rfft
 from .lengths import zero_padding
 
-__all__ = ["band_pass", "butterworth_gain", "decay_padding", "frequency_filter", "high_pass", "low_pass"]
+__all__ = [
+    "band_pass",
+    "band_stop",
+    "band_stop_gain",
+    "butterworth_gain",
+    "decay_padding",
+    "frequency_filter",
+    "high_pass",
+    "low_pass",
+]
 
 
 def butterworth_gain(freqs: Tensor, cutoff: Tensor, order: Tensor, kind: str) -> Tensor:
@@ -163,3 +174,49 @@ def band_pass(
         return butterworth_gain(f, low, order, "high").mul_(butterworth_gain(f, high, order, "low"))
 
     return frequency_filter(audio, gains, sample_rate, lengths, padding)
+
+
+def band_stop_gain(freqs: Tensor, low: Tensor, high: Tensor, order: Tensor) -> Tensor:
+    """Butterworth band-stop magnitude ``(B, F)`` (float32) between per-clip edges ``low`` and ``high`` (Hz).
+
+    Example:
+        >>> g = band_stop_gain(torch.tensor([500.0, 1000.0, 2000.0]), torch.tensor([500.0]),
+        ...                    torch.tensor([2000.0]), torch.tensor([2.0]))
+        >>> [round(float(20 * torch.log10(v)), 2) for v in g[0, [0, 2]]], float(g[0, 1]) < 1e-12
+        ([-3.01, -3.01], True)
+    """
+    device = freqs.device
+    f = freqs.to(torch.float32)[None, :]
+    lo, hi = low.to(torch.float64), high.to(torch.float64)
+    width = (hi - lo).to(device=device, dtype=torch.float32)[:, None]
+    centre2 = (lo * hi).to(device=device, dtype=torch.float32)[:, None]
+    two_n = (2.0 * order.to(torch.float64)).to(device=device, dtype=torch.float32)[:, None]
+    # (B f / |f0^2 - f^2|) ** 2n: inf at the centre (gain 0), 0 at DC (gain 1); float32 keeps a bin's
+    # distance from the centre to better than 1e-4 relative
+    ratio = (centre2 - f * f).abs_().reciprocal_().mul_(width * f)
+    return ratio.pow_(two_n).add_(1.0).rsqrt_()
+
+
+def band_stop(
+    audio: Tensor,
+    sample_rate: float,
+    low_hz: Tensor,
+    high_hz: Tensor,
+    rolloff_db: Tensor,
+    lengths: Tensor | None = None,
+) -> Tensor:
+    """Band-stop (notch) each clip between ``low_hz[b]`` and ``high_hz[b]`` (-3 dB edges); order ``rolloff_db / 6``.
+
+    Example:
+        >>> t = torch.arange(16000) / 16000
+        >>> x = torch.sin(2 * torch.pi * 1000 * t).reshape(1, 1, -1)
+        >>> y = band_stop(x, 16000, torch.tensor([700.0]), torch.tensor([1400.0]), torch.tensor([24.0]))
+        >>> float(20 * torch.log10(y[..., 4000:12000].norm() / x[..., 4000:12000].norm())) < -60
+        True
+    """
+    low, high = low_hz.reshape(-1).to(torch.float64), high_hz.reshape(-1).to(torch.float64)
+    order = rolloff_db.reshape(-1).to(torch.float64) / 6.0
+    padding = decay_padding(sample_rate, torch.minimum(low, high - low), order, audio.shape[-1])
+    return frequency_filter(
+        audio, lambda f: band_stop_gain(f, low, high, order), sample_rate, lengths, padding
+    )
