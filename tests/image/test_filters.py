@@ -212,3 +212,17 @@ def test_uint8_motion_blur_through_sorted_chunks_matches_reference() -> None:
     kernels = F.motion_kernels(5, angles, dirs)
     ref = _reference(x.float(), kernels).round().clamp(0, 255)
     assert (F.motion_blur(x, 5, angles, dirs).double() - ref).abs().max() <= 1
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64, torch.uint8])
+def test_filter2d_per_sample_path_equals_the_grouped_path(dtype: torch.dtype) -> None:
+    gen = torch.Generator().manual_seed(3)
+    x = torch.rand(7, 3, 19, 23, generator=gen)
+    x = (x * 255).round().to(torch.uint8) if dtype == torch.uint8 else x.to(dtype)
+    rng = np.random.default_rng(0)
+    kern = F.motion_kernels(rng.choice([3, 5, 7], 7), rng.uniform(-180, 180, 7), rng.uniform(-1, 1, 7))
+    kern[5] = rng.uniform(-0.2, 0.4, (7, 7))  # a dense kernel with negative taps
+    kern[6] = 0.0  # an all-zero kernel gives zeros
+    a, b = F._filter2d_per_sample(x, kern), F._filter2d_grouped(x, kern)
+    assert a.dtype == dtype and torch.equal(a, b)
+    assert not a[6].any()

@@ -46,6 +46,9 @@ FILTER_CHUNK = 2
 SORTED_CHUNK = 2
 """Images per chunk for per-sample 2-D kernels, grouped by orientation (similar kernels share taps)."""
 
+PER_SAMPLE_CHUNK = 4
+"""Images per chunk when each sample adds its own taps (CPU): the padded chunk stays in cache."""
+
 
 def _sizes(kernel_size: Any, batch: int) -> np.ndarray:
     ks = np.broadcast_to(np.asarray(kernel_size, dtype=np.int64), (batch,)).copy()
@@ -190,9 +193,10 @@ def box_blur(image: torch.Tensor, kernel_size: Any) -> torch.Tensor:
 def filter2d(image: torch.Tensor, kernel: Any) -> torch.Tensor:
     """Correlate each sample with its own 2-D kernel ``(B, K, K)`` (odd ``K``, centred).
 
-    Costs one pass per kernel position that is non-zero in some sample of a chunk, so sparse kernels are cheap:
-    samples are grouped into chunks by the orientation of their kernels (line kernels of similar angles share
-    most positions).
+    Costs one pass per non-zero kernel position, so sparse kernels (motion-blur lines) are cheap. On CPU each
+    sample adds its own taps with scalar weights (a fused scalar multiply-add, 1.3x faster than a broadcast
+    ``addcmul_`` over a group); elsewhere samples are grouped into one chunk and each position non-zero in some
+    sample is one batched pass. Both give the same values.
 
     Example:
         >>> x = torch.zeros(1, 1, 1, 5); x[..., 2] = 1.0
@@ -207,6 +211,44 @@ def filter2d(image: torch.Tensor, kernel: Any) -> torch.Tensor:
     ksize = kern.shape[-1]
     if kern.shape[-2] != ksize or ksize % 2 == 0:
         raise InputError(f"2-D kernels must be square with an odd size, got shape {kern.shape[-2:]}")
+    if image.device.type == "cpu":
+        return _filter2d_per_sample(image, kern)
+    return _filter2d_grouped(image, kern)
+
+
+def _tap_view(xp: torch.Tensor, k: int, ksize: int, h: int, w: int) -> torch.Tensor:
+    """The view of padded ``xp`` that kernel position ``k`` (row-major in ``ksize x ksize``) reads."""
+    return xp[..., k // ksize : k // ksize + h, k % ksize : k % ksize + w]
+
+
+def _filter2d_per_sample(image: torch.Tensor, kern: np.ndarray) -> torch.Tensor:
+    """:func:`filter2d` sample by sample: each sample's own non-zero taps, scalar weights."""
+    b, ksize = kern.shape[0], kern.shape[-1]
+    r = ksize // 2
+    h, w = image.shape[-2:]
+    # the weights rounded to the working dtype once, as the grouped path's weight tensor holds them
+    flat = torch.as_tensor(kern.reshape(b, ksize * ksize)).to(work_dtype(image.dtype)).double().numpy()
+    taps = [np.flatnonzero(row).tolist() or [r * ksize + r] for row in flat]
+
+    def fn(src: torch.Tensor, dst: torch.Tensor, sl: Any, unit: float) -> None:
+        xp = _pad(src, r, r, r, r)
+        for j, i in enumerate(range(sl.start, sl.stop)):
+            first, *rest = taps[i]
+            out = dst[j]
+            torch.mul(_tap_view(xp[j], first, ksize, h, w), float(flat[i, first]), out=out)
+            for k in rest:
+                out.add_(_tap_view(xp[j], k, ksize, h, w), alpha=float(flat[i, k]))
+
+    return map_chunks(image, fn, chunk=PER_SAMPLE_CHUNK)
+
+
+def _filter2d_grouped(image: torch.Tensor, kern: np.ndarray) -> torch.Tensor:
+    """:func:`filter2d` a chunk at a time, one batched pass per position non-zero in some sample of the chunk.
+
+    On CPU (where this is not the default) samples are grouped into small chunks by the orientation of their
+    kernels, as line kernels of similar angles share most positions.
+    """
+    b, ksize = kern.shape[0], kern.shape[-1]
     r = ksize // 2
     flat = kern.reshape(b, ksize * ksize)
     wgt = torch.as_tensor(flat, device=image.device).to(work_dtype(image.dtype))[:, None, None, None, :]
@@ -221,9 +263,9 @@ def filter2d(image: torch.Tensor, kernel: Any) -> torch.Tensor:
 
     def fn(src: torch.Tensor, dst: torch.Tensor, idx: Any, unit: float) -> None:
         rows = idx.cpu().numpy() if isinstance(idx, torch.Tensor) else idx
-        nz = np.flatnonzero(np.any(flat[rows] != 0, axis=0)).tolist()
+        nz = np.flatnonzero(np.any(flat[rows] != 0, axis=0)).tolist() or [r * ksize + r]
         xp = _pad(src, r, r, r, r)
-        views = {i: xp[..., i // ksize : i // ksize + h, i % ksize : i % ksize + w] for i in nz}
+        views = {i: _tap_view(xp, i, ksize, h, w) for i in nz}
         _accumulate(dst, views, wgt[idx], nz)
 
     return map_chunks(image, fn, chunk=SORTED_CHUNK, order=order if b > SORTED_CHUNK else None)
