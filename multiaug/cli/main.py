@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import gc
+import os
 import sys
 from collections.abc import Iterator, Sequence
 
@@ -158,17 +159,23 @@ def _err(message: str) -> None:
     print(f"multiaug: error: {message}", file=sys.stderr)
 
 
+_froze = False  # whether this module froze the garbage collector's objects (see _frozen_imports)
+
+
 @contextlib.contextmanager
 def _frozen_imports() -> Iterator[None]:
     """Load the pipelines (torch and the modality packages: about a million long-lived objects) without the
     cyclic garbage collector, then freeze what was loaded: collections neither slow the start-up down (they took
     about 8 % of a folder job's CPU time) nor walk those objects again, nor touch their memory in forked workers
-    (copy-on-write). The collector runs as usual on everything made afterwards."""
+    (copy-on-write), and the interpreter exits about 0.4 s sooner. The collector runs as usual on everything
+    made afterwards. :func:`main` unfreezes them at the end unless it runs as the program."""
+    global _froze
     was_enabled = gc.isenabled()
     gc.disable()
     try:
         yield
         gc.freeze()
+        _froze = True
     finally:
         if was_enabled:
             gc.enable()
@@ -266,19 +273,39 @@ _COMMANDS = {
 }
 
 
+def _exit_now(code: int) -> None:
+    """End the process without the interpreter's teardown of torch and the modality packages (0.2-0.5 s of
+    freeing a million objects): after ``augment`` every file is written, renamed and closed and the workers
+    have exited, so only stdout and stderr are left to flush."""
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except OSError:  # a closed pipe: let the normal exit deal with it
+        return
+    os._exit(code)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``multiaug`` command; returns the exit code.
+
+    Called without ``argv`` (the console script, ``python -m multiaug.cli``) it owns the process: ``augment``
+    then ends it directly with the exit code once everything is written (see :func:`_exit_now`).
 
     Example:
         >>> main(["list", "--modality", "text"]) == 0  # doctest: +SKIP
         True
     """
+    global _froze
+    owns_process = argv is None  # the console script and ``python -m multiaug.cli``; tests pass a list
     args = build_parser().parse_args(argv)
     from ..core.errors import ConfigError
     from ..offline.job import UsageError
 
     try:
-        return _COMMANDS[args.command](args)
+        code = _COMMANDS[args.command](args)
+        if owns_process and args.command == "augment":
+            _exit_now(code)
+        return code
     except (ConfigError, UsageError) as exc:
         _err(str(exc))
         return EXIT_USAGE
@@ -287,6 +314,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INTERRUPTED
     except BrokenPipeError:
         return EXIT_OK
+    finally:
+        if _froze and not owns_process:  # a caller's process: give the collector its objects back
+            gc.unfreeze()
+            _froze = False
 
 
 if __name__ == "__main__":

@@ -95,11 +95,16 @@ class ForkPool:
             initializer=_init_child,
             initargs=(os.getpid(),),
         )
-        gc.freeze()  # the children never walk (so never copy) the parent's objects in a collection
+        # the children never walk (so never copy) the parent's objects in a collection; a caller that froze
+        # its objects already (the CLI) keeps them frozen
+        froze = gc.get_freeze_count() == 0
+        if froze:
+            gc.freeze()
         try:
             self._futures: list[Future] = [self._pool.submit(_run, i) for i in range(self._n)]
         finally:
-            gc.unfreeze()
+            if froze:
+                gc.unfreeze()
 
     def results(self) -> Iterator[Any]:
         """The results, in item order (waits for each)."""

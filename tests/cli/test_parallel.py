@@ -4,6 +4,7 @@ forked worker processes."""
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -65,3 +66,16 @@ def test_fork_pool_keeps_order_and_reports_errors() -> None:
         ForkPool(lambda i: 1 // (i - 3), list(range(6)), workers=2) as pool,
     ):
         list(pool.results())
+
+
+def test_in_process_main_leaves_the_collector_as_it_was(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import gc
+
+    from .conftest import SAMPLES, cli
+
+    assert gc.get_freeze_count() == 0 and gc.isenabled()
+    code, _, err = cli("augment", SAMPLES / "text", tmp_path / "o", "-q", capsys=capsys)
+    assert code == 0, err
+    assert gc.get_freeze_count() == 0 and gc.isenabled()
