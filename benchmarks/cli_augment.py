@@ -17,6 +17,11 @@ process (start-up and imports included), interleaved, several repeats, medians. 
 
     python benchmarks/cli_augment.py            # 1,000 images + 200 clips, 3 repeats
     python benchmarks/cli_augment.py --quick    # 200 images + 40 clips, 1 repeat
+    python benchmarks/cli_augment.py --images 300 --clips 60 --repeats 2 --settings machine
+
+Every run writes into a fresh folder and the outputs are deleted only at the end: on a file system that holds
+back recently freed inodes (ext4 without a journal, as on the benchmark machine), creating a file costs up to
+about 1 ms for minutes after thousands were deleted, whichever tool creates it.
 
 The table is printed and written to ``benchmarks/results/cli_augment.md``.
 """
@@ -159,6 +164,8 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="200 images + 40 clips, 1 repeat")
     ap.add_argument("--repeats", type=int, default=None)
+    ap.add_argument("--images", type=int, default=None, help="number of images (1000; --quick: 200)")
+    ap.add_argument("--clips", type=int, default=None, help="number of clips (200; --quick: 40)")
     ap.add_argument(
         "--settings",
         default="machine,core,image,audio",
@@ -166,6 +173,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = ap.parse_args(argv)
     n_images, n_clips = (200, 40) if args.quick else (1000, 200)
+    n_images = n_images if args.images is None else args.images
+    n_clips = n_clips if args.clips is None else args.clips
     repeats = args.repeats or (1 if args.quick else 3)
     n_files = n_images + n_clips
     work = Path(tempfile.mkdtemp(prefix="multiaug-bench-"))
@@ -205,8 +214,7 @@ def main(argv: list[str] | None = None) -> int:
             inner: dict[str, list[float]] = {"multiaug": [], "baseline": []}
             for r in range(repeats):
                 for name in ("multiaug", "baseline"):
-                    out = work / f"out-{name}"
-                    shutil.rmtree(out, ignore_errors=True)
+                    out = work / f"out-{setting}-{name}-{r}"  # fresh: see the module docstring
                     w, i = _run(command(name, out, only, workers, r), one_core)
                     wall[name].append(w)
                     inner[name].append(i)
@@ -260,7 +268,7 @@ def main(argv: list[str] | None = None) -> int:
             f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
             f"torch {torch.__version__}, albumentations {albumentations.__version__}, "
             f"audiomentations {audiomentations.__version__}.",
-            f"Command: `python benchmarks/cli_augment.py{' --quick' if args.quick else ''}`.",
+            f"Command: `{' '.join(['python benchmarks/cli_augment.py', *(argv if argv is not None else sys.argv[1:])])}`.",
         ]
         table = "\n".join(lines) + "\n"
         print(table)
