@@ -229,18 +229,25 @@ def _warp_separable(image, inv, out, interpolation, border, fill, step):
     fdt = image.dtype if image.is_floating_point() else torch.float32
     fx, fy = fx.to(fdt).view(b, 1, 1, wo), fy.to(fdt).view(b, 1, ho, 1)
     pad = _Padder(margin, border, fill)
+    cpu = image.device.type == "cpu"
+    if cpu:
+        # the columns each sample's x taps reach (a crop reads a band of the image): rows are picked and blended
+        # along y only over that band
+        col_lo, col_hi = x0.amin(dim=1).tolist(), (x0.amax(dim=1) + ntap).tolist()
     for start in range(0, b, step):
         sl = slice(start, min(b, start + step))
         n = sl.stop - start
         src = pad(image[sl]).contiguous()
+        c0, c1 = (int(min(col_lo[sl])), int(max(col_hi[sl]))) if cpu else (0, sw)
         planes = torch.arange(n * c, device=src.device).view(n, c, 1, 1) * sh
-        picked = src.view(n * c * sh, sw).index_select(0, (planes + rows_all[sl]).view(-1))
-        picked = picked.view(n, c, ntap, ho, sw)
+        band = src[..., c0:c1].reshape(n * c * sh, c1 - c0)  # a view: rows of the band, strided by sw
+        picked = band.index_select(0, (planes + rows_all[sl]).view(-1)).view(n, c, ntap, ho, c1 - c0)
+        idx = idx_x[sl] - c0 if c0 else idx_x[sl]
         if interpolation == "nearest":
-            torch.gather(picked[:, :, 0], 3, idx_x[sl].expand(n, c, ho, wo), out=out[sl])
+            torch.gather(picked[:, :, 0], 3, idx.expand(n, c, ho, wo), out=out[sl])
             continue
         tmp = _blend(picked.to(fdt), fy[sl], interpolation, 2)
-        vals = torch.gather(tmp, 3, idx_x[sl].expand(n, c, ho, ntap * wo)).view(n, c, ho, ntap, wo)
+        vals = torch.gather(tmp, 3, idx.expand(n, c, ho, ntap * wo)).view(n, c, ho, ntap, wo)
         _finish(_blend(vals, fx[sl], interpolation, 3, out[sl]), out[sl], interpolation)
 
 
