@@ -8,7 +8,8 @@ import torch
 
 import multiaug.image as mi
 from multiaug.core.errors import ConfigError
-from multiaug.image.functional.erasing import box_mask, erase
+from multiaug.image.functional.erasing import _erase_by_blend, _erase_by_slices, box_mask, erase
+from multiaug.image.functional.warp import as_fill
 
 CUDA = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
 
@@ -162,3 +163,27 @@ def test_erasing_cuda_matches_cpu() -> None:
         cpu = op(image=x, mask=mask, seed=0)
         assert gpu["image"].device.type == "cuda"
         assert torch.equal(gpu["image"].cpu(), cpu["image"]) and torch.equal(gpu["mask"].cpu(), cpu["mask"])
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float16, torch.uint8, torch.int64])
+def test_erase_slice_path_equals_the_blend_path(dtype: torch.dtype) -> None:
+    gen = torch.Generator().manual_seed(5)
+    x = torch.rand(5, 3, 13, 17, generator=gen)
+    x = (x * 200).round().to(dtype) if not dtype.is_floating_point else x.to(dtype)
+    # overlapping, clipped (negative and beyond the image), empty and whole-image boxes
+    boxes = torch.tensor(
+        [
+            [[2, 3, 8, 9], [5, 6, 11, 15]],
+            [[-4, -2, 3, 5], [10, 12, 20, 30]],
+            [[4, 4, 4, 9], [6, 2, 3, 9]],
+            [[0, 0, 13, 17], [0, 0, 0, 0]],
+            [[12, 16, 13, 17], [1, 1, 2, 2]],
+        ]
+    )
+    noise = torch.rand(5, 3, 13, 17, generator=gen) * (1.0 if dtype.is_floating_point else 255.0)
+    for value in (0.0, (0.25, 0.5, 1.0) if dtype.is_floating_point else (7, 99, 3), noise):
+        fill = as_fill(value, 3, dtype, x.device)
+        before = x.clone()
+        a, b = _erase_by_slices(x, boxes, fill), _erase_by_blend(x, boxes, fill)
+        assert a.dtype == dtype and torch.equal(a, b)
+        assert torch.equal(x, before) and a.data_ptr() != x.data_ptr()
