@@ -535,12 +535,19 @@ def normalize(image: torch.Tensor, mean: Any, std: Any, dtype: torch.dtype | Non
     out_dtype = dtype or (image.dtype if image.dtype.is_floating_point else torch.float32)
     unit = unit_of(image)
     out = torch.empty(image.shape, dtype=out_dtype, device=image.device)
-    full = out_dtype in (torch.float32, torch.float64)
-    if full and (image.dtype == out_dtype or (image.dtype == torch.uint8 and out_dtype == torch.float32)):
+    if out_dtype in (torch.float32, torch.float64) and image.dtype == out_dtype:
         # per channel over the whole batch with scalar operands: the same arithmetic as the broadcast
         # (1, C, 1, 1) subtract and divide below, bit for bit, and 1.5-2x faster on CPU
         for ch in range(c):
             torch.sub(image[:, ch], float(m[ch] * unit), out=out[:, ch]).div_(float(s[ch] * unit))
+        return out
+    if out_dtype == torch.float32 and image.dtype == torch.uint8:
+        # converted a chunk at a time into the output, then the same scalar steps on the cached chunk
+        for sl in chunk_slices(image.shape[0], image.device):
+            dst = out[sl]
+            dst.copy_(image[sl])
+            for ch in range(c):
+                dst[:, ch].sub_(float(m[ch] * unit)).div_(float(s[ch] * unit))
         return out
     # other dtype pairs: round mean and std to the output dtype and compute in it
     shift = torch.as_tensor(m * unit, device=image.device).to(out_dtype)[None, :, None, None]
