@@ -117,6 +117,8 @@ Runner = Callable[[], object]
 def _contenders(op: str, x: torch.Tensor, sr: int, ir_dir: Path, spec: torch.Tensor) -> dict[str, Runner]:
     """The callables that run ``op`` on ``x`` for each library (missing peers are left out)."""
     am, tam, taf = PEERS.get("audiomentations"), PEERS.get("torch_audiomentations"), PEERS.get("torchaudio")
+    if op == "ShuffleChannels":  # stereo clips: a channel shuffle of mono clips does nothing
+        x = torch.cat([x, x.flip(-1)], dim=1)
     xs = x[:, 0].numpy()  # audiomentations: mono clips as 1-D arrays
     out: dict[str, Runner] = {}
 
@@ -139,6 +141,11 @@ def _contenders(op: str, x: torch.Tensor, sr: int, ir_dir: Path, spec: torch.Ten
         "BandPassFilter": ma.BandPassFilter(p=1.0),
         "BandStopFilter": ma.BandStopFilter(p=1.0),
         "TimeMask": ma.TimeMask(p=1.0),
+        "PeakNormalization": ma.PeakNormalization(p=1.0),
+        "ClippingDistortion": ma.ClippingDistortion(p=1.0),
+        "TanhDistortion": ma.TanhDistortion(p=1.0),
+        "Reverse": ma.Reverse(p=1.0),
+        "ShuffleChannels": ma.ShuffleChannels(p=1.0),
         "ApplyImpulseResponse": ma.ApplyImpulseResponse(str(ir_dir), p=1.0),
         "FrequencyMasking": ma.FrequencyMasking(p=1.0),
         "TimeMasking": ma.TimeMasking(p=1.0),
@@ -161,6 +168,10 @@ def _contenders(op: str, x: torch.Tensor, sr: int, ir_dir: Path, spec: torch.Ten
             "BandPassFilter": lambda: am.BandPassFilter(p=1.0),
             "BandStopFilter": lambda: am.BandStopFilter(p=1.0),
             "TimeMask": lambda: am.TimeMask(p=1.0),
+            "PeakNormalization": lambda: am.Normalize(p=1.0),
+            "ClippingDistortion": lambda: am.ClippingDistortion(p=1.0),
+            "TanhDistortion": lambda: am.TanhDistortion(p=1.0),
+            "Reverse": lambda: am.Reverse(p=1.0),
             "ApplyImpulseResponse": lambda: am.ApplyImpulseResponse(ir_path=str(ir_dir), p=1.0),
         }.get(op)
         if a is not None:
@@ -177,6 +188,9 @@ def _contenders(op: str, x: torch.Tensor, sr: int, ir_dir: Path, spec: torch.Ten
             "HighPassFilter": lambda: tam.HighPassFilter(**kw),
             "BandPassFilter": lambda: tam.BandPassFilter(**kw),
             "BandStopFilter": lambda: tam.BandStopFilter(**kw),
+            "PeakNormalization": lambda: tam.PeakNormalization(**kw),
+            "Reverse": lambda: tam.TimeInversion(**kw),
+            "ShuffleChannels": lambda: tam.ShuffleChannels(**kw),
             "ApplyImpulseResponse": lambda: tam.ApplyImpulseResponse(str(ir_dir), **kw),
         }.get(op)
         if t is not None:
@@ -201,7 +215,8 @@ def _contenders(op: str, x: torch.Tensor, sr: int, ir_dir: Path, spec: torch.Ten
 
 OPS = [
     "AddGaussianNoise", "AddGaussianSNR", "AddColoredNoise", "AddBackgroundNoise", "Shift", "Gain",
-    "PolarityInversion", "LowPassFilter", "HighPassFilter", "BandPassFilter", "BandStopFilter", "TimeMask", "ApplyImpulseResponse",
+    "PolarityInversion", "LowPassFilter", "HighPassFilter", "BandPassFilter", "BandStopFilter", "TimeMask",
+    "PeakNormalization", "ClippingDistortion", "TanhDistortion", "Reverse", "ShuffleChannels", "ApplyImpulseResponse",
     "FrequencyMasking", "TimeMasking",
 ]  # fmt: skip
 PEER_NAMES = ["audiomentations", "torch-audiomentations", "torchaudio"]

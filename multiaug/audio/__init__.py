@@ -11,12 +11,15 @@ Example:
 """
 
 from .base import AudioAugmenter, AudioBatch, SpectrogramAugmenter, SpectrogramBatch
+from .distortion import *
 from .filters import *
 from .gain import *
 from .io import *
+from .levels import *
 from .masking import *
 from .mixing import *
 from .noise import *
+from .order import *
 from .reverb import *
 from .shift import *
 from .time_pitch import *

@@ -199,15 +199,16 @@ class AudioAugmenter(Op):
     ``per_channel=True`` (each channel of each clip draws its own parameters). Set ``changes_length = True``
     on augmenters that change clip lengths (they cannot run per channel).
 
-    Input holding NaN or infinity is refused with a clear error, except by ``pointwise = True`` augmenters:
-    each of their output samples depends on one input sample (Gain, PolarityInversion, Shift, TimeMask), so a
-    non-finite value stays where it was, as in torch and NumPy, and they skip the pass over the data that the
-    check costs. Every other augmenter would spread it over the clip (RMS, FFT, resampling) and checks.
+    Input holding NaN or infinity is refused with a clear error before an augmenter that would spread it over
+    the clip (RMS, FFT, resampling): a pass over the data, once per call. Augmenters that set
+    ``finite_check = False`` skip that pass: pointwise ones, whose output samples each depend on one input sample
+    (Gain, PolarityInversion, Shift, TimeMask), keep a non-finite value where it was, as torch and NumPy do; others
+    detect it themselves in a statistic they compute anyway (PeakNormalization's peak).
     """
 
     modality = "audio"
     changes_length: ClassVar[bool] = False
-    pointwise: ClassVar[bool] = False
+    finite_check: ClassVar[bool] = True
 
     def __init__(
         self,
@@ -231,7 +232,7 @@ class AudioAugmenter(Op):
     def _run(
         self, batch: AudioBatch, keys: np.ndarray, seed: int, path: str, replay: Record | None
     ) -> tuple[AudioBatch, Record]:
-        if not self.pointwise:
+        if self.finite_check:
             batch = batch.require_finite()
         if not self.per_channel or batch.channels == 1:
             return super()._run(batch, keys, seed, path, replay)

@@ -27,7 +27,7 @@ class Gain(AudioAugmenter):
         [0.1, 0.1, 0.1, 0.1]
     """
 
-    pointwise = True
+    finite_check = False  # pointwise: a non-finite value stays where it is
 
     def __init__(
         self,
@@ -60,7 +60,7 @@ class PolarityInversion(AudioAugmenter):
         [-0.5, 0.25]
     """
 
-    pointwise = True
+    finite_check = False  # pointwise: a non-finite value stays where it is
 
     def __init__(
         self,

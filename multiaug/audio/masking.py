@@ -38,7 +38,7 @@ class TimeMask(AudioAugmenter):
         50
     """
 
-    pointwise = True
+    finite_check = False  # pointwise: a non-finite value stays where it is
 
     def __init__(
         self,

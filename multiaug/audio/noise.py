@@ -83,7 +83,7 @@ class AddGaussianNoise(AudioAugmenter):
         0.01
     """
 
-    pointwise = True
+    finite_check = False  # pointwise: a non-finite value stays where it is
 
     def __init__(
         self,

@@ -54,7 +54,7 @@ class Shift(AudioAugmenter):
         [2.0, 3.0, 4.0, 5.0, 0.0]
     """
 
-    pointwise = True
+    finite_check = False  # pointwise: a non-finite value stays where it is
 
     def __init__(
         self,

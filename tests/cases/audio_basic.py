@@ -48,4 +48,9 @@ CASES = {
     "audio.FrequencyMasking": Case(ma.FrequencyMasking, {"max_width": 8, "num_masks": 2}, data="spectrogram"),
     "audio.TimeMasking": Case(ma.TimeMasking, {"max_width": 12, "fill": "mean"}, data="spectrogram"),
     "audio.ApplyImpulseResponse": Case(ma.ApplyImpulseResponse, {"sources": [IR_FILE]}, data="audio"),
+    "audio.PeakNormalization": Case(ma.PeakNormalization, {"peak_db": (-12.0, 0.0)}, data="audio"),
+    "audio.ClippingDistortion": Case(ma.ClippingDistortion, {"percentile": (5.0, 40.0)}, data="audio"),
+    "audio.TanhDistortion": Case(ma.TanhDistortion, {}, data="audio"),
+    "audio.Reverse": Case(ma.Reverse, {}, data="audio", deterministic=True),
+    "audio.ShuffleChannels": Case(ma.ShuffleChannels, {}, data="audio"),
 }

@@ -59,6 +59,8 @@ def test_pointwise_audio_ops_keep_non_finite_values_in_place_and_others_refuse_t
     pipeline = multiaug.Pipeline([ma.Gain(p=1.0), ma.AddGaussianSNR(p=1.0)])
     with pytest.raises(InputError, match="NaN or infinite"):
         pipeline(x, sample_rate=8000)
+    with pytest.raises(InputError, match="NaN or infinite"):  # checks its own peak instead
+        ma.PeakNormalization(p=1.0)(x, sample_rate=8000)
 
 
 def test_text_bad_input() -> None:

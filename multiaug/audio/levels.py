@@ -1,0 +1,63 @@
+"""Level augmenters: peak normalisation to a target (or random) peak level."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import torch
+
+from ..core import Draws, register
+from ..core.checks import check_choice, check_range
+from ..core.errors import InputError
+from .base import AudioAugmenter, AudioBatch
+from .functional.levels import peak
+
+__all__ = ["PeakNormalization"]
+
+
+@register("audio.PeakNormalization")
+class PeakNormalization(AudioAugmenter):
+    """Scale each clip so its largest absolute sample sits at a peak level drawn uniformly from ``peak_db`` (dBFS).
+
+    The default ``peak_db=0.0`` scales every clip to a peak of exactly 1.0 (audiomentations' ``Normalize``,
+    torch-audiomentations' ``PeakNormalization``); a range such as ``(-12, 0)`` also randomises the loudness.
+    ``apply_to="only_too_loud"`` only turns down clips whose peak is above the target. The peak is taken over all
+    channels of a clip (``per_channel=True``: each channel on its own) and its valid part; silent clips stay silent.
+
+    Example:
+        >>> import torch, multiaug.audio as ma
+        >>> y = ma.PeakNormalization(p=1.0)(torch.tensor([[0.1, -0.25, 0.2]]), sample_rate=8000)
+        >>> [round(v, 6) for v in y[0].tolist()]
+        [0.4, -1.0, 0.8]
+    """
+
+    finite_check = False  # the peak is NaN or inf exactly when the clip holds one: checked there
+
+    def __init__(
+        self,
+        peak_db: float | tuple[float, float] = 0.0,
+        apply_to: str = "all",
+        *,
+        p: float = 0.5,
+        same_on_batch: bool = False,
+        per_channel: bool = False,
+        sample_rate: int | None = None,
+    ) -> None:
+        super().__init__(p=p, same_on_batch=same_on_batch, per_channel=per_channel, sample_rate=sample_rate)
+        self.peak_db = check_range(peak_db, "peak_db", min_value=-120.0, max_value=60.0)
+        self.apply_to = check_choice(apply_to, "apply_to", ["all", "only_too_loud"])
+
+    def sample(self, batch: AudioBatch, draws: Draws) -> dict[str, Any]:
+        return {"peak_db": draws.uniform(*self.peak_db)}
+
+    def apply(self, batch: AudioBatch, params: dict[str, Any]) -> AudioBatch:
+        target = torch.as_tensor(10.0 ** (np.asarray(params["peak_db"], dtype=np.float64) / 20.0))
+        current = peak(batch.audio, batch.lengths).cpu()
+        if not bool(torch.isfinite(current).all()):
+            raise InputError("audio contains NaN or infinite values")
+        factor = torch.where(current > 0, target / current.clamp(min=1e-300), torch.ones_like(current))
+        if self.apply_to == "only_too_loud":
+            factor = factor.clamp(max=1.0)
+        scale = factor.to(device=batch.device, dtype=batch.audio.dtype).reshape(-1, 1, 1)
+        return batch.replace(audio=batch.audio * scale)
