@@ -9,6 +9,7 @@ applied on reading and removed from the written EXIF. Decompression bombs are re
 
 from __future__ import annotations
 
+import functools
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -150,7 +151,9 @@ def encode_image(color: np.ndarray, alpha: np.ndarray | None, like: DecodedImage
         return Image.fromarray(
             np.ascontiguousarray(np.concatenate([hwc, alpha[0][..., None].astype(np.uint8)], -1))
         )
-    img = Image.fromarray(np.ascontiguousarray(hwc))
+    # three planes interleaved by Pillow: the same image as ``Image.fromarray(hwc)``, 2x faster than a numpy
+    # transpose + fromarray
+    img = Image.merge("RGB", [Image.fromarray(np.ascontiguousarray(plane)) for plane in rgb8])
     return img.convert("CMYK") if mode == "CMYK" else img
 
 
@@ -181,8 +184,12 @@ def format_for(path: str | Path) -> str:
         >>> format_for("a/b.tif"), format_for("c.PNG")
         ('TIFF', 'PNG')
     """
+    return _format_for_suffix(Path(path).suffix.lower())
+
+
+@functools.lru_cache(maxsize=64)
+def _format_for_suffix(ext: str) -> str:
     Image.init()
-    ext = Path(path).suffix.lower()
     try:
         return Image.registered_extensions()[ext]
     except KeyError:

@@ -208,3 +208,15 @@ def test_sample_keys_are_stable_63_bit() -> None:
     assert sample_key("t.txt", 1, line=2) == 2558462157037039361
     keys = {sample_key(f"f{i}.png", c) for i in range(200) for c in range(5)}
     assert len(keys) == 1000 and all(0 <= k < 2**63 for k in keys)
+
+
+@pytest.mark.parametrize("mode", ["RGB", "CMYK"])
+def test_encode_image_rgb_is_the_plain_interleave(mode: str) -> None:
+    rng = np.random.default_rng(0)
+    color = rng.integers(0, 256, (3, 17, 23), dtype=np.uint8)
+    like = read_image(SAMPLES / "images" / "street.jpg")
+    like.mode = mode
+    img = encode_image(color, None, like)
+    ref = Image.fromarray(np.ascontiguousarray(color.transpose(1, 2, 0)))
+    ref = ref.convert("CMYK") if mode == "CMYK" else ref
+    assert img.mode == ref.mode and img.tobytes() == ref.tobytes()
