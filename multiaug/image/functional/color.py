@@ -301,7 +301,8 @@ def adjust_hue(image: torch.Tensor, shift: Any) -> torch.Tensor:
 def to_gray(image: torch.Tensor) -> torch.Tensor:
     """Luma ``Y`` written to all three channels (RGB only).
 
-    The grey plane is computed (and rounded, for uint8) once per chunk and then copied to the three channels.
+    The grey plane is computed (and rounded, for uint8) once per chunk and then copied to the three channels;
+    float images get it computed straight into the output.
 
     Example:
         >>> to_gray(torch.tensor([[[[255]], [[0]], [[0]]]], dtype=torch.uint8)).flatten().tolist()
@@ -315,11 +316,16 @@ def to_gray(image: torch.Tensor) -> torch.Tensor:
     for sl in chunk_slices(b, image.device):
         part = image[sl]
         n = part.shape[0]
-        if part.dtype != wdt:
-            src = work_buffer("src", tuple(part.shape), wdt, image.device)
-            src.copy_(part)
-        else:
-            src = part
+        if part.dtype == wdt:
+            # float: the grey plane computed straight into output channel 0, then copied to the others
+            dst = out[sl]
+            y = torch.mul(part[:, 0:1], w0, out=dst[:, 0:1])
+            y.add_(part[:, 1:2], alpha=w1).add_(part[:, 2:3], alpha=w2).clamp_(0.0, 1.0)
+            dst[:, 1:].copy_(y.expand(n, 2, h, w))
+            continue
+        # uint8 and half precision: converted into a float buffer, the plane rounded or clamped there
+        src = work_buffer("src", tuple(part.shape), wdt, image.device)
+        src.copy_(part)
         y = work_buffer("gray", (n, 1, h, w), wdt, image.device)
         torch.mul(src[:, 0:1], w0, out=y)
         y.add_(src[:, 1:2], alpha=w1).add_(src[:, 2:3], alpha=w2)
