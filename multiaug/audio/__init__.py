@@ -11,6 +11,7 @@ Example:
 """
 
 from .base import AudioAugmenter, AudioBatch, SpectrogramAugmenter, SpectrogramBatch
+from .codec import *
 from .distortion import *
 from .filters import *
 from .gain import *
