@@ -147,6 +147,7 @@ def _contenders(op: str, x: torch.Tensor, sr: int, ir_dir: Path, spec: torch.Ten
         "Reverse": ma.Reverse(p=1.0),
         "ShuffleChannels": ma.ShuffleChannels(p=1.0),
         "Mp3Compression": ma.Mp3Compression(p=1.0),
+        "LoudnessNormalization": ma.LoudnessNormalization(p=1.0),
         "ApplyImpulseResponse": ma.ApplyImpulseResponse(str(ir_dir), p=1.0),
         "FrequencyMasking": ma.FrequencyMasking(p=1.0),
         "TimeMasking": ma.TimeMasking(p=1.0),
@@ -174,6 +175,7 @@ def _contenders(op: str, x: torch.Tensor, sr: int, ir_dir: Path, spec: torch.Ten
             "TanhDistortion": lambda: am.TanhDistortion(p=1.0),
             "Reverse": lambda: am.Reverse(p=1.0),
             "Mp3Compression": lambda: am.Mp3Compression(p=1.0),
+            "LoudnessNormalization": lambda: am.LoudnessNormalization(p=1.0),
             "ApplyImpulseResponse": lambda: am.ApplyImpulseResponse(ir_path=str(ir_dir), p=1.0),
         }.get(op)
         if a is not None:
@@ -218,7 +220,8 @@ def _contenders(op: str, x: torch.Tensor, sr: int, ir_dir: Path, spec: torch.Ten
 OPS = [
     "AddGaussianNoise", "AddGaussianSNR", "AddColoredNoise", "AddBackgroundNoise", "Shift", "Gain",
     "PolarityInversion", "LowPassFilter", "HighPassFilter", "BandPassFilter", "BandStopFilter", "TimeMask",
-    "PeakNormalization", "ClippingDistortion", "TanhDistortion", "Reverse", "ShuffleChannels", "Mp3Compression", "ApplyImpulseResponse",
+    "PeakNormalization", "ClippingDistortion", "TanhDistortion", "Reverse", "ShuffleChannels", "Mp3Compression",
+    "LoudnessNormalization", "ApplyImpulseResponse",
     "FrequencyMasking", "TimeMasking",
 ]  # fmt: skip
 PEER_NAMES = ["audiomentations", "torch-audiomentations", "torchaudio"]

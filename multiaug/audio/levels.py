@@ -1,4 +1,4 @@
-"""Level augmenters: peak normalisation to a target (or random) peak level."""
+"""Level augmenters: peak normalisation and loudness (LUFS) normalisation to a target or random level."""
 
 from __future__ import annotations
 
@@ -12,8 +12,9 @@ from ..core.checks import check_choice, check_range
 from ..core.errors import InputError
 from .base import AudioAugmenter, AudioBatch
 from .functional.levels import peak
+from .functional.loudness import integrated_loudness
 
-__all__ = ["PeakNormalization"]
+__all__ = ["LoudnessNormalization", "PeakNormalization"]
 
 
 @register("audio.PeakNormalization")
@@ -60,4 +61,47 @@ class PeakNormalization(AudioAugmenter):
         if self.apply_to == "only_too_loud":
             factor = factor.clamp(max=1.0)
         scale = factor.to(device=batch.device, dtype=batch.audio.dtype).reshape(-1, 1, 1)
+        return batch.replace(audio=batch.audio * scale)
+
+
+@register("audio.LoudnessNormalization")
+class LoudnessNormalization(AudioAugmenter):
+    """Scale each clip to an integrated loudness drawn uniformly from ``loudness_lufs`` (ITU-R BS.1770-4).
+
+    Loudness is measured over the clip's valid part with the standard's K-weighting and gating (every channel
+    weighted 1; a clip shorter than 400 ms as one block); see ``functional/loudness.py``. Silent clips stay
+    silent. The result is not limited: a quiet clip brought to a high loudness may exceed [-1, 1] (follow with
+    ``PeakNormalization(apply_to="only_too_loud")`` where that matters). Measured on the host (scipy); the gain is
+    applied on the clip's device. audiomentations' ``LoudnessNormalization`` without its pyloudnorm dependency.
+
+    Example:
+        >>> import torch, multiaug.audio as ma
+        >>> x = 0.1 * torch.sin(2 * torch.pi * 997 * torch.arange(48000) / 48000)
+        >>> y = ma.LoudnessNormalization(loudness_lufs=(-23.0, -23.0), p=1.0)(x, sample_rate=48000)
+        >>> round(float(20 * torch.log10(y.abs().max())), 2)   # a 997 Hz sine at -23 LUFS peaks at -19.99 dBFS
+        -19.99
+    """
+
+    def __init__(
+        self,
+        loudness_lufs: float | tuple[float, float] = (-31.0, -13.0),
+        *,
+        p: float = 0.5,
+        same_on_batch: bool = False,
+        per_channel: bool = False,
+        sample_rate: int | None = None,
+    ) -> None:
+        super().__init__(p=p, same_on_batch=same_on_batch, per_channel=per_channel, sample_rate=sample_rate)
+        self.loudness_lufs = check_range(loudness_lufs, "loudness_lufs", min_value=-70.0, max_value=10.0)
+
+    def sample(self, batch: AudioBatch, draws: Draws) -> dict[str, Any]:
+        return {"loudness_lufs": draws.uniform(*self.loudness_lufs)}
+
+    def apply(self, batch: AudioBatch, params: dict[str, Any]) -> AudioBatch:
+        rate = batch.require_sample_rate(self)
+        host = batch.audio.detach().to("cpu", torch.float64).numpy()
+        measured = integrated_loudness(host, rate, batch.lengths.cpu().numpy())
+        target = np.asarray(params["loudness_lufs"], dtype=np.float64)
+        gain = np.where(np.isfinite(measured), 10.0 ** ((target - measured) / 20.0), 1.0)
+        scale = torch.as_tensor(gain, dtype=batch.audio.dtype, device=batch.device).reshape(-1, 1, 1)
         return batch.replace(audio=batch.audio * scale)

@@ -53,5 +53,6 @@ CASES = {
     "audio.TanhDistortion": Case(ma.TanhDistortion, {}, data="audio"),
     "audio.Reverse": Case(ma.Reverse, {}, data="audio", deterministic=True),
     "audio.ShuffleChannels": Case(ma.ShuffleChannels, {}, data="audio"),
+    "audio.LoudnessNormalization": Case(ma.LoudnessNormalization, {}, data="audio"),
     "audio.Mp3Compression": Case(ma.Mp3Compression, {"bitrate_kbps": (16.0, 96.0)}, data="audio"),
 }
