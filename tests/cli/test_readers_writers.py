@@ -220,3 +220,21 @@ def test_encode_image_rgb_is_the_plain_interleave(mode: str) -> None:
     ref = Image.fromarray(np.ascontiguousarray(color.transpose(1, 2, 0)))
     ref = ref.convert("CMYK") if mode == "CMYK" else ref
     assert img.mode == ref.mode and img.tobytes() == ref.tobytes()
+
+
+@pytest.mark.parametrize(
+    ("fmt", "subtype", "suffix"),
+    [("WAV", "PCM_16", ".wav"), ("WAV", "FLOAT", ".wav"), ("FLAC", "PCM_24", ".flac")],
+)
+def test_write_audio_gives_the_bytes_of_a_direct_write(
+    tmp_path: Path, fmt: str, subtype: str, suffix: str
+) -> None:
+    x = (0.4 * np.sin(np.arange(3000)[:, None] * [0.03])).astype(np.float32)
+    src = tmp_path / f"a{suffix}"
+    sf.write(src, x, 16000, subtype=subtype, format=fmt)
+    dec = read_audio(src)
+    out = tmp_path / f"b{suffix}"
+    write_audio(dec.audio, out, dec)
+    direct = tmp_path / f"c{suffix}"
+    sf.write(direct, dec.audio.T, 16000, subtype=subtype, format=fmt)
+    assert out.read_bytes() == direct.read_bytes()
