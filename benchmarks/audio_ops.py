@@ -148,6 +148,10 @@ def _contenders(op: str, x: torch.Tensor, sr: int, ir_dir: Path, spec: torch.Ten
         "ShuffleChannels": ma.ShuffleChannels(p=1.0),
         "Mp3Compression": ma.Mp3Compression(p=1.0),
         "LoudnessNormalization": ma.LoudnessNormalization(p=1.0),
+        "LowShelfFilter": ma.LowShelfFilter(p=1.0),
+        "HighShelfFilter": ma.HighShelfFilter(p=1.0),
+        "PeakingFilter": ma.PeakingFilter(p=1.0),
+        "SevenBandParametricEQ": ma.SevenBandParametricEQ(p=1.0),
         "ApplyImpulseResponse": ma.ApplyImpulseResponse(str(ir_dir), p=1.0),
         "FrequencyMasking": ma.FrequencyMasking(p=1.0),
         "TimeMasking": ma.TimeMasking(p=1.0),
@@ -176,6 +180,10 @@ def _contenders(op: str, x: torch.Tensor, sr: int, ir_dir: Path, spec: torch.Ten
             "Reverse": lambda: am.Reverse(p=1.0),
             "Mp3Compression": lambda: am.Mp3Compression(p=1.0),
             "LoudnessNormalization": lambda: am.LoudnessNormalization(p=1.0),
+            "LowShelfFilter": lambda: am.LowShelfFilter(p=1.0),
+            "HighShelfFilter": lambda: am.HighShelfFilter(p=1.0),
+            "PeakingFilter": lambda: am.PeakingFilter(p=1.0),
+            "SevenBandParametricEQ": lambda: am.SevenBandParametricEQ(p=1.0),
             "ApplyImpulseResponse": lambda: am.ApplyImpulseResponse(ir_path=str(ir_dir), p=1.0),
         }.get(op)
         if a is not None:
@@ -221,7 +229,8 @@ OPS = [
     "AddGaussianNoise", "AddGaussianSNR", "AddColoredNoise", "AddBackgroundNoise", "Shift", "Gain",
     "PolarityInversion", "LowPassFilter", "HighPassFilter", "BandPassFilter", "BandStopFilter", "TimeMask",
     "PeakNormalization", "ClippingDistortion", "TanhDistortion", "Reverse", "ShuffleChannels", "Mp3Compression",
-    "LoudnessNormalization", "ApplyImpulseResponse",
+    "LoudnessNormalization", "LowShelfFilter", "HighShelfFilter", "PeakingFilter", "SevenBandParametricEQ",
+    "ApplyImpulseResponse",
     "FrequencyMasking", "TimeMasking",
 ]  # fmt: skip
 PEER_NAMES = ["audiomentations", "torch-audiomentations", "torchaudio"]

@@ -13,6 +13,7 @@ Example:
 from .base import AudioAugmenter, AudioBatch, SpectrogramAugmenter, SpectrogramBatch
 from .codec import *
 from .distortion import *
+from .equalizer import *
 from .filters import *
 from .gain import *
 from .io import *

@@ -53,6 +53,10 @@ CASES = {
     "audio.TanhDistortion": Case(ma.TanhDistortion, {}, data="audio"),
     "audio.Reverse": Case(ma.Reverse, {}, data="audio", deterministic=True),
     "audio.ShuffleChannels": Case(ma.ShuffleChannels, {}, data="audio"),
+    "audio.LowShelfFilter": Case(ma.LowShelfFilter, {}, data="audio"),
+    "audio.HighShelfFilter": Case(ma.HighShelfFilter, {}, data="audio"),
+    "audio.PeakingFilter": Case(ma.PeakingFilter, {}, data="audio"),
+    "audio.SevenBandParametricEQ": Case(ma.SevenBandParametricEQ, {}, data="audio"),
     "audio.LoudnessNormalization": Case(ma.LoudnessNormalization, {}, data="audio"),
     "audio.Mp3Compression": Case(ma.Mp3Compression, {"bitrate_kbps": (16.0, 96.0)}, data="audio"),
 }

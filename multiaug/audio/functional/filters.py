@@ -32,6 +32,8 @@ __all__ = [
     "band_stop_gain",
     "butterworth_gain",
     "decay_padding",
+    "equalizer",
+    "equalizer_gain",
     "frequency_filter",
     "high_pass",
     "low_pass",
@@ -220,3 +222,69 @@ def band_stop(
     return frequency_filter(
         audio, lambda f: band_stop_gain(f, low, high, order), sample_rate, lengths, padding
     )
+
+
+EQ_KINDS = ("low_shelf", "high_shelf", "peaking")
+
+
+def equalizer_gain(freqs: Tensor, kind: str, centre: Tensor, gain_db: Tensor, q: Tensor) -> Tensor:
+    """Magnitude ``(B, F)`` (float32) of the analog shelving or peaking equaliser of the RBJ cookbook.
+
+    ``kind`` is ``"low_shelf"``, ``"high_shelf"`` or ``"peaking"``; per clip ``centre`` (Hz), ``gain_db`` and
+    ``q``. A low shelf has ``gain_db`` at DC and 0 dB far above the centre, a high shelf the reverse, a peaking
+    filter ``gain_db`` at the centre and 0 dB far from it, with a bandwidth of about ``centre / q``.
+
+    Example:
+        >>> f = torch.tensor([1.0, 1000.0, 1e6])
+        >>> g = equalizer_gain(f, "peaking", torch.tensor([1000.0]), torch.tensor([6.0]), torch.tensor([2.0]))
+        >>> [round(float(20 * torch.log10(v)), 2) for v in g[0]]
+        [0.0, 6.0, 0.0]
+    """
+    if kind not in EQ_KINDS:
+        raise ValueError(f"kind must be one of {EQ_KINDS}, got {kind!r}")
+    device = freqs.device
+
+    def column(values: Tensor) -> Tensor:  # per-clip constants, derived in float64
+        return values.to(device=device, dtype=torch.float32)[:, None]
+
+    w = (freqs.to(torch.float32)[None, :] / column(centre)).square_()  # (f / f0)^2: w stands for w^2 below
+    a64 = 10.0 ** (gain_db.to(torch.float64) / 40.0)
+    if kind == "peaking":  # |H|^2 = ((1 - w^2)^2 + (w A / Q)^2) / ((1 - w^2)^2 + (w / (A Q))^2)
+        dip = (1.0 - w).square_()
+        num = torch.addcmul(dip, w, column((a64 / q.to(torch.float64)) ** 2))
+        return num.div_(dip.addcmul_(w, column(1.0 / (a64 * q.to(torch.float64)) ** 2))).sqrt_()
+    a = column(a64)
+    cross = w * column(a64 / q.to(torch.float64) ** 2)  # (w sqrt(A) / Q)^2
+    low = (a - w).square_().add_(cross)
+    high = (1.0 - a * w).square_().add_(cross)
+    ratio = low.div_(high) if kind == "low_shelf" else high.div_(low)
+    return ratio.sqrt_().mul_(a)
+
+
+def equalizer(
+    audio: Tensor,
+    sample_rate: float,
+    bands: list[tuple[str, Tensor, Tensor, Tensor]],
+    lengths: Tensor | None = None,
+) -> Tensor:
+    """Apply equaliser ``bands`` (``(kind, centre_hz, gain_db, q)``, per-clip tensors) in one zero-phase FFT.
+
+    Example:
+        >>> t = torch.arange(16000) / 16000
+        >>> x = torch.sin(2 * torch.pi * 100 * t).reshape(1, 1, -1)
+        >>> band = ("low_shelf", torch.tensor([1000.0]), torch.tensor([-12.0]), torch.tensor([0.7]))
+        >>> y = equalizer(x, 16000, [band])
+        >>> round(float(20 * torch.log10(y[..., 4000:12000].norm() / x[..., 4000:12000].norm())), 1)
+        -12.0
+    """
+    # the narrowest band rings longest: about centre / q wide
+    width = min(float((centre / q.clamp(min=0.5)).min()) for _, centre, _, q in bands)
+    padding = decay_padding(sample_rate, torch.tensor([width / 2.0]), torch.tensor([1.0]), audio.shape[-1])
+
+    def gains(f: Tensor) -> Tensor:
+        total = equalizer_gain(f, *bands[0])
+        for band in bands[1:]:
+            total.mul_(equalizer_gain(f, *band))
+        return total
+
+    return frequency_filter(audio, gains, sample_rate, lengths, padding)
