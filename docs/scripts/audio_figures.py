@@ -141,6 +141,23 @@ def main() -> None:
         ("LowPassFilter\n1 kHz, 24 dB/oct", ma.LowPassFilter(1000, 24, p=1.0)(x, **call)),
         ("HighPassFilter\n2 kHz, 24 dB/oct", ma.HighPassFilter(2000, 24, p=1.0)(x, **call)),
         ("BandPassFilter\n1 kHz, width 1.0", ma.BandPassFilter(1000, 1.0, 24, p=1.0)(x, **call)),
+        ("BandStopFilter\n1 kHz, width 1.0", ma.BandStopFilter(1000, 1.0, 24, p=1.0)(x, **call)),
+    ])  # fmt: skip
+    figure("equalizer", [
+        ("original", x),
+        ("LowShelfFilter\n500 Hz, -18 dB", ma.LowShelfFilter(500, (-18, -18), 0.707, p=1.0)(x, **call)),
+        ("HighShelfFilter\n2 kHz, -18 dB", ma.HighShelfFilter(2000, (-18, -18), 0.707, p=1.0)(x, **call)),
+        ("PeakingFilter\n1.5 kHz, +18 dB, q 2", ma.PeakingFilter(1500, (18, 18), 2.0, p=1.0)(x, **call)),
+        ("SevenBandParametricEQ\n(+-12 dB)", ma.SevenBandParametricEQ(p=1.0)(x, seed=3, **call)),
+    ])  # fmt: skip
+    figure("levels", [
+        ("original", x),
+        ("PeakNormalization\n(0 dBFS)", ma.PeakNormalization(p=1.0)(x, **call)),
+        ("LoudnessNormalization\n(-30 LUFS)", ma.LoudnessNormalization((-30, -30), p=1.0)(x, **call)),
+        ("ClippingDistortion\n(4 % clipped)", ma.ClippingDistortion((4, 4), p=1.0)(x, **call)),
+        ("TanhDistortion\n(0.1)", ma.TanhDistortion((0.1, 0.1), p=1.0)(x, **call)),
+        ("Reverse", ma.Reverse(p=1.0)(x, **call)),
+        ("Mp3Compression\n(8 kbps)", ma.Mp3Compression((8, 8), p=1.0)(x, **call)),
     ])  # fmt: skip
     with tempfile.TemporaryDirectory() as tmp:
         room = room_response(Path(tmp))
