@@ -533,31 +533,17 @@ def normalize(image: torch.Tensor, mean: Any, std: Any, dtype: torch.dtype | Non
         >>> normalize(torch.tensor([[[[255]]]], dtype=torch.uint8), [0.5], [0.25]).item()
         2.0
     """
-    c = image.shape[1]
+    b, c = image.shape[:2]
     m = np.broadcast_to(np.asarray(mean, dtype=np.float64), (c,))
     s = np.broadcast_to(np.asarray(std, dtype=np.float64), (c,))
     if np.any(s <= 0):
         raise InputError(f"std must be > 0 for every channel, got {s.tolist()}")
     out_dtype = dtype or (image.dtype if image.dtype.is_floating_point else torch.float32)
     unit = unit_of(image)
-    out = torch.empty(image.shape, dtype=out_dtype, device=image.device)
-    if out_dtype in (torch.float32, torch.float64) and image.dtype == out_dtype:
-        # per channel over the whole batch with scalar operands: the same arithmetic as the broadcast
-        # (1, C, 1, 1) subtract and divide below, bit for bit, and 1.5-2x faster on CPU
-        for ch in range(c):
-            torch.sub(image[:, ch], float(m[ch] * unit), out=out[:, ch]).div_(float(s[ch] * unit))
-        return out
-    if out_dtype == torch.float32 and image.dtype == torch.uint8:
-        # converted a chunk at a time into the output, then the same scalar steps on the cached chunk
-        for sl in chunk_slices(image.shape[0], image.device):
-            dst = out[sl]
-            dst.copy_(image[sl])
-            for ch in range(c):
-                dst[:, ch].sub_(float(m[ch] * unit)).div_(float(s[ch] * unit))
-        return out
-    # other dtype pairs: round mean and std to the output dtype and compute in it
     shift = torch.as_tensor(m * unit, device=image.device).to(out_dtype)[None, :, None, None]
     div = torch.as_tensor(s * unit, device=image.device).to(out_dtype)[None, :, None, None]
-    for sl in chunk_slices(image.shape[0], image.device):
-        torch.sub(image[sl].to(out_dtype), shift, out=out[sl]).div_(div)
+    out = torch.empty(image.shape, dtype=out_dtype, device=image.device)
+    for sl in chunk_slices(b, image.device):
+        dst = out[sl]
+        torch.sub(image[sl].to(out_dtype), shift, out=dst).div_(div)
     return out
