@@ -152,6 +152,9 @@ def _contenders(op: str, x: torch.Tensor, sr: int, ir_dir: Path, spec: torch.Ten
         "HighShelfFilter": ma.HighShelfFilter(p=1.0),
         "PeakingFilter": ma.PeakingFilter(p=1.0),
         "SevenBandParametricEQ": ma.SevenBandParametricEQ(p=1.0),
+        "GainTransition": ma.GainTransition(p=1.0),
+        "BitCrush": ma.BitCrush(p=1.0),
+        "Aliasing": ma.Aliasing(p=1.0),
         "ApplyImpulseResponse": ma.ApplyImpulseResponse(str(ir_dir), p=1.0),
         "FrequencyMasking": ma.FrequencyMasking(p=1.0),
         "TimeMasking": ma.TimeMasking(p=1.0),
@@ -184,6 +187,9 @@ def _contenders(op: str, x: torch.Tensor, sr: int, ir_dir: Path, spec: torch.Ten
             "HighShelfFilter": lambda: am.HighShelfFilter(p=1.0),
             "PeakingFilter": lambda: am.PeakingFilter(p=1.0),
             "SevenBandParametricEQ": lambda: am.SevenBandParametricEQ(p=1.0),
+            "GainTransition": lambda: am.GainTransition(p=1.0),
+            "BitCrush": lambda: am.BitCrush(p=1.0),
+            "Aliasing": lambda: am.Aliasing(p=1.0),
             "ApplyImpulseResponse": lambda: am.ApplyImpulseResponse(ir_path=str(ir_dir), p=1.0),
         }.get(op)
         if a is not None:
@@ -230,7 +236,7 @@ OPS = [
     "PolarityInversion", "LowPassFilter", "HighPassFilter", "BandPassFilter", "BandStopFilter", "TimeMask",
     "PeakNormalization", "ClippingDistortion", "TanhDistortion", "Reverse", "ShuffleChannels", "Mp3Compression",
     "LoudnessNormalization", "LowShelfFilter", "HighShelfFilter", "PeakingFilter", "SevenBandParametricEQ",
-    "ApplyImpulseResponse",
+    "GainTransition", "BitCrush", "Aliasing", "ApplyImpulseResponse",
     "FrequencyMasking", "TimeMasking",
 ]  # fmt: skip
 PEER_NAMES = ["audiomentations", "torch-audiomentations", "torchaudio"]

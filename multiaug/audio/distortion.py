@@ -1,4 +1,5 @@
-"""Distortion augmenters: hard clipping at a clip's own percentiles, and tanh soft clipping (overdrive)."""
+"""Distortion augmenters: hard clipping at a clip's own percentiles, tanh soft clipping (overdrive), bit-depth
+reduction, and aliasing from resampling without a low-pass filter."""
 
 from __future__ import annotations
 
@@ -8,12 +9,12 @@ import numpy as np
 import torch
 
 from ..core import Draws, register
-from ..core.checks import check_range
+from ..core.checks import check_int_range, check_range
 from .base import AudioAugmenter, AudioBatch
 from .functional.lengths import masked_rms, zero_padding
 from .functional.levels import percentiles
 
-__all__ = ["ClippingDistortion", "TanhDistortion"]
+__all__ = ["Aliasing", "BitCrush", "ClippingDistortion", "TanhDistortion"]
 
 
 def _column(values: torch.Tensor, batch: AudioBatch) -> torch.Tensor:
@@ -97,3 +98,101 @@ class TanhDistortion(AudioAugmenter):
         before, after = masked_rms(batch.audio, batch.lengths), masked_rms(driven, batch.lengths)
         gain = torch.where(after > 0, before / after.clamp(min=1e-300), torch.zeros_like(after))
         return batch.replace(audio=driven.mul_(_column(gain, batch)))
+
+
+@register("audio.BitCrush")
+class BitCrush(AudioAugmenter):
+    """Quantise to a bit depth drawn uniformly (an integer) from ``bit_depth``: ``round(x * 2**(b-1)) / 2**(b-1)``.
+
+    The quantisation noise of a ``b``-bit converter, as audiomentations' ``BitCrush``; samples are not clipped.
+
+    Example:
+        >>> import torch, multiaug.audio as ma
+        >>> ma.BitCrush(bit_depth=(2, 2), p=1.0)(torch.tensor([0.1, 0.3, -0.74, 0.9]), sample_rate=8000).tolist()
+        [0.0, 0.5, -0.5, 1.0]
+    """
+
+    finite_check = False  # pointwise: a non-finite value stays where it is
+
+    def __init__(
+        self,
+        bit_depth: int | tuple[int, int] = (5, 10),
+        *,
+        p: float = 0.5,
+        same_on_batch: bool = False,
+        per_channel: bool = False,
+        sample_rate: int | None = None,
+    ) -> None:
+        super().__init__(p=p, same_on_batch=same_on_batch, per_channel=per_channel, sample_rate=sample_rate)
+        self.bit_depth = check_int_range(bit_depth, "bit_depth", min_value=1, max_value=32)
+
+    def sample(self, batch: AudioBatch, draws: Draws) -> dict[str, Any]:
+        return {"bit_depth": draws.integers(self.bit_depth[0], self.bit_depth[1] + 1)}
+
+    def apply(self, batch: AudioBatch, params: dict[str, Any]) -> AudioBatch:
+        steps = torch.as_tensor(2.0 ** (np.asarray(params["bit_depth"], dtype=np.float64) - 1.0))
+        scale = _column(steps, batch)
+        return batch.replace(audio=(batch.audio * scale).round_().div_(scale))
+
+
+@register("audio.Aliasing")
+class Aliasing(AudioAugmenter):
+    """Resample each clip down to a rate drawn uniformly from ``sample_rate_hz`` and back, with no low-pass filter.
+
+    Both steps interpolate linearly, as audiomentations' ``Aliasing`` does, so everything above the lower rate's
+    Nyquist folds back into the band as inharmonic artefacts. A drawn rate at or above the clip's own leaves the
+    clip unchanged. Length, timing and padding are kept.
+
+    Example:
+        >>> import torch, multiaug.audio as ma
+        >>> tone = torch.sin(2 * torch.pi * 5000 * torch.arange(16000) / 16000)     # 5 kHz
+        >>> y = ma.Aliasing(sample_rate_hz=(8000, 8000), p=1.0)(tone, sample_rate=16000)
+        >>> int(torch.fft.rfft(y).abs().argmax())                                    # folds to 8000 - 5000 Hz
+        3000
+    """
+
+    def __init__(
+        self,
+        sample_rate_hz: float | tuple[float, float] = (8000.0, 30000.0),
+        *,
+        p: float = 0.5,
+        same_on_batch: bool = False,
+        per_channel: bool = False,
+        sample_rate: int | None = None,
+    ) -> None:
+        super().__init__(p=p, same_on_batch=same_on_batch, per_channel=per_channel, sample_rate=sample_rate)
+        self.sample_rate_hz = check_range(sample_rate_hz, "sample_rate_hz", min_value=100.0)
+
+    def sample(self, batch: AudioBatch, draws: Draws) -> dict[str, Any]:
+        return {"sample_rate_hz": draws.uniform(*self.sample_rate_hz)}
+
+    def apply(self, batch: AudioBatch, params: dict[str, Any]) -> AudioBatch:
+        ratio = np.asarray(params["sample_rate_hz"], dtype=np.float64) / batch.require_sample_rate(self)
+        lengths = batch.lengths.cpu().numpy()
+        active = ratio < 1.0
+        if not active.any():
+            return batch
+        # the low-rate samples: positions k / ratio (k < ceil(length * ratio)) in the clip, read linearly
+        low_len = np.ceil(lengths * np.minimum(ratio, 1.0)).astype(np.int64)
+        t = batch.num_frames
+        k = torch.arange(t, device=batch.device, dtype=torch.float64)[None, :]
+        step = torch.as_tensor(1.0 / np.minimum(ratio, 1.0), device=batch.device)[:, None]
+        last = torch.as_tensor(lengths - 1, device=batch.device, dtype=torch.float64)[:, None]
+        low = _lerp(batch.audio, (k * step).clamp_(max=last))
+        # back at the clip's rate: sample t sits at t * ratio in the low-rate signal
+        low_last = torch.as_tensor(low_len - 1, device=batch.device, dtype=torch.float64)[:, None]
+        back = _lerp(low, (k / step).clamp_(max=low_last))
+        keep = torch.as_tensor(active, device=batch.device)[:, None, None]
+        out = torch.where(keep, back, batch.audio)
+        return batch.replace(audio=zero_padding(out, batch.lengths))
+
+
+def _lerp(audio: torch.Tensor, positions: torch.Tensor) -> torch.Tensor:
+    """``audio`` ``(B, C, T)`` read at float64 ``positions`` ``(B, T)`` (at most T - 1) by linear interpolation."""
+    left = positions.floor()
+    frac = (positions - left).to(audio.dtype)[:, None, :]
+    i = left.to(torch.int64)
+    j = (i + 1).clamp_(max=audio.shape[-1] - 1)
+    b, c, t = audio.shape
+    a = audio.gather(2, i[:, None, :].expand(b, c, t))
+    return a.add_(audio.gather(2, j[:, None, :].expand(b, c, t)).sub_(a).mul_(frac))

@@ -1,4 +1,4 @@
-"""Gain augmenters: loudness changes."""
+"""Gain augmenters: loudness changes (constant, or a transition from one level to another)."""
 
 from __future__ import annotations
 
@@ -8,10 +8,12 @@ import numpy as np
 import torch
 
 from ..core import Draws, register
-from ..core.checks import check_range
+from ..core.checks import check_choice, check_range
 from .base import AudioAugmenter, AudioBatch
+from .functional.host import slice_views
+from .shift import UNITS, to_samples
 
-__all__ = ["Gain", "PolarityInversion"]
+__all__ = ["Gain", "GainTransition", "PolarityInversion"]
 
 
 @register("audio.Gain")
@@ -74,3 +76,82 @@ class PolarityInversion(AudioAugmenter):
 
     def apply(self, batch: AudioBatch, params: dict[str, Any]) -> AudioBatch:
         return batch.replace(audio=torch.neg(batch.audio))
+
+
+_DB = float(np.log(10.0) / 20.0)  # natural-log units per decibel of amplitude
+
+
+@register("audio.GainTransition")
+class GainTransition(AudioAugmenter):
+    """Fade from one gain to another over a span of each clip (a fade in, a fade out, or a level change).
+
+    The start and end gains are drawn independently and uniformly from ``gain_db``; the transition's length is
+    drawn from ``duration`` in ``unit`` (``"seconds"``, ``"fraction"`` of each clip's valid length, or
+    ``"samples"``; at most the clip) and its position uniformly within the valid part. Before the span the clip
+    has the start gain, after it the end gain, and within it the gain moves linearly in decibels.
+    audiomentations' ``GainTransition``.
+
+    Example:
+        >>> import torch, multiaug.audio as ma
+        >>> fade = ma.GainTransition(gain_db=(-60.0, 0.0), duration=(1.0, 1.0), unit="fraction", p=1.0)
+        >>> y, record = fade(torch.ones(1, 1000), sample_rate=8000, seed=0, return_params=True)
+        >>> start, end = record.params["start_db"][0], record.params["end_db"][0]
+        >>> bool(abs(20 * torch.log10(y[0, 0]) - start) < 1e-3), bool(abs(20 * torch.log10(y[0, -1]) - end) < 1e-3)
+        (True, True)
+    """
+
+    finite_check = False  # pointwise: a non-finite value stays where it is
+
+    def __init__(
+        self,
+        gain_db: float | tuple[float, float] = (-24.0, 6.0),
+        duration: float | tuple[float, float] = (0.2, 6.0),
+        unit: str = "seconds",
+        *,
+        p: float = 0.5,
+        same_on_batch: bool = False,
+        per_channel: bool = False,
+        sample_rate: int | None = None,
+    ) -> None:
+        super().__init__(p=p, same_on_batch=same_on_batch, per_channel=per_channel, sample_rate=sample_rate)
+        self.gain_db = check_range(gain_db, "gain_db", symmetric=True, min_value=-120.0, max_value=60.0)
+        self.unit = check_choice(unit, "unit", UNITS)
+        self.duration = check_range(
+            duration, "duration", min_value=0.0, max_value=1.0 if unit == "fraction" else None
+        )
+
+    def sample(self, batch: AudioBatch, draws: Draws) -> dict[str, Any]:
+        return {
+            "start_db": draws.uniform(*self.gain_db),
+            "end_db": draws.uniform(*self.gain_db),
+            "duration": draws.uniform(*self.duration),
+            "position": draws.uniform(),
+        }
+
+    def apply(self, batch: AudioBatch, params: dict[str, Any]) -> AudioBatch:
+        lengths = batch.lengths.cpu().numpy()
+        width = np.clip(to_samples(params["duration"], self.unit, batch, self), 1, lengths)
+        first = np.floor(np.asarray(params["position"]) * (lengths - width + 1)).astype(np.int64)
+
+        start = np.asarray(params["start_db"], dtype=np.float64)
+        end = np.asarray(params["end_db"], dtype=np.float64)
+        out = torch.empty_like(batch.audio)
+        src, dst = slice_views(batch.audio, out)
+        if isinstance(src, np.ndarray):  # CPU: constant gains on both sides, the ramp only over its span
+            for i, (a, w) in enumerate(zip(first.tolist(), width.tolist())):
+                g0, g1 = 10.0 ** (start[i] / 20.0), 10.0 ** (end[i] / 20.0)
+                ramp = np.exp(np.linspace(start[i] * _DB, end[i] * _DB, w, dtype=np.float32))
+                np.multiply(src[i, :, :a], g0, out=dst[i, :, :a], casting="unsafe")
+                np.multiply(src[i, :, a : a + w], ramp, out=dst[i, :, a : a + w], casting="unsafe")
+                np.multiply(src[i, :, a + w :], g1, out=dst[i, :, a + w :], casting="unsafe")
+            return batch.replace(audio=out)
+
+        def column(values: Any) -> torch.Tensor:
+            return torch.as_tensor(np.asarray(values, dtype=np.float64), device=batch.device)[:, None]
+
+        pos = torch.arange(batch.num_frames, device=batch.device, dtype=torch.float64)[None, :]
+        # 0 before the span, 1 after it; the last sample of the span reaches the end gain
+        frac = ((pos - column(first)) / column(np.maximum(width - 1, 1))).clamp_(0.0, 1.0)
+        db = column(start) + (column(end) - column(start)) * frac
+        envelope = torch.pow(10.0, db / 20.0).to(batch.audio.dtype)
+        return batch.replace(audio=batch.audio * envelope[:, None, :])

@@ -119,3 +119,51 @@ def test_bad_arguments():
         ma.TanhDistortion(distortion=1.5)
     with pytest.raises(ConfigError, match="per_channel"):
         ma.ShuffleChannels(per_channel=True)
+
+
+def test_bit_crush_puts_every_sample_on_the_drawn_grid():
+    x = torch.rand(16, 1, 500, generator=torch.Generator().manual_seed(2)) * 2 - 1
+    y, record = ma.BitCrush(bit_depth=(3, 8), p=1.0)(x, sample_rate=SR, seed=1, return_params=True)
+    bits = np.asarray(record.params["bit_depth"])
+    assert set(bits.tolist()) <= set(range(3, 9)) and len(set(bits.tolist())) > 2
+    for i, b in enumerate(bits.tolist()):
+        step = 2.0 ** -(b - 1)
+        grid = y[i] / step
+        assert torch.equal(grid, grid.round())
+        assert float((y[i] - x[i]).abs().max()) <= step / 2 + 1e-7
+
+
+def test_gain_transition_holds_the_start_gain_before_and_the_end_gain_after_its_span():
+    x = torch.ones(8, 2, 4000)
+    lengths = torch.tensor([4000, 3000, 2000, 1000] * 2)
+    x = x * (torch.arange(4000) < lengths[:, None, None])
+    aug = ma.GainTransition(gain_db=(-40.0, 6.0), duration=(0.05, 0.1), unit="seconds", p=1.0)
+    out, record = aug(audio=x, lengths=lengths, sample_rate=SR, seed=3, return_params=True)
+    y = out["audio"]
+    start, end = np.asarray(record.params["start_db"]), np.asarray(record.params["end_db"])
+    for i, n in enumerate(lengths.tolist()):
+        db = 20 * torch.log10(y[i, 0, :n].double())
+        assert abs(float(db[0]) - start[i]) < 1e-4 and abs(float(db[n - 1]) - end[i]) < 1e-4
+        ramp = torch.nonzero(((db - start[i]).abs() > 1e-4) & ((db - end[i]).abs() > 1e-4)).reshape(-1)
+        span = int(ramp[-1] - ramp[0]) + 1 if len(ramp) else 0
+        assert span <= round(0.1 * SR)  # the change happens within the drawn duration
+        steps = torch.diff(db)
+        assert bool((steps * np.sign(end[i] - start[i]) >= -1e-5).all())  # monotonic (float32 ramp)
+        assert torch.equal(y[i, :, :n][0], y[i, :, :n][1]) and bool((y[i, :, n:] == 0).all())
+    # the batched envelope (other devices, autograd) gives the same gains as the CPU slices
+    grad = aug(audio=x.clone().requires_grad_(True), lengths=lengths, sample_rate=SR, seed=3)["audio"]
+    torch.testing.assert_close(grad.detach(), y, rtol=1e-5, atol=1e-7)
+
+
+def test_aliasing_folds_tones_above_the_drawn_nyquist_and_leaves_higher_rates_alone():
+    t = torch.arange(SR) / SR
+    x = torch.stack([torch.sin(2 * torch.pi * f * t) for f in (1000.0, 5000.0, 7000.0)])[:, None]
+    y = ma.Aliasing(sample_rate_hz=(8000, 8000), p=1.0)(x, sample_rate=SR)
+    peaks = torch.fft.rfft(y[:, 0]).abs().argmax(dim=-1).tolist()
+    assert peaks == [1000, 3000, 1000]  # 5 kHz -> 8 - 5 = 3 kHz, 7 kHz -> 1 kHz
+    same = ma.Aliasing(sample_rate_hz=(16000, 20000), p=1.0)(x, sample_rate=SR)
+    assert torch.equal(same, x)
+    lengths = torch.tensor([SR, SR // 2, 100])
+    padded = x * (torch.arange(SR) < lengths[:, None, None])
+    out = ma.Aliasing(p=1.0)(audio=padded, lengths=lengths, sample_rate=SR)["audio"]
+    assert bool((out[1, :, SR // 2 :] == 0).all()) and bool((out[2, :, 100:] == 0).all())
