@@ -155,6 +155,7 @@ def _contenders(op: str, x: torch.Tensor, sr: int, ir_dir: Path, spec: torch.Ten
         "GainTransition": ma.GainTransition(p=1.0),
         "BitCrush": ma.BitCrush(p=1.0),
         "Aliasing": ma.Aliasing(p=1.0),
+        "RandomCrop": ma.RandomCrop(duration=1.0, p=1.0),
         "ApplyImpulseResponse": ma.ApplyImpulseResponse(str(ir_dir), p=1.0),
         "FrequencyMasking": ma.FrequencyMasking(p=1.0),
         "TimeMasking": ma.TimeMasking(p=1.0),
@@ -194,6 +195,10 @@ def _contenders(op: str, x: torch.Tensor, sr: int, ir_dir: Path, spec: torch.Ten
         }.get(op)
         if a is not None:
             out["audiomentations"] = per_clip(a())
+    if tam is not None and op == "RandomCrop":  # not exported at the package's top level; a plain module
+        from torch_audiomentations.augmentations.random_crop import RandomCrop as TamCrop
+
+        out["torch-audiomentations"] = partial(TamCrop(max_length=1.0, sampling_rate=sr), x)
     if tam is not None:
         kw = {"p": 1.0, "output_type": "dict", "sample_rate": sr}
         t = {
@@ -236,7 +241,7 @@ OPS = [
     "PolarityInversion", "LowPassFilter", "HighPassFilter", "BandPassFilter", "BandStopFilter", "TimeMask",
     "PeakNormalization", "ClippingDistortion", "TanhDistortion", "Reverse", "ShuffleChannels", "Mp3Compression",
     "LoudnessNormalization", "LowShelfFilter", "HighShelfFilter", "PeakingFilter", "SevenBandParametricEQ",
-    "GainTransition", "BitCrush", "Aliasing", "ApplyImpulseResponse",
+    "GainTransition", "BitCrush", "Aliasing", "RandomCrop", "ApplyImpulseResponse",
     "FrequencyMasking", "TimeMasking",
 ]  # fmt: skip
 PEER_NAMES = ["audiomentations", "torch-audiomentations", "torchaudio"]

@@ -12,6 +12,7 @@ Example:
 
 from .base import AudioAugmenter, AudioBatch, SpectrogramAugmenter, SpectrogramBatch
 from .codec import *
+from .crop import *
 from .distortion import *
 from .equalizer import *
 from .filters import *

@@ -53,6 +53,7 @@ CASES = {
     "audio.TanhDistortion": Case(ma.TanhDistortion, {}, data="audio"),
     "audio.Reverse": Case(ma.Reverse, {}, data="audio", deterministic=True),
     "audio.ShuffleChannels": Case(ma.ShuffleChannels, {}, data="audio"),
+    "audio.RandomCrop": Case(ma.RandomCrop, {"duration": (0.05, 0.2)}, data="audio", changes_length=True),
     "audio.GainTransition": Case(ma.GainTransition, {"duration": (0.02, 0.1)}, data="audio"),
     "audio.BitCrush": Case(ma.BitCrush, {}, data="audio"),
     "audio.Aliasing": Case(ma.Aliasing, {"sample_rate_hz": (4000.0, 12000.0)}, data="audio"),
