@@ -156,6 +156,7 @@ def _contenders(op: str, x: torch.Tensor, sr: int, ir_dir: Path, spec: torch.Ten
         "BitCrush": ma.BitCrush(p=1.0),
         "Aliasing": ma.Aliasing(p=1.0),
         "RandomCrop": ma.RandomCrop(duration=1.0, p=1.0),
+        "AddShortNoises": ma.AddShortNoises(str(NOISE_DIR), gap=(0.5, 1.0), p=1.0),
         "ApplyImpulseResponse": ma.ApplyImpulseResponse(str(ir_dir), p=1.0),
         "FrequencyMasking": ma.FrequencyMasking(p=1.0),
         "TimeMasking": ma.TimeMasking(p=1.0),
@@ -191,6 +192,9 @@ def _contenders(op: str, x: torch.Tensor, sr: int, ir_dir: Path, spec: torch.Ten
             "GainTransition": lambda: am.GainTransition(p=1.0),
             "BitCrush": lambda: am.BitCrush(p=1.0),
             "Aliasing": lambda: am.Aliasing(p=1.0),
+            "AddShortNoises": lambda: am.AddShortNoises(
+                sounds_path=str(NOISE_DIR), min_time_between_sounds=0.5, max_time_between_sounds=1.0, p=1.0
+            ),
             "ApplyImpulseResponse": lambda: am.ApplyImpulseResponse(ir_path=str(ir_dir), p=1.0),
         }.get(op)
         if a is not None:
@@ -241,7 +245,7 @@ OPS = [
     "PolarityInversion", "LowPassFilter", "HighPassFilter", "BandPassFilter", "BandStopFilter", "TimeMask",
     "PeakNormalization", "ClippingDistortion", "TanhDistortion", "Reverse", "ShuffleChannels", "Mp3Compression",
     "LoudnessNormalization", "LowShelfFilter", "HighShelfFilter", "PeakingFilter", "SevenBandParametricEQ",
-    "GainTransition", "BitCrush", "Aliasing", "RandomCrop", "ApplyImpulseResponse",
+    "GainTransition", "BitCrush", "Aliasing", "RandomCrop", "AddShortNoises", "ApplyImpulseResponse",
     "FrequencyMasking", "TimeMasking",
 ]  # fmt: skip
 PEER_NAMES = ["audiomentations", "torch-audiomentations", "torchaudio"]

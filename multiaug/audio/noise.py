@@ -19,12 +19,14 @@ from torch import Tensor
 
 from ..core import Draws, register
 from ..core.checks import check_range
+from ..core.errors import ConfigError
 from ..core.noise import randn
 from .bank import SoundBank, check_sources_rate
 from .base import AudioAugmenter, AudioBatch
+from .functional.lengths import masked_rms
 from .functional.noise import add_noise, add_noise_at_snr, colored_noise, looped_segment
 
-__all__ = ["AddBackgroundNoise", "AddColoredNoise", "AddGaussianNoise", "AddGaussianSNR"]
+__all__ = ["AddBackgroundNoise", "AddColoredNoise", "AddGaussianNoise", "AddGaussianSNR", "AddShortNoises"]
 
 
 def _white(batch: AudioBatch, seeds: Any) -> Tensor:
@@ -233,3 +235,96 @@ class AddBackgroundNoise(AudioAugmenter):
         offsets = np.floor(np.asarray(params["offset"], dtype=np.float64) * room).astype(np.int64)
         noise = looped_segment(sounds, sound_lengths, rows, torch.as_tensor(offsets), batch.num_frames)
         return _add_at_snr(batch, noise, params)
+
+
+@register("audio.AddShortNoises")
+class AddShortNoises(AudioAugmenter):
+    """Add short sounds from ``sources`` (a door, a cough, a beep) at random moments, each at its own SNR.
+
+    Events follow one another through each clip: the first starts within one gap of the start, and each next
+    one a gap (drawn uniformly from ``gap`` seconds) after the previous one ends, as long as it starts inside
+    the clip's valid part. Each event draws a sound (used whole, cut at the clip's end), an SNR uniformly from
+    ``snr_db`` (the sound's RMS against the clip's RMS over its valid part) and linear fade-in and fade-out
+    times from ``fade_in`` and ``fade_out`` seconds. ``sources`` takes the same forms as in
+    :class:`AddBackgroundNoise`. A silent clip gets nothing added. audiomentations' ``AddShortNoises`` with
+    fewer knobs.
+
+    Example:
+        >>> import torch, multiaug.audio as ma
+        >>> beep = torch.sin(torch.arange(800) * 0.5)[None]                       # one short sound, (N, T)
+        >>> aug = ma.AddShortNoises(beep, snr_db=(0.0, 0.0), gap=(0.1, 0.2), p=1.0)
+        >>> y, record = aug(torch.randn(1, 8000), sample_rate=8000, seed=0, return_params=True)
+        >>> len(record.params["events"][0]) > 1
+        True
+    """
+
+    def __init__(
+        self,
+        sources: str | os.PathLike | Sequence[Any] | Tensor,
+        snr_db: float | tuple[float, float] = (-6.0, 18.0),
+        gap: float | tuple[float, float] = (2.0, 8.0),
+        fade_in: float | tuple[float, float] = (0.005, 0.08),
+        fade_out: float | tuple[float, float] = (0.01, 0.1),
+        *,
+        sources_sample_rate: int | None = None,
+        p: float = 0.5,
+        same_on_batch: bool = False,
+        per_channel: bool = False,
+        sample_rate: int | None = None,
+    ) -> None:
+        super().__init__(p=p, same_on_batch=same_on_batch, per_channel=per_channel, sample_rate=sample_rate)
+        self.bank = SoundBank(sources, sample_rate=check_sources_rate(sources_sample_rate), name="sources")
+        self.snr_db = _snr_range(snr_db)
+        self.gap = check_range(gap, "gap", min_value=0.0)
+        self.fade_in = check_range(fade_in, "fade_in", min_value=0.0)
+        self.fade_out = check_range(fade_out, "fade_out", min_value=0.0)
+        if self.gap[1] <= 0.0:
+            raise ConfigError(f"gap must allow a positive time between sounds, got {gap!r}")
+
+    def sample(self, batch: AudioBatch, draws: Draws) -> dict[str, Any]:
+        rate = batch.require_sample_rate(self)
+        lengths = batch.lengths.cpu().tolist()
+        events = []
+        for rng, n in zip(draws.python_random(), lengths):  # a data-dependent number of events per clip
+            clip_events: list[list[float]] = []
+            start = int(rng.uniform(0.0, self.gap[1]) * rate)
+            while start < n:
+                index = rng.randrange(len(self.bank))
+                size = self.bank.get(index, rate).shape[-1]
+                clip_events.append([
+                    start, index, rng.uniform(*self.snr_db), round(rng.uniform(*self.fade_in) * rate),
+                    round(rng.uniform(*self.fade_out) * rate),
+                ])  # fmt: skip
+                start += size + max(1, round(rng.uniform(*self.gap) * rate))
+            events.append(clip_events)
+        return {"events": events}
+
+    def apply(self, batch: AudioBatch, params: dict[str, Any]) -> AudioBatch:
+        rate = batch.require_sample_rate(self)
+        host = batch.audio.detach().to("cpu", torch.float64)
+        lengths = batch.lengths.cpu().tolist()
+        clip_rms = masked_rms(host, batch.lengths.cpu()).tolist()
+        noise = torch.zeros(host.shape, dtype=torch.float64)
+        for i, clip_events in enumerate(params["events"]):
+            for start, index, snr, fade_in, fade_out in (list(map(float, e)) for e in clip_events):
+                sound = self.bank.get(int(index), rate).to(torch.float64)
+                if sound.shape[0] != batch.channels:
+                    sound = sound.mean(dim=0, keepdim=True).expand(batch.channels, -1)
+                a = int(start)
+                span = min(sound.shape[-1], lengths[i] - a)
+                sound_rms = float(sound.square().mean().sqrt())
+                if span <= 0 or sound_rms == 0.0 or clip_rms[i] == 0.0:
+                    continue
+                envelope = _fades(sound.shape[-1], int(fade_in), int(fade_out))[:span]
+                gain = clip_rms[i] / 10.0 ** (snr / 20.0) / sound_rms
+                noise[i, :, a : a + span] += sound[:, :span] * (gain * envelope)
+        out = batch.audio + noise.to(device=batch.device, dtype=batch.audio.dtype)
+        return batch.replace(audio=out)
+
+
+def _fades(size: int, fade_in: int, fade_out: int) -> Tensor:
+    """A ``(size,)`` float64 envelope: linear ramps up over ``fade_in`` and down over ``fade_out`` samples."""
+    pos = torch.arange(size, dtype=torch.float64)
+    up = ((pos + 1) / fade_in).clamp(max=1.0) if fade_in > 0 else torch.ones(size, dtype=torch.float64)
+    down = ((size - pos) / fade_out).clamp(max=1.0) if fade_out > 0 else torch.ones(size, dtype=torch.float64)
+    return torch.minimum(up, down)

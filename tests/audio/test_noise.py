@@ -249,3 +249,40 @@ def test_looped_segment_copy_path_equals_gather():
     pos = torch.remainder(offsets[:, None] + torch.arange(120), sizes[rows][:, None])
     want = torch.stack([sounds[r][:, p] for r, p in zip(rows.tolist(), pos)])
     assert torch.equal(_looped_copy(sounds, sizes.tolist(), rows.tolist(), offsets.tolist(), 120), want)
+
+
+def test_short_noises_are_spaced_by_the_drawn_gaps_and_each_sits_at_its_snr():
+    sr = 8000
+    beeps = [torch.sin(torch.arange(400) * 0.3)[None], 0.2 * torch.ones(1, 250)]
+    x = 0.1 * torch.randn(3, 1, 4 * sr, generator=torch.Generator().manual_seed(0))
+    lengths = torch.tensor([4 * sr, 3 * sr, 2 * sr])
+    x = x * (torch.arange(4 * sr) < lengths[:, None, None])
+    aug = ma.AddShortNoises(beeps, snr_db=(-5.0, 10.0), gap=(0.1, 0.3), fade_in=0.0, fade_out=0.0, p=1.0)
+    out, record = aug(audio=x, lengths=lengths, sample_rate=sr, seed=1, return_params=True)
+    y = out["audio"]
+    for i, n in enumerate(lengths.tolist()):
+        events = [list(map(float, e)) for e in record.params["events"][i]]
+        assert len(events) > 3 and events[0][0] < 0.3 * sr
+        clip_rms = float(x[i, :, :n].square().mean().sqrt())
+        for (start, index, snr, _, _), following in zip(events, [*events[1:], None]):
+            size = beeps[int(index)].shape[-1]
+            if following is not None:
+                assert 0.1 * sr <= following[0] - start - size <= 0.3 * sr + 1
+            a, b = int(start), min(int(start) + size, n)
+            added = (y[i, :, a:b] - x[i, :, a:b]).double()
+            if b - a == size:  # a whole event: its level against the clip's is the drawn SNR
+                assert abs(20 * np.log10(clip_rms / float(added.square().mean().sqrt())) - snr) < 0.01
+        assert bool((y[i, :, n:] == 0).all()) and events[-1][0] < n
+
+
+def test_short_noises_fade_in_and_out_and_skip_silent_clips():
+    sr = 8000
+    aug = ma.AddShortNoises(torch.ones(1, 800), snr_db=(0.0, 0.0), gap=(1.0, 1.0), fade_in=(0.01, 0.01),
+                            fade_out=(0.02, 0.02), p=1.0)  # fmt: skip
+    x = torch.full((1, 1, sr), 0.5)
+    y, record = aug(x, sample_rate=sr, seed=2, return_params=True)
+    start = int(record.params["events"][0][0][0])
+    bump = (y - x)[0, 0, start : start + 800]
+    assert bool((torch.diff(bump[:80]) > 0).all()) and bool((torch.diff(bump[-160:]) < 0).all())
+    assert torch.allclose(bump[80:640], bump[400].expand(560))
+    assert torch.equal(aug(torch.zeros(1, 1, sr), sample_rate=sr, seed=2), torch.zeros(1, 1, sr))

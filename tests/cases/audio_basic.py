@@ -39,6 +39,9 @@ CASES = {
     "audio.AddBackgroundNoise": Case(
         ma.AddBackgroundNoise, {"sources": NOISE_DIR, "snr_db": (5.0, 20.0)}, data="audio"
     ),
+    "audio.AddShortNoises": Case(
+        ma.AddShortNoises, {"sources": NOISE_DIR, "gap": (0.05, 0.2), "snr_db": (5.0, 20.0)}, data="audio"
+    ),
     "audio.Shift": Case(ma.Shift, {"shift": (-0.4, 0.4)}, data="audio"),
     "audio.LowPassFilter": Case(ma.LowPassFilter, {}, data="audio"),
     "audio.HighPassFilter": Case(ma.HighPassFilter, {}, data="audio"),
