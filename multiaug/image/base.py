@@ -5,6 +5,14 @@ in [0, 1], any number of channels. Masks are ``(H,W)``/``(K,H,W)`` beside a sing
 ``(B,K,H,W)`` beside a batch, any dtype. ``aug(x)`` returns a tensor shaped like ``x``;
 ``aug(image=x, mask=m)`` returns ``{"image": ..., "mask": ...}``; ``aug(mask=m, params=record)`` replays a
 recorded call on a mask alone.
+
+Boxes and keypoints ride along: ``aug(image=x, boxes=b, keypoints=k)``. Coordinates are continuous pixels with
+pixel ``(row i, column j)`` covering ``[j, j+1) x [i, i+1)`` (so a pixel's centre is ``(j + 0.5, i + 0.5)``).
+Boxes are ``(x_min, y_min, x_max, y_max)``: ``(N,4)`` beside one image, ``(B,N,4)`` or a list of ``B`` tensors
+``(N_i,4)`` beside a batch; keypoints are ``(x, y)`` the same way with ``2`` for ``4``. Geometric augmenters move
+them with the same per-sample matrix as the pixels (a box becomes the smallest box around its moved corners,
+clipped to the image; keypoints may leave the image and are kept, so labels stay aligned), every other augmenter
+leaves them as they are, and augmenters that cannot follow them (mixing) refuse them with a clear error.
 """
 
 from __future__ import annotations
@@ -19,6 +27,8 @@ import torch
 from ..core.base import Op
 from ..core.batch import data_argument
 from ..core.errors import ConfigError, InputError, InputTypeError
+from ..core.record import Record
+from .functional.geometry import transform_points
 
 __all__ = ["ImageAugmenter", "ImageBatch"]
 
@@ -40,6 +50,44 @@ def _check_image(x: Any) -> torch.Tensor:
     if x.ndim == 4 and x.shape[0] == 0:
         raise InputError("the image batch is empty (B = 0)")
     return x
+
+
+def _as_target(values: np.ndarray, like: torch.Tensor) -> torch.Tensor:
+    return torch.as_tensor(values, dtype=like.dtype).to(like.device)
+
+
+def _pack_target(
+    value: Any, name: str, width: int, n: int, batched: bool, device: torch.device
+) -> tuple[torch.Tensor, Callable[[torch.Tensor], Any]]:
+    """Boxes (``width`` 4) or keypoints (2) as a ``(n, N, width)`` float tensor, and the function that gives
+    them back in the caller's form (a tensor of its rank, or a list of per-sample tensors)."""
+    shape = f"(N,{width})" if not batched else f"(B,N,{width}) or a list of B tensors (N_i,{width})"
+    if isinstance(value, list | tuple) and batched:
+        items = [_check_tensor(v, f"{name}[{i}]") for i, v in enumerate(value)]
+        if len(items) != n:
+            raise InputError(f"{name}: expected one tensor per image ({n}), got {len(items)}")
+        counts = [int(t.shape[0]) if t.ndim == 2 else -1 for t in items]
+        if any(t.ndim != 2 or t.shape[-1] != width for t in items):
+            raise InputError(f"{name} must be {shape}, got shapes {[tuple(t.shape) for t in items]}")
+        dtype = _target_dtype(items[0].dtype if items else torch.float32)
+        stacked = torch.full((n, max(counts, default=0), width), float("nan"), dtype=dtype, device=device)
+        for row, (t, k) in enumerate(zip(items, counts)):
+            stacked[row, :k] = t.to(device=device, dtype=dtype)
+        return stacked, lambda out: [out[i, :k] for i, k in enumerate(counts)]
+    tensor = _check_tensor(value, name)
+    rank = 3 if batched else 2
+    if tensor.ndim != rank or tensor.shape[-1] != width or (batched and tensor.shape[0] != n):
+        raise InputError(f"{name} must be {shape} beside this image, got shape {tuple(tensor.shape)}")
+    if tensor.device != device:
+        raise InputError(f"{name} are on {tensor.device} but the image is on {device}")
+    as_float = tensor.to(_target_dtype(tensor.dtype))
+    if batched:
+        return as_float, lambda out: out
+    return as_float.unsqueeze(0), lambda out: out[0]
+
+
+def _target_dtype(dtype: torch.dtype) -> torch.dtype:
+    return dtype if dtype.is_floating_point else torch.float32
 
 
 def _idx(index: np.ndarray, device: torch.device) -> torch.Tensor:
@@ -79,17 +127,26 @@ def _merge_rows(value: torch.Tensor, parts: list[tuple[np.ndarray, torch.Tensor]
     return merged
 
 
+_PIXELS = ("image", "mask")
+_TARGETS = ("boxes", "keypoints")
+
+
 @dataclasses.dataclass(frozen=True)
 class ImageBatch:
-    """A batch of images and their masks inside the library.
+    """A batch of images and their masks, boxes and keypoints inside the library.
 
     Attributes:
         image: ``(B,C,H,W)`` uint8 or float tensor, or None when only a mask is replayed.
         mask: ``(B,K,H,W)`` tensor of any dtype, or None.
+        boxes: ``(B,N,4)`` float tensor ``(x_min, y_min, x_max, y_max)`` in pixels, or None (rows past a sample's
+            own count are NaN).
+        keypoints: ``(B,N,2)`` float tensor ``(x, y)`` in pixels, or None (NaN rows likewise).
     """
 
     image: torch.Tensor | None
     mask: torch.Tensor | None = None
+    boxes: torch.Tensor | None = None
+    keypoints: torch.Tensor | None = None
 
     # -- shape ---------------------------------------------------------------------------------------------
     @property
@@ -121,8 +178,52 @@ class ImageBatch:
         """A copy with some fields replaced."""
         return dataclasses.replace(self, **fields)
 
+    @property
+    def has_targets(self) -> bool:
+        """Whether boxes or keypoints ride along."""
+        return self.boxes is not None or self.keypoints is not None
+
+    def moved(self, matrix: np.ndarray, size: tuple[int, int]) -> dict[str, torch.Tensor]:
+        """Boxes and keypoints under per-sample ``matrix`` ``(B,3,3)`` (input to output pixel centres), for an
+        output of ``size`` ``(height, width)``: the fields to ``replace``.
+
+        Example:
+            >>> b = ImageBatch(torch.zeros(1, 1, 4, 6), boxes=torch.tensor([[[0.0, 1.0, 2.0, 3.0]]]))
+            >>> flip = np.array([[[-1.0, 0, 5], [0, 1, 0], [0, 0, 1]]])    # x -> 5 - x on pixel centres
+            >>> b.moved(flip, (4, 6))["boxes"].tolist()
+            [[[4.0, 1.0, 6.0, 3.0]]]
+        """
+        out: dict[str, torch.Tensor] = {}
+        if self.keypoints is not None:
+            points = self.keypoints.detach().to("cpu", torch.float64).numpy()
+            out["keypoints"] = _as_target(transform_points(matrix, points - 0.5) + 0.5, self.keypoints)
+        if self.boxes is not None:
+            b = self.boxes.detach().to("cpu", torch.float64).numpy()
+            x0, y0, x1, y1 = b[..., 0], b[..., 1], b[..., 2], b[..., 3]
+            corners = np.stack([np.stack(c, -1) for c in ((x0, y0), (x1, y0), (x1, y1), (x0, y1))], axis=-2)
+            n, k = corners.shape[:2]
+            # box edges map as pixel edges: shift to pixel centres and back around the matrix
+            moved = transform_points(matrix, corners.reshape(n, k * 4, 2) - 0.5).reshape(n, k, 4, 2) + 0.5
+            height, width = size
+            lo, hi = moved.min(axis=-2), moved.max(axis=-2)
+            clipped = np.stack(
+                [
+                    np.clip(lo[..., 0], 0, width),
+                    np.clip(lo[..., 1], 0, height),
+                    np.clip(hi[..., 0], 0, width),
+                    np.clip(hi[..., 1], 0, height),
+                ],
+                axis=-1,
+            )
+            out["boxes"] = _as_target(clipped, self.boxes)
+        return out
+
     # -- batch protocol ----------------------------------------------------------------------------------------
     def _fields(self) -> dict[str, torch.Tensor]:
+        """The pixel fields (image, mask) that are present: what an op warps, flips or filters."""
+        return {name: getattr(self, name) for name in _PIXELS if getattr(self, name) is not None}
+
+    def _all_fields(self) -> dict[str, torch.Tensor]:
         return {
             f.name: getattr(self, f.name)
             for f in dataclasses.fields(self)
@@ -131,12 +232,12 @@ class ImageBatch:
 
     def select(self, index: np.ndarray) -> ImageBatch:
         idx = _idx(index, self.device)
-        return self.replace(**{k: v.index_select(0, idx) for k, v in self._fields().items()})
+        return self.replace(**{k: v.index_select(0, idx.to(v.device)) for k, v in self._all_fields().items()})
 
     def merge(self, parts: Sequence[tuple[np.ndarray, ImageBatch]]) -> ImageBatch:
         out = {}
         n = len(self)
-        for name, value in self._fields().items():
+        for name, value in self._all_fields().items():
             news = []
             for index, part in parts:
                 new = getattr(part, name)
@@ -157,11 +258,23 @@ class ImageBatch:
 
     @classmethod
     def pack(
-        cls, *args: Any, image: Any = None, mask: Any = None, **unknown: Any
+        cls,
+        *args: Any,
+        image: Any = None,
+        mask: Any = None,
+        boxes: Any = None,
+        keypoints: Any = None,
+        **unknown: Any,
     ) -> tuple[ImageBatch, Callable[[ImageBatch], Any]]:
         """Validate a call and return the batch and the function that shapes the result like the input."""
-        image, as_dict = data_argument("an image", "image", args, image, unknown, "image=, mask=")
+        image, as_dict = data_argument(
+            "an image", "image", args, image, unknown, "image=, mask=, boxes=, keypoints="
+        )
         if image is None and mask is None:
+            if boxes is not None or keypoints is not None:
+                raise InputTypeError(
+                    "boxes and keypoints need the image (or mask) they belong to in the same call"
+                )
             raise InputTypeError("no data: call aug(image) or aug(image=..., mask=...)")
         batched = True
         if image is not None:
@@ -206,6 +319,18 @@ class ImageBatch:
                 t = t.squeeze(-3)
             return t
 
+        targets: dict[str, torch.Tensor] = {}
+        give_back: dict[str, Callable[[torch.Tensor], Any]] = {}
+        for name, value, width in (("boxes", boxes, 4), ("keypoints", keypoints, 2)):
+            if value is None:
+                continue
+            ref = image4 if image4 is not None else mask4
+            if ref is None:
+                raise InputTypeError(f"{name} need the image (or mask) they belong to in the same call")
+            targets[name], give_back[name] = _pack_target(
+                value, name, width, int(ref.shape[0]), batched, ref.device
+            )
+
         def unpack(out: ImageBatch) -> Any:
             if not as_dict:
                 return restore(out.image, None, False)
@@ -214,9 +339,11 @@ class ImageBatch:
                 result["image"] = restore(out.image, None, False)
             if mask is not None:
                 result["mask"] = restore(out.mask, mask_rank, True)
+            for name, back in give_back.items():
+                result[name] = back(getattr(out, name))
             return result
 
-        return cls(image4, mask4), unpack
+        return cls(image4, mask4, **targets), unpack
 
 
 class ImageAugmenter(Op):
@@ -225,11 +352,16 @@ class ImageAugmenter(Op):
     Set ``sets_size = True`` on augmenters whose output size is fixed (crops, resize) and
     ``changes_dtype = True`` on those whose output dtype can differ from the input's (Normalize): the samples of
     a batch must keep one size and dtype, so these apply to every sample and require ``p=1``.
+
+    Boxes and keypoints: geometric augmenters return ``self.with_targets(batch, out, matrix, size)`` from
+    ``apply``; the others leave them untouched, except those with ``follows_targets = False`` (mixing), which
+    refuse a batch that carries them.
     """
 
     modality = "image"
     sets_size: ClassVar[bool] = False
     changes_dtype: ClassVar[bool] = False
+    follows_targets: ClassVar[bool] = True
 
     def __init__(self, *, p: float = 0.5, same_on_batch: bool = False) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch)
@@ -238,3 +370,21 @@ class ImageAugmenter(Op):
             raise ConfigError(
                 f"{type(self).__name__} {what}, so it must apply to every sample: p must be 1, got {p}"
             )
+
+    def _run(
+        self, batch: ImageBatch, keys: np.ndarray, seed: int, path: str, replay: Record | None
+    ) -> tuple[ImageBatch, Record]:
+        if batch.has_targets and not self.follows_targets:
+            raise InputError(
+                f"{type(self).__name__} mixes images, so boxes and keypoints cannot follow it: call it on the "
+                "image (and mask) alone"
+            )
+        return super()._run(batch, keys, seed, path, replay)
+
+    @staticmethod
+    def with_targets(
+        batch: ImageBatch, out: ImageBatch, matrix: np.ndarray, size: tuple[int, int]
+    ) -> ImageBatch:
+        """``out`` with ``batch``'s boxes and keypoints moved by ``matrix`` (input to output pixel centres,
+        ``(B,3,3)`` or ``(1,3,3)``) into an image of ``size`` ``(height, width)``."""
+        return out.replace(**batch.moved(matrix, size)) if batch.has_targets else out

@@ -125,7 +125,9 @@ class _Crop(_Sized):
             for i, (t, l) in enumerate(zip(top.tolist(), left.tolist())):
                 out[i] = value[i, :, t : t + h, l : l + w]
             fields[name] = out
-        return batch.replace(**fields)
+        return self.with_targets(
+            batch, batch.replace(**fields), self.matrix(params, height, width), self.size
+        )
 
 
 def _check_padding(padding: Any) -> tuple[int, int, int, int]:

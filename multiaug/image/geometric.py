@@ -73,6 +73,11 @@ def fill_for(fill: float | tuple[float, ...], image: torch.Tensor) -> float | tu
     return tuple(255.0 * v for v in fill) if isinstance(fill, tuple) else 255.0 * fill
 
 
+def out_size(batch: ImageBatch) -> tuple[int, int]:
+    """The batch's ``(height, width)``: the output size of the ops that keep it."""
+    return batch.height, batch.width
+
+
 def _column(params: dict[str, Any], key: str) -> np.ndarray:
     return np.asarray(params[key], dtype=np.float64).reshape(-1)
 
@@ -90,8 +95,13 @@ class HorizontalFlip(ImageAugmenter):
     def __init__(self, *, p: float = 0.5, same_on_batch: bool = False) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch)
 
+    def matrix(self, params: dict[str, Any], height: int, width: int) -> np.ndarray:
+        """``x -> W - 1 - x`` on pixel centres (for boxes and keypoints)."""
+        return np.array([[[-1.0, 0.0, width - 1.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]]])
+
     def apply(self, batch: ImageBatch, params: dict[str, Any]) -> ImageBatch:
-        return batch.replace(**{k: v.flip(-1) for k, v in batch._fields().items()})
+        out = batch.replace(**{k: v.flip(-1) for k, v in batch._fields().items()})
+        return self.with_targets(batch, out, self.matrix(params, batch.height, batch.width), out_size(batch))
 
 
 @register("image.VerticalFlip")
@@ -107,8 +117,13 @@ class VerticalFlip(ImageAugmenter):
     def __init__(self, *, p: float = 0.5, same_on_batch: bool = False) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch)
 
+    def matrix(self, params: dict[str, Any], height: int, width: int) -> np.ndarray:
+        """``y -> H - 1 - y`` on pixel centres (for boxes and keypoints)."""
+        return np.array([[[1.0, 0.0, 0.0], [0.0, -1.0, height - 1.0], [0.0, 0.0, 1.0]]])
+
     def apply(self, batch: ImageBatch, params: dict[str, Any]) -> ImageBatch:
-        return batch.replace(**{k: v.flip(-2) for k, v in batch._fields().items()})
+        out = batch.replace(**{k: v.flip(-2) for k, v in batch._fields().items()})
+        return self.with_targets(batch, out, self.matrix(params, batch.height, batch.width), out_size(batch))
 
 
 @register("image.Rotate90")
@@ -157,7 +172,8 @@ class Rotate90(ImageAugmenter):
                 idx = torch.as_tensor(np.flatnonzero(k == turns), device=value.device)
                 out[idx] = torch.rot90(value.index_select(0, idx), int(turns), dims=(-2, -1))
             fields[name] = out
-        return batch.replace(**fields)
+        moved = self.matrix(params, batch.height, batch.width)
+        return self.with_targets(batch, batch.replace(**fields), moved, out_size(batch))
 
 
 class _Warped(ImageAugmenter):
@@ -203,7 +219,7 @@ class _Warped(ImageAugmenter):
             fields["mask"] = warp(
                 batch.mask, m, size, interpolation="nearest", border=self.border, fill=self.fill_mask
             )
-        return batch.replace(**fields)
+        return self.with_targets(batch, batch.replace(**fields), m, size)
 
 
 @register("image.Rotate")

@@ -54,6 +54,8 @@ PICTURE_CACHE_BYTES = 256 * 2**20
 class _PairMix(MixesLabels, ImageAugmenter):
     """Shared sampling and application of Mixup, CutMix and the switch between them."""
 
+    follows_targets = False  # pixels come from other images: boxes and keypoints cannot follow
+
     batch_level = True
     dict_fields = ("mask",)
     _mixup_alpha: float | None = None
@@ -276,6 +278,8 @@ class Blend(ImageAugmenter):
         [0.30000001192092896, 0.699999988079071]
     """
 
+    follows_targets = False  # pixels come from other images: boxes and keypoints cannot follow
+
     def __init__(
         self,
         alpha: float | tuple[float, float] = (0.1, 0.4),
@@ -355,6 +359,8 @@ class Mosaic(ImageAugmenter):
         >>> sorted(out[0].unique().tolist())
         [0.0, 1.0, 2.0, 3.0]
     """
+
+    follows_targets = False  # pixels come from other images: boxes and keypoints cannot follow
 
     batch_level = True
 
