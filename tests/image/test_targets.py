@@ -149,3 +149,14 @@ def test_mixing_refuses_targets_and_bad_targets_get_clear_errors():
         mi.HorizontalFlip()(image=images, boxes=[boxes[0]])
     with pytest.raises(InputTypeError, match="need the image"):
         mi.HorizontalFlip()(boxes=boxes)
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
+def test_targets_on_cuda_match_cpu():
+    images, mask, boxes, points = _scene()
+    aug = mi.Affine(degrees=20, translate=0.1, p=0.8)
+    cpu = aug(image=images, mask=mask, boxes=boxes, keypoints=points, seed=5)
+    gpu = aug(image=images.cuda(), mask=mask.cuda(), boxes=boxes.cuda(), keypoints=points.cuda(), seed=5)
+    assert gpu["boxes"].device.type == "cuda"
+    torch.testing.assert_close(gpu["boxes"].cpu(), cpu["boxes"])
+    torch.testing.assert_close(gpu["keypoints"].cpu(), cpu["keypoints"])
