@@ -283,7 +283,8 @@ def main() -> None:
         "by clip (NumPy); torch-audiomentations and multiaug take the batch in one call; torchaudio.functional "
         "applies one parameter to the whole batch (biquad IIR filters, FFT convolution, SpecAugment masks on an "
         "80-band log-mel spectrogram of the batch). Filters in multiaug are zero-phase FFT filters with any "
-        "slope; the peers' are IIR filters.",
+        "slope; the peers' are IIR filters."
+        + " Peers' own choices that the ratios carry: audiomentations' `Reverse` returns a reversed view of the clip (no copy); its `Mp3Compression` runs the fast-mp3-augment backend (LAME at quality 7), ours libsndfile's LAME at its default quality; its `LoudnessNormalization` measures with the compiled `loudness` package; torch-audiomentations' `RandomCrop` cuts one window for the whole batch.",
         "",
     ]
     errors: dict[str, str] = {}
