@@ -11,6 +11,7 @@ Example:
 
 from .base import ImageAugmenter, ImageBatch
 from .color import *
+from .compression import *
 from .crop import *
 from .erasing import *
 from .filters import *

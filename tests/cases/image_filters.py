@@ -5,6 +5,7 @@ import multiaug.image as mi
 from . import Case
 
 CASES = {
+    "image.ImageCompression": Case(mi.ImageCompression, {"quality": (10, 90)}),
     "image.GaussianBlur": Case(mi.GaussianBlur, {"kernel_size": (3, 7), "sigma": (0.3, 2.0)}),
     "image.BoxBlur": Case(mi.BoxBlur, {"kernel_size": (3, 7)}),
     "image.MotionBlur": Case(mi.MotionBlur, {"kernel_size": (3, 7), "angle": 90, "direction": (-1.0, 1.0)}),

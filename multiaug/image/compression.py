@@ -1,0 +1,98 @@
+"""ImageCompression: JPEG or WebP artefacts from a real encoder and decoder (Pillow), per image."""
+
+from __future__ import annotations
+
+import io
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import numpy as np
+import torch
+from PIL import Image
+
+from ..core import Draws, register
+from ..core.checks import check_choice, check_int_range
+from ..core.errors import InputError
+from .base import ImageAugmenter, ImageBatch
+
+__all__ = ["ImageCompression"]
+
+_FORMATS = {"jpeg": "JPEG", "webp": "WEBP"}
+
+
+def _round_trip(pixels: np.ndarray, quality: int, fmt: str) -> np.ndarray:
+    """Encode ``pixels`` ``(H, W, C)`` uint8 (C 1 or 3) at ``quality`` and decode them back."""
+    image = Image.fromarray(pixels[..., 0] if pixels.shape[-1] == 1 else pixels)
+    buffer = io.BytesIO()
+    image.save(buffer, format=_FORMATS[fmt], quality=int(quality))
+    buffer.seek(0)
+    with Image.open(buffer) as decoded:
+        out = np.asarray(decoded.convert(image.mode))
+    return out.reshape(pixels.shape)
+
+
+@register("image.ImageCompression")
+class ImageCompression(ImageAugmenter):
+    """Compress each image as JPEG (or WebP) at a quality drawn uniformly (an integer) from ``quality`` and decode it.
+
+    Real codec artefacts, as Albumentations' ``ImageCompression``: 8x8 blocks, ringing at edges, colour
+    subsampling at low qualities. Images of 1 (grey) or 3 (RGB) channels are coded as they are; for 4 (RGBA) the
+    colour is coded and the alpha kept. Float images go through uint8 (so the result is a multiple of 1/255).
+    Masks, boxes and keypoints are unchanged. Pillow codes on the CPU, one image at a time (in threads when torch
+    may use several); images on another device make a round trip to the host.
+
+    Example:
+        >>> import torch, multiaug.image as mi
+        >>> x = torch.rand(2, 3, 32, 32)
+        >>> y = mi.ImageCompression(quality=(20, 20), p=1.0)(x)
+        >>> y.shape, bool(((y * 255).round() == y * 255).all())
+        (torch.Size([2, 3, 32, 32]), True)
+    """
+
+    def __init__(
+        self,
+        quality: int | tuple[int, int] = (50, 95),
+        format: str = "jpeg",
+        *,
+        p: float = 0.5,
+        same_on_batch: bool = False,
+    ) -> None:
+        super().__init__(p=p, same_on_batch=same_on_batch)
+        self.quality = check_int_range(quality, "quality", min_value=1, max_value=100)
+        self.format = check_choice(format, "format", list(_FORMATS))
+
+    def validate(self, batch: ImageBatch) -> None:
+        if batch.image is not None and batch.channels not in (1, 3, 4):
+            raise InputError(
+                f"ImageCompression codes grey (1), RGB (3) or RGBA (4) images, got {batch.channels} channels"
+            )
+
+    def sample(self, batch: ImageBatch, draws: Draws) -> dict[str, Any]:
+        return {"quality": draws.integers(self.quality[0], self.quality[1] + 1)}
+
+    def apply(self, batch: ImageBatch, params: dict[str, Any]) -> ImageBatch:
+        image = batch.image
+        if image is None:
+            return batch
+        as_uint8 = (
+            image if image.dtype == torch.uint8 else (image.float() * 255).round_().clamp_(0, 255).byte()
+        )
+        host = as_uint8.detach().to("cpu").permute(0, 2, 3, 1).numpy()  # (B, H, W, C)
+        colour = host[..., :3]
+        qualities = np.asarray(params["quality"], dtype=np.int64).tolist()
+
+        def one(i: int) -> np.ndarray:
+            return _round_trip(np.ascontiguousarray(colour[i]), qualities[i], self.format)
+
+        workers = min(len(batch), torch.get_num_threads())
+        if workers > 1:  # Pillow codes without the GIL: images in parallel
+            with ThreadPoolExecutor(workers) as pool:
+                coded = list(pool.map(one, range(len(batch))))
+        else:
+            coded = [one(i) for i in range(len(batch))]
+        out = host.copy()
+        out[..., :3] = np.stack(coded)
+        result = torch.from_numpy(out).permute(0, 3, 1, 2).contiguous().to(image.device)
+        if image.dtype != torch.uint8:
+            result = result.to(image.dtype).div_(255)
+        return batch.replace(image=result)
