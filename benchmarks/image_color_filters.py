@@ -194,6 +194,11 @@ def ops(P: dict[str, Any]) -> dict[str, dict[str, Callable[[], Any]]]:
             "tv": t(lambda: T.GaussianNoise(sigma=0.05)),
             "albu": a(lambda: A.GaussNoise(std_range=(0.02, 0.1), p=1.0)),
         },
+        "ImageCompression": {
+            "ours": lambda: mi.ImageCompression(quality=(50, 95), p=1.0),
+            "kornia": k(lambda: K.RandomJPEG(jpeg_quality=(50.0, 95.0), p=1.0)),
+            "albu": a(lambda: A.ImageCompression(quality_range=(50, 95), p=1.0)),
+        },
     }
 
 
@@ -206,6 +211,7 @@ NOTES = {
     "Posterize": "kornia draws bits in (4, 8]; torchvision fixed 4 bits",
     "Solarize": "torchvision: fixed threshold 0.5",
     "MotionBlur": "kernels differ in how the line is drawn",
+    "ImageCompression": "multiaug, Albumentations: libjpeg (Pillow, OpenCV); kornia: a differentiable JPEG model",
 }
 
 

@@ -77,22 +77,26 @@ class ImageCompression(ImageAugmenter):
         as_uint8 = (
             image if image.dtype == torch.uint8 else (image.float() * 255).round_().clamp_(0, 255).byte()
         )
-        host = as_uint8.detach().to("cpu").permute(0, 2, 3, 1).numpy()  # (B, H, W, C)
-        colour = host[..., :3]
+        host = as_uint8.detach().to("cpu")
+        colour = min(3, batch.channels)
         qualities = np.asarray(params["quality"], dtype=np.int64).tolist()
+        out = torch.empty_like(host)
+        if batch.channels == 4:
+            out[:, 3] = host[:, 3]  # alpha is kept
 
-        def one(i: int) -> np.ndarray:
-            return _round_trip(np.ascontiguousarray(colour[i]), qualities[i], self.format)
+        def one(i: int) -> None:  # one copy in, one copy out per image
+            pixels = host[i, :colour].permute(1, 2, 0).contiguous().numpy()
+            coded = _round_trip(pixels, qualities[i], self.format)
+            out[i, :colour].copy_(torch.from_numpy(coded).permute(2, 0, 1))
 
         workers = min(len(batch), torch.get_num_threads())
         if workers > 1:  # Pillow codes without the GIL: images in parallel
             with ThreadPoolExecutor(workers) as pool:
-                coded = list(pool.map(one, range(len(batch))))
+                list(pool.map(one, range(len(batch))))
         else:
-            coded = [one(i) for i in range(len(batch))]
-        out = host.copy()
-        out[..., :3] = np.stack(coded)
-        result = torch.from_numpy(out).permute(0, 3, 1, 2).contiguous().to(image.device)
+            for i in range(len(batch)):
+                one(i)
+        result = out.to(image.device)
         if image.dtype != torch.uint8:
             result = result.to(image.dtype).div_(255)
         return batch.replace(image=result)

@@ -17,7 +17,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-import scipy.signal
 
 __all__ = ["integrated_loudness", "k_weighting"]
 
@@ -63,6 +62,8 @@ def integrated_loudness(
         >>> round(float(integrated_loudness(sine, 48000)[0]), 2)
         -3.01
     """
+    import scipy.signal  # 0.4 s to import: only when loudness is measured
+
     b, _, t = audio.shape
     lens = np.full(b, t) if lengths is None else np.asarray(lengths, dtype=np.int64)
     weighted = scipy.signal.sosfilt(k_weighting(sample_rate), np.asarray(audio, dtype=np.float64), axis=-1)
