@@ -27,7 +27,8 @@ def _round_trip(pixels: np.ndarray, quality: int, fmt: str) -> np.ndarray:
     image.save(buffer, format=_FORMATS[fmt], quality=int(quality))
     buffer.seek(0)
     with Image.open(buffer) as decoded:
-        out = np.asarray(decoded.convert(image.mode))
+        same = decoded if decoded.mode == image.mode else decoded.convert(image.mode)
+        out = np.array(same)  # writable: torch.from_numpy warns on read-only arrays
     return out.reshape(pixels.shape)
 
 
