@@ -9,6 +9,8 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 
+from .ogg import fixed_serial
+
 __all__ = ["DecodedAudio", "read_audio", "write_audio"]
 
 _FLOAT_SUBTYPES = {"FLOAT", "DOUBLE", "VORBIS", "OPUS", "MPEG_LAYER_I", "MPEG_LAYER_II", "MPEG_LAYER_III"}
@@ -71,4 +73,7 @@ def write_audio(audio: np.ndarray, path: Path, like: DecodedAudio) -> None:
     buf = io.BytesIO()
     sf.write(buf, data, like.sample_rate, subtype=like.subtype, format=like.format)
     with open(path, "wb") as f:
-        f.write(buf.getbuffer())
+        if like.format == "OGG":  # libsndfile draws a random stream serial: fix it, so bytes are reproducible
+            f.write(fixed_serial(buf.getvalue()))
+        else:
+            f.write(buf.getbuffer())

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import soundfile as sf
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLES = REPO / "data_samples"
@@ -77,6 +78,9 @@ def mixed_input(tmp_path: Path) -> Path:
         _shrink(SAMPLES / "images" / name, src / dest / name)
     for name in ("music_mono_24bit.flac", "speech_en_stereo.flac"):
         shutil.copy(SAMPLES / "audio" / name, src / "snd" / name)
+    # an Ogg Vorbis clip: libsndfile gives each Ogg stream a random serial, which the writer must undo
+    clip, rate = sf.read(str(SAMPLES / "audio" / "speech_en_stereo.flac"), dtype="float32", frames=8000)
+    sf.write(str(src / "snd" / "speech.ogg"), clip, rate, format="OGG", subtype="VORBIS")
     shutil.copytree(SAMPLES / "text", src / "txt")
     (src / "README.md").write_text("not an input\n")
     return src
