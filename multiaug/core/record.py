@@ -16,7 +16,7 @@ import numpy as np
 
 from .errors import InputError
 
-__all__ = ["Record"]
+__all__ = ["Record", "plain"]
 
 
 def _rows(value: Any, index: np.ndarray) -> Any:
@@ -25,15 +25,21 @@ def _rows(value: Any, index: np.ndarray) -> Any:
     return [value[int(i)] for i in index]
 
 
-def _plain(value: Any) -> Any:
+def plain(value: Any) -> Any:
+    """``value`` with numpy arrays and scalars turned into lists and Python numbers (JSON-able), recursively.
+
+    Example:
+        >>> plain({"a": np.array([1, 2]), "b": (np.float64(0.5),)})
+        {'a': [1, 2], 'b': [0.5]}
+    """
     if isinstance(value, np.ndarray):
         return value.tolist()
     if isinstance(value, np.generic):
         return value.item()
     if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
+        return {str(k): plain(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
+        return [plain(v) for v in value]
     return value
 
 
@@ -108,13 +114,13 @@ class Record:
     # -- JSON ----------------------------------------------------------------------------------------------
     def to_json(self) -> dict[str, Any]:
         """Plain JSON-able data (lists, numbers, strings)."""
-        out: dict[str, Any] = {"name": self.name, "applied": _plain(self.applied)}
+        out: dict[str, Any] = {"name": self.name, "applied": plain(self.applied)}
         if self.params:
-            out["params"] = _plain(self.params)
+            out["params"] = plain(self.params)
         if self.info:
-            out["info"] = _plain(self.info)
+            out["info"] = plain(self.info)
         if self.children:
-            out["children"] = [{"index": _plain(i), "record": c.to_json()} for i, c in self.children]
+            out["children"] = [{"index": plain(i), "record": c.to_json()} for i, c in self.children]
         return out
 
     def dumps(self) -> str:

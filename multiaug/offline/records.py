@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from ..core.record import Record
+from ..core.record import Record, plain
 
 __all__ = ["split_json"]
 
@@ -21,20 +21,8 @@ def _plain_rows(value: Any) -> list[Any] | None:
     if isinstance(value, np.ndarray):
         return value.tolist() if value.ndim else None
     if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
+        return [plain(v) for v in value]
     return None
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    return value
 
 
 def split_json(rec: Record) -> list[dict[str, Any]]:

@@ -168,14 +168,19 @@ def band_pass(
         ...           torch.tensor([12.0, 24.0])).shape
         torch.Size([2, 1, 4000])
     """
-    low, high = low_hz.reshape(-1).to(torch.float64), high_hz.reshape(-1).to(torch.float64)
-    order = rolloff_db.reshape(-1).to(torch.float64) / 6.0
+    low, high, order = _band(low_hz, high_hz, rolloff_db)
     padding = decay_padding(sample_rate, torch.minimum(low, high), order, audio.shape[-1])
 
     def gains(f: Tensor) -> Tensor:
         return butterworth_gain(f, low, order, "high").mul_(butterworth_gain(f, high, order, "low"))
 
     return frequency_filter(audio, gains, sample_rate, lengths, padding)
+
+
+def _band(low_hz: Tensor, high_hz: Tensor, rolloff_db: Tensor) -> tuple[Tensor, Tensor, Tensor]:
+    """Per-clip band edges and Butterworth order (``rolloff_db / 6``) as float64 ``(B,)`` tensors."""
+    order = rolloff_db.reshape(-1).to(torch.float64) / 6.0
+    return low_hz.reshape(-1).to(torch.float64), high_hz.reshape(-1).to(torch.float64), order
 
 
 def band_stop_gain(freqs: Tensor, low: Tensor, high: Tensor, order: Tensor) -> Tensor:
@@ -216,8 +221,7 @@ def band_stop(
         >>> float(20 * torch.log10(y[..., 4000:12000].norm() / x[..., 4000:12000].norm())) < -60
         True
     """
-    low, high = low_hz.reshape(-1).to(torch.float64), high_hz.reshape(-1).to(torch.float64)
-    order = rolloff_db.reshape(-1).to(torch.float64) / 6.0
+    low, high, order = _band(low_hz, high_hz, rolloff_db)
     padding = decay_padding(sample_rate, torch.minimum(low, high - low), order, audio.shape[-1])
     return frequency_filter(
         audio, lambda f: band_stop_gain(f, low, high, order), sample_rate, lengths, padding
