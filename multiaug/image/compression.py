@@ -12,7 +12,6 @@ from PIL import Image
 
 from ..core import Draws, register
 from ..core.checks import check_choice, check_int_range
-from ..core.errors import InputError
 from .base import ImageAugmenter, ImageBatch
 
 __all__ = ["ImageCompression"]
@@ -32,13 +31,23 @@ def _round_trip(pixels: np.ndarray, quality: int, fmt: str) -> np.ndarray:
     return out.reshape(pixels.shape)
 
 
+def _channel_groups(channels: int) -> list[tuple[int, int]]:
+    """The channel slices coded as one image: grey or RGB (alpha, the 2nd or 4th, is kept), else one by one."""
+    if channels in (1, 2):
+        return [(0, 1)]
+    if channels in (3, 4):
+        return [(0, 3)]
+    return [(k, k + 1) for k in range(channels)]
+
+
 @register("image.ImageCompression")
 class ImageCompression(ImageAugmenter):
     """Compress each image as JPEG (or WebP) at a quality drawn uniformly (an integer) from ``quality`` and decode it.
 
     Real codec artefacts, as Albumentations' ``ImageCompression``: 8x8 blocks, ringing at edges, colour
-    subsampling at low qualities. Images of 1 (grey) or 3 (RGB) channels are coded as they are; for 4 (RGBA) the
-    colour is coded and the alpha kept. Float images go through uint8 (so the result is a multiple of 1/255).
+    subsampling at low qualities. Images of 1 (grey) or 3 (RGB) channels are coded as they are; for 2 (grey and
+    alpha) and 4 (RGBA) the grey or colour is coded and the alpha kept; more channels (multispectral) are coded
+    one by one as grey images. Float images go through uint8 (so the result is a multiple of 1/255).
     Masks, boxes and keypoints are unchanged. Pillow codes on the CPU, one image at a time (in threads when torch
     may use several); images on another device make a round trip to the host.
 
@@ -62,12 +71,6 @@ class ImageCompression(ImageAugmenter):
         self.quality = check_int_range(quality, "quality", min_value=1, max_value=100)
         self.format = check_choice(format, "format", list(_FORMATS))
 
-    def validate(self, batch: ImageBatch) -> None:
-        if batch.image is not None and batch.channels not in (1, 3, 4):
-            raise InputError(
-                f"ImageCompression codes grey (1), RGB (3) or RGBA (4) images, got {batch.channels} channels"
-            )
-
     def sample(self, batch: ImageBatch, draws: Draws) -> dict[str, Any]:
         return {"quality": draws.integers(self.quality[0], self.quality[1] + 1)}
 
@@ -79,16 +82,15 @@ class ImageCompression(ImageAugmenter):
             image if image.dtype == torch.uint8 else (image.float() * 255).round_().clamp_(0, 255).byte()
         )
         host = as_uint8.detach().to("cpu")
-        colour = min(3, batch.channels)
+        groups = _channel_groups(batch.channels)
         qualities = np.asarray(params["quality"], dtype=np.int64).tolist()
-        out = torch.empty_like(host)
-        if batch.channels == 4:
-            out[:, 3] = host[:, 3]  # alpha is kept
+        out = host.clone() if batch.channels in (2, 4) else torch.empty_like(host)  # alpha is kept
 
-        def one(i: int) -> None:  # one copy in, one copy out per image
-            pixels = host[i, :colour].permute(1, 2, 0).contiguous().numpy()
-            coded = _round_trip(pixels, qualities[i], self.format)
-            out[i, :colour].copy_(torch.from_numpy(coded).permute(2, 0, 1))
+        def one(i: int) -> None:  # one copy in, one copy out per image and group
+            for start, stop in groups:
+                pixels = host[i, start:stop].permute(1, 2, 0).contiguous().numpy()
+                coded = _round_trip(pixels, qualities[i], self.format)
+                out[i, start:stop].copy_(torch.from_numpy(coded).permute(2, 0, 1))
 
         workers = min(len(batch), torch.get_num_threads())
         if workers > 1:  # Pillow codes without the GIL: images in parallel

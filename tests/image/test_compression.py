@@ -11,7 +11,7 @@ import torch
 from PIL import Image
 
 import multiaug.image as mi
-from multiaug.core.errors import ConfigError, InputError
+from multiaug.core.errors import ConfigError
 
 SAMPLE = Path(__file__).resolve().parents[2] / "data_samples" / "images" / "street.jpg"
 
@@ -66,5 +66,13 @@ def test_bad_arguments():
         mi.ImageCompression(quality=(0, 50))
     with pytest.raises(ConfigError, match="format"):
         mi.ImageCompression(format="png")
-    with pytest.raises(InputError, match="channels"):
-        mi.ImageCompression(p=1.0)(torch.rand(1, 5, 8, 8))
+
+
+def test_grey_alpha_and_multispectral_images():
+    la = torch.stack([_photo()[0], torch.full((96, 96), 7, dtype=torch.uint8)])[None]
+    out = mi.ImageCompression(quality=(10, 10), p=1.0)(la)
+    assert torch.equal(out[:, 1], la[:, 1]) and not torch.equal(out[:, 0], la[:, 0])
+    bands = torch.cat([_photo(), _photo()[:2]])[None]  # 5 channels: each coded as a grey image
+    coded = mi.ImageCompression(quality=(20, 20), p=1.0)(bands)
+    one = mi.ImageCompression(quality=(20, 20), p=1.0)(bands[:, 3:4])
+    assert coded.shape == bands.shape and torch.equal(coded[:, 3:4], one)
