@@ -21,6 +21,12 @@ def _column(values: torch.Tensor, batch: AudioBatch) -> torch.Tensor:
     return values.to(device=batch.device, dtype=batch.audio.dtype).reshape(-1, 1, 1)
 
 
+def _wide(audio: torch.Tensor) -> torch.Tensor:
+    """``audio`` in float32 when it is a 16-bit float: drives and quantisation steps such as 0.5 / 1e-6 or
+    2 ** 31 overflow float16 (inf, then NaN from 0 * inf)."""
+    return audio.float() if audio.dtype in (torch.float16, torch.bfloat16) else audio
+
+
 @register("audio.ClippingDistortion")
 class ClippingDistortion(AudioAugmenter):
     """Hard-clip each clip so that a share of its samples drawn uniformly from ``percentile`` (in %) is clipped.
@@ -94,10 +100,13 @@ class TanhDistortion(AudioAugmenter):
     def apply(self, batch: AudioBatch, params: dict[str, Any]) -> AudioBatch:
         q = 100.0 - 99.0 * torch.as_tensor(np.asarray(params["distortion"], dtype=np.float64))
         threshold = percentiles(batch.audio.abs(), q[:, None], batch.lengths)[:, 0]
-        driven = torch.tanh(batch.audio * _column(0.5 / (threshold + 1e-6), batch))
-        before, after = masked_rms(batch.audio, batch.lengths), masked_rms(driven, batch.lengths)
+        x = _wide(batch.audio)
+        drive = (0.5 / (threshold + 1e-6)).to(device=batch.device, dtype=x.dtype).reshape(-1, 1, 1)
+        driven = torch.tanh(x * drive)
+        before, after = masked_rms(x, batch.lengths), masked_rms(driven, batch.lengths)
         gain = torch.where(after > 0, before / after.clamp(min=1e-300), torch.zeros_like(after))
-        return batch.replace(audio=driven.mul_(_column(gain, batch)))
+        out = driven.mul_(gain.to(device=batch.device, dtype=x.dtype).reshape(-1, 1, 1))
+        return batch.replace(audio=out.to(batch.audio.dtype))
 
 
 @register("audio.BitCrush")
@@ -131,8 +140,9 @@ class BitCrush(AudioAugmenter):
 
     def apply(self, batch: AudioBatch, params: dict[str, Any]) -> AudioBatch:
         steps = torch.as_tensor(2.0 ** (np.asarray(params["bit_depth"], dtype=np.float64) - 1.0))
-        scale = _column(steps, batch)
-        return batch.replace(audio=(batch.audio * scale).round_().div_(scale))
+        x = _wide(batch.audio)
+        scale = steps.to(device=batch.device, dtype=x.dtype).reshape(-1, 1, 1)
+        return batch.replace(audio=(x * scale).round_().div_(scale).to(batch.audio.dtype))
 
 
 @register("audio.Aliasing")

@@ -167,3 +167,19 @@ def test_aliasing_folds_tones_above_the_drawn_nyquist_and_leaves_higher_rates_al
     padded = x * (torch.arange(SR) < lengths[:, None, None])
     out = ma.Aliasing(p=1.0)(audio=padded, lengths=lengths, sample_rate=SR)["audio"]
     assert bool((out[1, :, SR // 2 :] == 0).all()) and bool((out[2, :, 100:] == 0).all())
+
+
+@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16])
+def test_half_precision_mostly_silent_clips_stay_finite(dtype):
+    # a drive of 0.5 / (0 + 1e-6) and a 17-bit step (65536) overflow float16 to inf, then 0 * inf is NaN
+    x = torch.zeros(2, 1, 100)
+    x[:, 0, 3] = 0.5
+    x[1] = 0.0
+    tanh = ma.TanhDistortion(distortion=(0.5, 0.5), p=1.0)(x.to(dtype), sample_rate=SR)
+    assert tanh.dtype == dtype and bool(torch.isfinite(tanh).all())
+    assert torch.equal(tanh[1], torch.zeros_like(tanh[1]))
+    y = (torch.rand(2, 1, 100, generator=torch.Generator().manual_seed(0)) - 0.5).to(dtype)
+    for bits in (17, 32):
+        crushed = ma.BitCrush(bit_depth=(bits, bits), p=1.0)(y, sample_rate=SR)
+        assert crushed.dtype == dtype and bool(torch.isfinite(crushed).all())
+        assert float((crushed.float() - y.float()).abs().max()) <= 2.0**-bits
