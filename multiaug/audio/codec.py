@@ -25,9 +25,10 @@ class Mp3Compression(AudioAugmenter):
     limiting, pre-echo and "swirling" at low bitrates. The bitrate is clamped to what the clip's MPEG version
     offers (8-64 kbps at 8-12 kHz, 8-160 at 16-24 kHz, 32-320 at 32-48 kHz) and LAME uses the nearest one its
     table allows. The decoded clip is aligned with the original and keeps its length; samples are clipped to
-    [-1, 1] first, as any MP3 file would. The codec runs on the CPU, one clip at a time (in threads when torch
-    may use several); clips on another device make a round trip to the host. Needs one of MP3's sample rates:
-    8000, 11025, 12000, 16000, 22050, 24000, 32000, 44100 or 48000 Hz.
+    [-1, 1] first, as any MP3 file would. Mono and stereo clips are coded as they are, clips of more channels
+    one channel at a time (MP3 holds two at most). The codec runs on the CPU, one clip at a time (in threads
+    when torch may use several); clips on another device make a round trip to the host. Needs one of MP3's
+    sample rates: 8000, 11025, 12000, 16000, 22050, 24000, 32000, 44100 or 48000 Hz.
 
     Example:
         >>> import torch, multiaug.audio as ma

@@ -67,3 +67,14 @@ def test_bad_arguments_and_rates():
         ma.Mp3Compression(p=1.0)(torch.zeros(1, 1000), sample_rate=96000)
     with pytest.raises(InputError, match="sample rate"):
         ma.Mp3Compression(p=1.0)(torch.zeros(1, 1000))
+
+
+def test_clips_of_more_than_two_channels_are_coded_one_channel_at_a_time():
+    t = torch.arange(16000) / 16000
+    tones = torch.stack([0.3 * torch.sin(2 * torch.pi * f * t) for f in (440.0, 660.0, 880.0)])
+    y = ma.Mp3Compression(bitrate_kbps=(64, 64), p=1.0)(tones[None], sample_rate=16000)
+    assert y.shape == (1, 3, 16000)
+    for c in range(3):
+        alone = torch.from_numpy(mp3_roundtrip(tones[c : c + 1].numpy(), 16000, 64.0))
+        assert torch.equal(y[0, c : c + 1], alone)
+        assert float((y[0, c] - tones[c])[2000:-2000].abs().max()) < 0.05

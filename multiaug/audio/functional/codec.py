@@ -45,6 +45,9 @@ def mp3_bitrate_range(sample_rate: int) -> tuple[float, float]:
 def mp3_roundtrip(clip: np.ndarray, sample_rate: int, bitrate_kbps: float) -> np.ndarray:
     """Encode ``clip`` ``(C, T)`` (float32, in [-1, 1]) as MP3 at about ``bitrate_kbps`` and decode it back.
 
+    Mono and stereo clips are coded as they are; clips of three or more channels one channel at a time (MP3
+    holds at most two).
+
     The bitrate is clamped to what the sample rate's MPEG version offers (:func:`mp3_bitrate_range`). Returns a
     float32 ``(C, T)`` array of the same length.
 
@@ -55,6 +58,10 @@ def mp3_roundtrip(clip: np.ndarray, sample_rate: int, bitrate_kbps: float) -> np
         >>> y.shape, bool(np.abs(y - x).max() < 0.2)
         ((1, 16000), True)
     """
+    if clip.shape[0] > 2:  # MP3 holds mono or stereo only: code more channels one by one
+        return np.concatenate(
+            [mp3_roundtrip(clip[c : c + 1], sample_rate, bitrate_kbps) for c in range(len(clip))]
+        )
     low, high = mp3_bitrate_range(sample_rate)
     level = float(np.clip((high - bitrate_kbps) / (high - low), 0.0, 0.99))
     buffer = io.BytesIO()
