@@ -128,6 +128,12 @@ def ops(P: dict[str, Any]) -> dict[str, dict[str, Callable[[], Any] | None]]:
             "tv": t(lambda: T.RandomPerspective(0.5, p=1.0)),
             "albu": a(lambda: A.Perspective((0.05, 0.1), p=1.0)),
         },
+        "ElasticTransform": {
+            "ours": lambda: mi.ElasticTransform(alpha=(50.0, 50.0), sigma=(5.0, 5.0), p=1.0),
+            "kornia": k(lambda: K.RandomElasticTransform(kernel_size=(31, 31), sigma=(5.0, 5.0), p=1.0)),
+            "tv": t(lambda: T.ElasticTransform(alpha=50.0, sigma=5.0)),
+            "albu": a(lambda: A.ElasticTransform(alpha=50.0, sigma=5.0, p=1.0)),
+        },
         "RandomCrop": {
             "ours": lambda: mi.RandomCrop(200),
             "kornia": k(lambda: K.RandomCrop((200, 200), p=1.0)),

@@ -13,6 +13,7 @@ from .base import ImageAugmenter, ImageBatch
 from .color import *
 from .compression import *
 from .crop import *
+from .elastic import *
 from .erasing import *
 from .filters import *
 from .geometric import *

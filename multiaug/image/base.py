@@ -362,6 +362,7 @@ class ImageAugmenter(Op):
     sets_size: ClassVar[bool] = False
     changes_dtype: ClassVar[bool] = False
     follows_targets: ClassVar[bool] = True
+    targets_refused: ClassVar[str] = "mixes images"  # why, when ``follows_targets`` is False
 
     def __init__(self, *, p: float = 0.5, same_on_batch: bool = False) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch)
@@ -376,8 +377,8 @@ class ImageAugmenter(Op):
     ) -> tuple[ImageBatch, Record]:
         if batch.has_targets and not self.follows_targets:
             raise InputError(
-                f"{type(self).__name__} mixes images, so boxes and keypoints cannot follow it: call it on the "
-                "image (and mask) alone"
+                f"{type(self).__name__} {self.targets_refused}, so boxes and keypoints cannot follow it: call "
+                "it on the image (and mask) alone"
             )
         return super()._run(batch, keys, seed, path, replay)
 

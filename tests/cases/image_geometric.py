@@ -19,6 +19,7 @@ CASES = {
     "image.VerticalFlip": Case(mi.VerticalFlip),
     "image.Rotate90": Case(mi.Rotate90, data=_square_with_mask),
     "image.Rotate": Case(mi.Rotate, {"degrees": 40}),
+    "image.ElasticTransform": Case(mi.ElasticTransform, {"alpha": (20.0, 40.0), "sigma": (3.0, 5.0)}),
     "image.Affine": Case(
         mi.Affine, {"degrees": 20, "translate": (0.1, 0.2), "scale": (0.8, 1.2), "shear": (-5, 5, -3, 3)}
     ),
