@@ -142,3 +142,18 @@ def test_torch_fft_path_gives_a_lone_row_the_bits_it_gets_in_a_batch() -> None:
     alone = fft._rowwise(torch.fft.rfft, x[:1], 9000)
     assert torch.equal(alone[0], full[0])
     assert torch.equal(fft._rowwise(torch.fft.irfft, full[:1], 9000)[0], torch.fft.irfft(full, n=9000)[0])
+
+
+@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16])
+@pytest.mark.parametrize(
+    "make",
+    [ma.LowPassFilter, ma.HighPassFilter, ma.BandPassFilter, ma.BandStopFilter, ma.LowShelfFilter,
+     ma.HighShelfFilter, ma.PeakingFilter, ma.SevenBandParametricEQ],
+)  # fmt: skip
+def test_16_bit_clips_are_filtered_in_float32(make, dtype):
+    # torch has no 16-bit FFT on CPU: these ops raised NotImplementedError('Unsupported dtype Half')
+    x = (0.1 * torch.randn(2, 1, 2000, generator=torch.Generator().manual_seed(0))).to(dtype)
+    aug = make(p=1.0)
+    y = aug(x, sample_rate=SR, seed=4)
+    assert y.dtype == dtype
+    assert torch.equal(y, aug(x.float(), sample_rate=SR, seed=4).to(dtype))

@@ -27,12 +27,14 @@ def _scipy(x: Tensor) -> bool:
 
 
 def rfft(x: Tensor, n: int) -> Tensor:
-    """Real FFT of ``x`` along its last dimension, zero-padded (or cut) to ``n`` points.
+    """Real FFT of ``x`` along its last dimension, zero-padded (or cut) to ``n`` points (16-bit floats in float32).
 
     Example:
         >>> rfft(torch.ones(4), 4).real.tolist()
         [4.0, 0.0, 0.0]
     """
+    if x.dtype in (torch.float16, torch.bfloat16):  # no 16-bit FFT on CPU (nor of most sizes on CUDA)
+        x = x.float()
     if _scipy(x):
         return torch.from_numpy(scipy.fft.rfft(x.numpy(), n=n, axis=-1, workers=torch.get_num_threads()))
     return _rowwise(torch.fft.rfft, x, n)
