@@ -12,7 +12,7 @@ from ..core.checks import check_choice, check_range
 from ..core.errors import InputError
 from .base import AudioAugmenter, AudioBatch
 from .functional.levels import peak
-from .functional.loudness import integrated_loudness
+from .functional.loudness import MIN_SAMPLE_RATE, integrated_loudness
 
 __all__ = ["LoudnessNormalization", "PeakNormalization"]
 
@@ -72,7 +72,8 @@ class LoudnessNormalization(AudioAugmenter):
     weighted 1; a clip shorter than 400 ms as one block); see ``functional/loudness.py``. Silent clips stay
     silent. The result is not limited: a quiet clip brought to a high loudness may exceed [-1, 1] (follow with
     ``PeakNormalization(apply_to="only_too_loud")`` where that matters). Measured on the host (scipy); the gain is
-    applied on the clip's device. audiomentations' ``LoudnessNormalization`` without its pyloudnorm dependency.
+    applied on the clip's device. Needs a sample rate of at least 3364 Hz (the K-weighting's shelf lies below
+    Nyquist). audiomentations' ``LoudnessNormalization`` without its pyloudnorm dependency.
 
     Example:
         >>> import torch, multiaug.audio as ma
@@ -99,6 +100,11 @@ class LoudnessNormalization(AudioAugmenter):
 
     def apply(self, batch: AudioBatch, params: dict[str, Any]) -> AudioBatch:
         rate = batch.require_sample_rate(self)
+        if rate < MIN_SAMPLE_RATE:
+            raise InputError(
+                f"LoudnessNormalization measures BS.1770 loudness, which needs a sample rate of at least "
+                f"{MIN_SAMPLE_RATE} Hz, got {rate} Hz"
+            )
         host = batch.audio.detach().to("cpu", torch.float64).numpy()
         measured = integrated_loudness(host, rate, batch.lengths.cpu().numpy())
         target = np.asarray(params["loudness_lufs"], dtype=np.float64)

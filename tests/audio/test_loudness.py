@@ -8,6 +8,7 @@ import torch
 
 import multiaug.audio as ma
 from multiaug.audio.functional.loudness import integrated_loudness, k_weighting
+from multiaug.core.errors import InputError
 
 
 def _sine(sr: int, seconds: float, dbfs: float, freq: float = 997.0) -> np.ndarray:
@@ -64,3 +65,14 @@ def test_loudness_normalization_reaches_each_drawn_target():
     np.testing.assert_allclose(measured[:4], targets[:4], atol=0.02)
     assert torch.equal(y[4], x[4])  # silent: unchanged
     assert bool((y[1, :, 2 * sr :] == 0).all()) and bool((y[2, :, sr:] == 0).all())
+
+
+def test_rates_too_low_for_the_k_weighting_shelf_are_refused():
+    # below twice the shelf's 1682 Hz the pre-warped shelf has a pole outside the unit circle: the weighted
+    # signal overflowed, the loudness came out -inf or NaN and the clip was silently left as it was
+    assert np.abs(np.roots(k_weighting(3364)[0, 3:])).max() < 1.0
+    with pytest.raises(ValueError, match="3364 Hz"):
+        k_weighting(3000)
+    x = 0.1 * torch.sin(2 * torch.pi * 440 * torch.arange(4000) / 2000)
+    with pytest.raises(InputError, match="3364 Hz"):
+        ma.LoudnessNormalization(loudness_lufs=-23.0, p=1.0)(x, sample_rate=2000)

@@ -1,9 +1,10 @@
 """Integrated loudness (LUFS) per ITU-R BS.1770-4: K-weighting, 400 ms blocks, absolute and relative gates.
 
 The K-weighting is a high shelf (+4 dB above about 1.7 kHz, the head's acoustic effect) followed by a high-pass
-at about 38 Hz. BS.1770 publishes its coefficients for 48 kHz only; for any rate they are derived here from the
-analog parameters that reproduce the published ones exactly through the bilinear transform with pre-warping
-(the same derivation as libebur128's), so 48 kHz gives the standard's coefficients to 1e-8.
+at about 38 Hz. BS.1770 publishes its coefficients for 48 kHz only; for any rate from 3364 Hz (twice the
+shelf's centre) they are derived here from the analog parameters that reproduce the published ones exactly
+through the bilinear transform with pre-warping (the same derivation as libebur128's), so 48 kHz gives the
+standard's coefficients to 1e-8.
 
 Loudness of a clip: ``-0.691 + 10 log10(sum_c z_c)`` over the blocks that pass both gates, ``z_c`` the mean
 square of K-weighted channel ``c``; blocks are 400 ms with 75 % overlap, the absolute gate is -70 LUFS and the
@@ -18,11 +19,13 @@ import math
 
 import numpy as np
 
-__all__ = ["integrated_loudness", "k_weighting"]
+__all__ = ["MIN_SAMPLE_RATE", "integrated_loudness", "k_weighting"]
 
 _SHELF_HZ, _SHELF_DB, _SHELF_Q = 1681.974450955533, 3.999843853973347, 0.7071752369554196
 _SHELF_SLOPE = 0.4996667741545416
 _HIGHPASS_HZ, _HIGHPASS_Q = 38.13547087602444, 0.5003270373238773
+#: The lowest rate (Hz) with the shelf's centre below Nyquist; at lower rates the pre-warped shelf is unstable.
+MIN_SAMPLE_RATE = math.floor(2.0 * _SHELF_HZ) + 1
 
 
 def k_weighting(sample_rate: float) -> np.ndarray:
@@ -33,6 +36,11 @@ def k_weighting(sample_rate: float) -> np.ndarray:
         >>> [round(float(v), 8) for v in sos[0, :3]]   # BS.1770-4, table 1
         [1.53512486, -2.69169619, 1.19839281]
     """
+    if sample_rate < MIN_SAMPLE_RATE:
+        raise ValueError(
+            f"K-weighting needs a sample rate of at least {MIN_SAMPLE_RATE} Hz (its shelf sits at "
+            f"{_SHELF_HZ:.0f} Hz), got {sample_rate}"
+        )
     k = math.tan(math.pi * _SHELF_HZ / sample_rate)
     vh = 10.0 ** (_SHELF_DB / 20.0)
     vb = vh**_SHELF_SLOPE
