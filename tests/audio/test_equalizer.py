@@ -92,3 +92,22 @@ def test_bad_arguments():
         ma.LowShelfFilter(center_hz=(0.0, 100.0))
     with pytest.raises(ConfigError, match="center_jitter"):
         ma.SevenBandParametricEQ(center_jitter=2.0)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: ma.LowShelfFilter(center_hz=100.0, gain_db=(18.0, 18.0), q=0.1, p=1.0),
+        lambda: ma.HighShelfFilter(center_hz=300.0, gain_db=(-18.0, -18.0), q=0.1, p=1.0),
+        lambda: ma.PeakingFilter(center_hz=100.0, gain_db=(24.0, 24.0), q=5.0, p=1.0),
+    ],
+)
+def test_padding_outlasts_the_slowest_pole_so_a_clip_alone_equals_it_padded(make):
+    # a boost rings A times longer than the band's width says and a low-Q shelf has a slow real pole: the
+    # padding taken from centre / q let the response wrap around the FFT (-73 dB for the boosted low shelf)
+    aug = make()
+    x = 0.1 * torch.randn(2, 1, 160000, generator=torch.Generator().manual_seed(0))
+    x[1, :, 16000:] = 0.0
+    padded = aug(audio=x, lengths=[160000, 16000], sample_rate=SR, seed=0, keys=[0, 1])["audio"][1, :, :16000]
+    alone = aug(x[1:, :, :16000], sample_rate=SR, seed=0, keys=[1])[0]
+    assert float((padded - alone).abs().max()) < 1e-6

@@ -265,6 +265,28 @@ def equalizer_gain(freqs: Tensor, kind: str, centre: Tensor, gain_db: Tensor, q:
     return ratio.sqrt_().mul_(a)
 
 
+def _decay_hz(kind: str, centre: Tensor, gain_db: Tensor, q: Tensor) -> Tensor:
+    """Per clip, the decay rate (as ``rate / 2 pi``, Hz) of the slowest pole of an equaliser band.
+
+    The cookbook's denominators, in ``s / w0``: peaking ``s^2 + s / (A Q) + 1``, low shelf
+    ``A s^2 + (sqrt(A) / Q) s + 1``, high shelf ``s^2 + (sqrt(A) / Q) s + A``. A boost rings ``A`` times longer
+    than its width suggests, and a shelf with a small ``Q`` is overdamped, with one pole far slower than ``w0``.
+    """
+    a64 = 10.0 ** (gain_db.to(torch.float64) / 40.0)
+    q64 = q.to(torch.float64)
+    one = torch.ones_like(a64)
+    if kind == "peaking":
+        a, b, c = one, 1.0 / (a64 * q64), one
+    elif kind == "low_shelf":
+        a, b, c = a64, a64.sqrt() / q64, one
+    else:
+        a, b, c = one, a64.sqrt() / q64, a64
+    disc = b * b - 4.0 * a * c
+    # real poles: the slower root (b - sqrt(disc)) / 2a, written stably; complex poles decay at b / 2a
+    rate = torch.where(disc >= 0, 2.0 * c / (b + disc.clamp(min=0.0).sqrt()), b / (2.0 * a))
+    return rate * centre.to(torch.float64)
+
+
 def equalizer(
     audio: Tensor,
     sample_rate: float,
@@ -281,9 +303,9 @@ def equalizer(
         >>> round(float(20 * torch.log10(y[..., 4000:12000].norm() / x[..., 4000:12000].norm())), 1)
         -12.0
     """
-    # the narrowest band rings longest: about centre / q wide
-    width = min(float((centre / q.clamp(min=0.5)).min()) for _, centre, _, q in bands)
-    padding = decay_padding(sample_rate, torch.tensor([width / 2.0]), torch.tensor([1.0]), audio.shape[-1])
+    # the slowest pole of any band rings longest: its decay rate sets the padding
+    slowest = min(float(_decay_hz(*band).min()) for band in bands)
+    padding = decay_padding(sample_rate, torch.tensor([slowest]), torch.tensor([1.0]), audio.shape[-1])
 
     def gains(f: Tensor) -> Tensor:
         total = equalizer_gain(f, *bands[0])
