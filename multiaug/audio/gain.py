@@ -138,9 +138,10 @@ class GainTransition(AudioAugmenter):
         out = torch.empty_like(batch.audio)
         src, dst = slice_views(batch.audio, out)
         if isinstance(src, np.ndarray):  # CPU: constant gains on both sides, the ramp only over its span
+            ramp_dtype = np.float64 if src.dtype == np.float64 else np.float32
             for i, (a, w) in enumerate(zip(first.tolist(), width.tolist())):
                 g0, g1 = 10.0 ** (start[i] / 20.0), 10.0 ** (end[i] / 20.0)
-                ramp = np.exp(np.linspace(start[i] * _DB, end[i] * _DB, w, dtype=np.float32))
+                ramp = np.exp(np.linspace(start[i] * _DB, end[i] * _DB, w, dtype=ramp_dtype))
                 np.multiply(src[i, :, :a], g0, out=dst[i, :, :a], casting="unsafe")
                 np.multiply(src[i, :, a : a + w], ramp, out=dst[i, :, a : a + w], casting="unsafe")
                 np.multiply(src[i, :, a + w :], g1, out=dst[i, :, a + w :], casting="unsafe")

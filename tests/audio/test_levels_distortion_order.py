@@ -183,3 +183,12 @@ def test_half_precision_mostly_silent_clips_stay_finite(dtype):
         crushed = ma.BitCrush(bit_depth=(bits, bits), p=1.0)(y, sample_rate=SR)
         assert crushed.dtype == dtype and bool(torch.isfinite(crushed).all())
         assert float((crushed.float() - y.float()).abs().max()) <= 2.0**-bits
+
+
+def test_gain_transition_of_float64_clips_is_float64_accurate_on_cpu():
+    # the CPU slices built the ramp in float32 whatever the clip: 2e-7 relative error on float64 clips
+    x = torch.randn(3, 2, 5000, dtype=torch.float64, generator=torch.Generator().manual_seed(0))
+    aug = ma.GainTransition(gain_db=(-24.0, 6.0), duration=(0.1, 0.2), p=1.0)
+    cpu = aug(x, sample_rate=SR, seed=0)
+    batched = aug(x.clone().requires_grad_(True), sample_rate=SR, seed=0).detach()
+    torch.testing.assert_close(cpu, batched, rtol=1e-12, atol=0.0)
