@@ -163,6 +163,8 @@ class Draws:
         k = hash64(seed, path)
         if shared:
             keys = np.full(len(keys), SHARED_KEY, dtype=np.uint64)
+        else:  # any integer dtype, as normalize_keys gives (the numpy Philox path needs uint64 words)
+            keys = np.asarray(keys).astype(np.int64, copy=False).astype(np.uint64, copy=False)
         return cls(k & 0xFFFFFFFF, k >> 32, keys)
 
     def __len__(self) -> int:

@@ -216,3 +216,14 @@ def test_dense_noise_is_a_pure_function_of_the_seed_with_the_prefix_property() -
     u = noise.rand([9], (1000,))
     assert float(u.min()) >= 0.0 and float(u.max()) < 1.0
     assert not torch.equal(noise.randn([1], (16,)), noise.randn([2], (16,)))
+
+
+def test_signed_integer_keys_draw_like_their_uint64_equivalents_on_every_path() -> None:
+    # int64 keys worked on the pure-Python and packed-lane paths but raised a TypeError on the numpy path (> 192
+    # blocks), where keys & 0xFFFFFFFF needs uint64 words
+    for n in (1, 5, 300):
+        signed = np.arange(n, dtype=np.int64) * 7919 - 1000
+        d = Draws.for_call(9, "x", signed)
+        u = Draws.for_call(9, "x", signed.astype(np.uint64))
+        np.testing.assert_array_equal(d.uniform(size=(2,)), u.uniform(size=(2,)))
+        np.testing.assert_array_equal(d.seeds(), u.seeds())
