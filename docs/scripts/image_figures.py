@@ -62,6 +62,7 @@ def main() -> None:
         ("Zoom((0.6, 1.6))", mi.Zoom((0.6, 1.6), p=1.0)),
         ("Stretch((0.7, 1.4),\n (0.7, 1.4))", mi.Stretch((0.7, 1.4), (0.7, 1.4), p=1.0)),
         ("Perspective(0.6)", mi.Perspective(0.6, p=1.0)),
+        ("ElasticTransform(\n (40, 80), (4, 6))", mi.ElasticTransform((40, 80), (4, 6), p=1.0)),
     ]
     grid(rows_for(geometric[:4], street) + rows_for(geometric[4:], landscape), OUT / "image_geometric.png")
 
@@ -94,6 +95,7 @@ def main() -> None:
     for label, aug in [
         ("Affine(25, 0.1,\n (0.7, 1.3), 10)", mi.Affine(25, 0.1, (0.7, 1.3), 10, p=1.0)),
         ("Perspective(0.6)", mi.Perspective(0.6, p=1.0)),
+        ("ElasticTransform(\n (60, 60), (5, 5))", mi.ElasticTransform((60, 60), (5, 5), p=1.0)),
         ("RandomResizedCrop(\n (120, 160))", mi.RandomResizedCrop((120, 160))),
         (
             "CoarseDropout(6, 30,\n 30, mask_fill_value=2)",
