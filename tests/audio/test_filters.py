@@ -157,3 +157,26 @@ def test_16_bit_clips_are_filtered_in_float32(make, dtype):
     y = aug(x, sample_rate=SR, seed=4)
     assert y.dtype == dtype
     assert torch.equal(y, aug(x.float(), sample_rate=SR, seed=4).to(dtype))
+
+
+@pytest.mark.parametrize(
+    "aug",
+    [
+        ma.LowPassFilter(cutoff_hz=200.0, rolloff_db=12.0, p=1.0),
+        ma.HighPassFilter(cutoff_hz=40.0, rolloff_db=6.0, p=1.0),
+        ma.BandStopFilter(center_hz=300.0, bandwidth=0.3, rolloff_db=12.0, p=1.0),
+        ma.PeakingFilter(center_hz=100.0, gain_db=(18.0, 18.0), q=4.0, p=1.0),
+        ma.LowShelfFilter(center_hz=60.0, gain_db=(12.0, 12.0), q=0.1, p=1.0),
+    ],
+    ids=lambda a: type(a).__name__,
+)
+def test_a_short_clip_gets_the_same_result_alone_as_in_a_long_batch(aug):
+    # the padding that keeps the FFT linear must not depend on the batch (it used to be capped at its length)
+    short = torch.randn(1, 1, 100, generator=torch.Generator().manual_seed(0))
+    batch = torch.zeros(2, 1, 4000)
+    batch[0, :, :100] = short[0]
+    batch[1] = torch.randn(1, 4000)
+    lengths = torch.tensor([100, 4000])
+    alone = aug(short, sample_rate=SR, seed=1, keys=[0])
+    together = aug(audio=batch, lengths=lengths, sample_rate=SR, seed=1)["audio"]
+    torch.testing.assert_close(together[0, :, :100], alone[0], atol=2e-6, rtol=0)

@@ -11,7 +11,8 @@ The batch is filtered by one real FFT with a per-clip gain curve. To keep the FF
 wrap-around from one end of a clip to the other) clips are zero-padded by the length over which the
 filter's impulse response decays by about 140 dB: ``16 / (2 pi fc sin(pi / 2n))`` seconds (the decay rate of
 the nearest pole of a Butterworth response) plus 512 samples for the slow algebraic tail of non-integer
-orders, and never more than the clip's own length.
+orders, and never more than ``MAX_PADDING_S`` (2 s) of audio: a cap that does not depend on the batch, so a clip
+gets the same result alone as padded in a batch.
 """
 
 from __future__ import annotations
@@ -19,12 +20,12 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
+import numpy as np
 import scipy.fft
 import torch
 from torch import Tensor
 
 from .fft import irfft, rfft
-from .lengths import zero_padding
 
 __all__ = [
     "band_pass",
@@ -64,17 +65,25 @@ def butterworth_gain(freqs: Tensor, cutoff: Tensor, order: Tensor, kind: str) ->
     return gain
 
 
-def decay_padding(sample_rate: float, edges_hz: Tensor, orders: Tensor, length: int) -> int:
+#: The most zero-padding a filter gets, in seconds of audio: a cap that does not depend on the batch (capping at
+#: the batch's length made a short clip's result depend on the clips it was batched with).
+MAX_PADDING_S = 2.0
+
+
+def decay_padding(sample_rate: float, edges_hz: Tensor, orders: Tensor) -> int:
     """Zero-padding (samples) after which every filter's impulse response has decayed (see the module doc).
 
     Example:
-        >>> decay_padding(16000, torch.tensor([1000.0]), torch.tensor([2.0]), 48000)
+        >>> decay_padding(16000, torch.tensor([1000.0]), torch.tensor([2.0]))
         570
     """
+    cap = math.ceil(MAX_PADDING_S * float(sample_rate))
     fc = float(edges_hz.min())
     n = float(orders.max())
-    tau = 1.0 / (2.0 * math.pi * fc * math.sin(math.pi / (2.0 * n)))
-    return min(length, math.ceil(16.0 * tau * float(sample_rate)) + 512)
+    damping = math.sin(math.pi / (2.0 * n)) if n > 0.5 else 0.0  # orders up to 1/2 have no decaying pole
+    if damping < 1e-3 or fc <= 0.0:
+        return cap
+    return min(cap, math.ceil(16.0 / (2.0 * math.pi * fc * damping) * float(sample_rate)) + 512)
 
 
 def frequency_filter(
@@ -88,7 +97,9 @@ def frequency_filter(
 
     ``gains_fn(freqs_hz)`` gets the bin frequencies ``(F,)`` (float64, on the audio's device) and returns
     gains ``(B, F)``. ``padding`` zeros are appended before the FFT (default ``T``: no wrap-around for any
-    filter). The result keeps the input's length; padding past ``lengths`` stays zero.
+    filter). The result keeps the input's length; padding past ``lengths`` stays zero. Clips of a padded batch
+    are transformed in groups of equal valid length, each at the FFT size of its own length, so a clip gets the
+    same result alone as in any batch (a zero-phase response's slow tail aliases differently at another size).
 
     Example:
         >>> y = frequency_filter(torch.ones(1, 1, 8), lambda f: torch.ones(1, f.shape[0]), 16000)
@@ -96,13 +107,37 @@ def frequency_filter(
         True
     """
     t = audio.shape[-1]
+    lens = None if lengths is None else lengths.cpu().numpy()
+    if lens is None or (lens == t).all():
+        return _filter_rows(audio, gains_fn, sample_rate, padding, None)
+    out = torch.zeros_like(audio)
+    for length in np.unique(lens).tolist():
+        rows = np.flatnonzero(lens == length)
+        index = torch.as_tensor(rows, device=audio.device)
+        part = audio.index_select(0, index)[..., :length]
+        out[index, :, :length] = _filter_rows(part, gains_fn, sample_rate, padding, rows)
+    return out
+
+
+def _filter_rows(
+    audio: Tensor,
+    gains_fn: Callable[[Tensor], Tensor],
+    sample_rate: float,
+    padding: int | None,
+    rows: np.ndarray | None,
+) -> Tensor:
+    """:func:`frequency_filter` of full-length clips; ``rows`` picks their gain curves from ``gains_fn``'s."""
+    t = audio.shape[-1]
     n_fft = scipy.fft.next_fast_len(t + (t if padding is None else padding), real=True)
     freqs = torch.fft.rfftfreq(n_fft, d=1.0 / float(sample_rate), dtype=torch.float64, device=audio.device)
     spectrum = rfft(audio, n_fft)
-    gains = gains_fn(freqs).to(spectrum.real.dtype)
-    torch.view_as_real(spectrum).mul_(gains[:, None, :, None])  # 4x faster than a complex multiply
-    out = irfft(spectrum, n_fft)[..., :t]
-    return zero_padding(out.to(audio.dtype), lengths)
+    gains = gains_fn(freqs)
+    if rows is not None:
+        gains = gains[torch.as_tensor(rows, device=gains.device)]
+    torch.view_as_real(spectrum).mul_(
+        gains.to(spectrum.real.dtype)[:, None, :, None]
+    )  # 4x a complex multiply
+    return irfft(spectrum, n_fft)[..., :t].to(audio.dtype)
 
 
 def _one_edge(
@@ -115,7 +150,7 @@ def _one_edge(
 ) -> Tensor:
     cutoff = cutoff_hz.reshape(-1).to(torch.float64)
     order = rolloff_db.reshape(-1).to(torch.float64) / 6.0
-    padding = decay_padding(sample_rate, cutoff, order, audio.shape[-1])
+    padding = decay_padding(sample_rate, cutoff, order)
     return frequency_filter(
         audio, lambda f: butterworth_gain(f, cutoff, order, kind), sample_rate, lengths, padding
     )
@@ -169,7 +204,7 @@ def band_pass(
         torch.Size([2, 1, 4000])
     """
     low, high, order = _band(low_hz, high_hz, rolloff_db)
-    padding = decay_padding(sample_rate, torch.minimum(low, high), order, audio.shape[-1])
+    padding = decay_padding(sample_rate, torch.minimum(low, high), order)
 
     def gains(f: Tensor) -> Tensor:
         return butterworth_gain(f, low, order, "high").mul_(butterworth_gain(f, high, order, "low"))
@@ -222,7 +257,7 @@ def band_stop(
         True
     """
     low, high, order = _band(low_hz, high_hz, rolloff_db)
-    padding = decay_padding(sample_rate, torch.minimum(low, high - low), order, audio.shape[-1])
+    padding = decay_padding(sample_rate, torch.minimum(low, high - low), order)
     return frequency_filter(
         audio, lambda f: band_stop_gain(f, low, high, order), sample_rate, lengths, padding
     )
@@ -305,7 +340,7 @@ def equalizer(
     """
     # the slowest pole of any band rings longest: its decay rate sets the padding
     slowest = min(float(_decay_hz(*band).min()) for band in bands)
-    padding = decay_padding(sample_rate, torch.tensor([slowest]), torch.tensor([1.0]), audio.shape[-1])
+    padding = decay_padding(sample_rate, torch.tensor([slowest]), torch.tensor([1.0]))
 
     def gains(f: Tensor) -> Tensor:
         total = equalizer_gain(f, *bands[0])
