@@ -9,7 +9,8 @@ recorded call on a mask alone.
 Boxes and keypoints ride along: ``aug(image=x, boxes=b, keypoints=k)``. Coordinates are continuous pixels with
 pixel ``(row i, column j)`` covering ``[j, j+1) x [i, i+1)`` (so a pixel's centre is ``(j + 0.5, i + 0.5)``).
 Boxes are ``(x_min, y_min, x_max, y_max)``: ``(N,4)`` beside one image, ``(B,N,4)`` or a list of ``B`` tensors
-``(N_i,4)`` beside a batch; keypoints are ``(x, y)`` the same way with ``2`` for ``4``. Geometric augmenters move
+``(N_i,4)`` beside a batch; keypoints are ``(x, y)`` the same way with ``2`` for ``4`` (integer coordinates come
+back as float32). Geometric augmenters move
 them with the same per-sample matrix as the pixels (a box becomes the smallest box around its moved corners,
 clipped to the image; keypoints may leave the image and are kept, so labels stay aligned), every other augmenter
 leaves them as they are, and augmenters that cannot follow them (mixing) refuse them with a clear error.
@@ -69,6 +70,9 @@ def _pack_target(
         counts = [int(t.shape[0]) if t.ndim == 2 else -1 for t in items]
         if any(t.ndim != 2 or t.shape[-1] != width for t in items):
             raise InputError(f"{name} must be {shape}, got shapes {[tuple(t.shape) for t in items]}")
+        for i, t in enumerate(items):
+            if t.device != device:
+                raise InputError(f"{name}[{i}] are on {t.device} but the image is on {device}")
         dtype = _target_dtype(items[0].dtype if items else torch.float32)
         stacked = torch.full((n, max(counts, default=0), width), float("nan"), dtype=dtype, device=device)
         for row, (t, k) in enumerate(zip(items, counts)):
@@ -270,6 +274,8 @@ class ImageBatch:
         image, as_dict = data_argument(
             "an image", "image", args, image, unknown, "image=, mask=, boxes=, keypoints="
         )
+        # a positional image with a mask, boxes or keypoints still gets the dict back: never drop them silently
+        as_dict = as_dict or mask is not None or boxes is not None or keypoints is not None
         if image is None and mask is None:
             if boxes is not None or keypoints is not None:
                 raise InputTypeError(

@@ -160,3 +160,13 @@ def test_targets_on_cuda_match_cpu():
     assert gpu["boxes"].device.type == "cuda"
     torch.testing.assert_close(gpu["boxes"].cpu(), cpu["boxes"])
     torch.testing.assert_close(gpu["keypoints"].cpu(), cpu["keypoints"])
+
+
+def test_a_positional_image_with_targets_returns_the_dict():
+    images, mask, boxes, points = _scene(2)
+    out = mi.HorizontalFlip(p=1.0)(images, boxes=boxes, keypoints=points, mask=mask)
+    assert set(out) == {"image", "mask", "boxes", "keypoints"}
+    assert torch.equal(out["boxes"][:, 0, 0], W - boxes[:, 0, 2])
+    assert isinstance(mi.HorizontalFlip(p=1.0)(images), torch.Tensor)  # a lone image still gives a tensor
+    with pytest.raises(InputError, match=r"boxes\[0\] are on meta"):
+        mi.HorizontalFlip()(image=images, boxes=[boxes[0].to("meta"), boxes[1]])
