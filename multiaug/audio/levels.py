@@ -69,8 +69,9 @@ class LoudnessNormalization(AudioAugmenter):
     """Scale each clip to an integrated loudness drawn uniformly from ``loudness_lufs`` (ITU-R BS.1770-4).
 
     Loudness is measured over the clip's valid part with the standard's K-weighting and gating (every channel
-    weighted 1; a clip shorter than 400 ms as one block); see ``functional/loudness.py``. Silent clips stay
-    silent. The result is not limited: a quiet clip brought to a high loudness may exceed [-1, 1] (follow with
+    weighted 1; a clip shorter than 400 ms as one block); see ``functional/loudness.py``. Silent clips, and clips
+    quieter than the standard's absolute gate of -70 LUFS (no block passes it: no loudness to scale from), are
+    left as they are. The result is not limited: a quiet clip brought to a high loudness may exceed [-1, 1] (follow with
     ``PeakNormalization(apply_to="only_too_loud")`` where that matters). Measured on the host (scipy); the gain is
     applied on the clip's device. Needs a sample rate of at least 3364 Hz (the K-weighting's shelf lies below
     Nyquist). audiomentations' ``LoudnessNormalization`` without its pyloudnorm dependency.
