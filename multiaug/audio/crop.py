@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-import numpy as np
 import torch
 
 from ..core import Draws, register
-from ..core.checks import check_choice, check_range
 from .base import AudioAugmenter, AudioBatch
 from .functional.lengths import zero_padding
 from .functional.shift import shift
-from .shift import UNITS, to_samples
+from .shift import check_duration, spans
 
 __all__ = ["RandomCrop"]
 
@@ -46,18 +44,13 @@ class RandomCrop(AudioAugmenter):
         sample_rate: int | None = None,
     ) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch, sample_rate=sample_rate)
-        self.unit = check_choice(unit, "unit", UNITS)
-        self.duration = check_range(
-            duration, "duration", min_value=0.0, max_value=1.0 if unit == "fraction" else None
-        )
+        self.unit, self.duration = check_duration(duration, unit)
 
     def sample(self, batch: AudioBatch, draws: Draws) -> dict[str, Any]:
         return {"duration": draws.uniform(*self.duration), "position": draws.uniform()}
 
     def apply(self, batch: AudioBatch, params: dict[str, Any]) -> AudioBatch:
-        lengths = batch.lengths.cpu().numpy()
-        width = np.clip(to_samples(params["duration"], self.unit, batch, self), 1, lengths)
-        start = np.floor(np.asarray(params["position"]) * (lengths - width + 1)).astype(np.int64)
+        start, width = spans(params, self.unit, batch, self, shortest=1)
         moved = shift(batch.audio, torch.as_tensor(-start), batch.lengths, rollover=False)
         new_lengths = torch.as_tensor(width, device=batch.device)
         out = zero_padding(moved[..., : int(width.max())], new_lengths)

@@ -8,10 +8,10 @@ import numpy as np
 import torch
 
 from ..core import Draws, register
-from ..core.checks import check_choice, check_range
+from ..core.checks import check_range
 from .base import AudioAugmenter, AudioBatch
 from .functional.host import slice_views
-from .shift import UNITS, to_samples
+from .shift import check_duration, spans
 
 __all__ = ["Gain", "GainTransition", "PolarityInversion"]
 
@@ -115,10 +115,7 @@ class GainTransition(AudioAugmenter):
     ) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch, per_channel=per_channel, sample_rate=sample_rate)
         self.gain_db = check_range(gain_db, "gain_db", symmetric=True, min_value=-120.0, max_value=60.0)
-        self.unit = check_choice(unit, "unit", UNITS)
-        self.duration = check_range(
-            duration, "duration", min_value=0.0, max_value=1.0 if unit == "fraction" else None
-        )
+        self.unit, self.duration = check_duration(duration, unit)
 
     def sample(self, batch: AudioBatch, draws: Draws) -> dict[str, Any]:
         return {
@@ -129,9 +126,7 @@ class GainTransition(AudioAugmenter):
         }
 
     def apply(self, batch: AudioBatch, params: dict[str, Any]) -> AudioBatch:
-        lengths = batch.lengths.cpu().numpy()
-        width = np.clip(to_samples(params["duration"], self.unit, batch, self), 1, lengths)
-        first = np.floor(np.asarray(params["position"]) * (lengths - width + 1)).astype(np.int64)
+        first, width = spans(params, self.unit, batch, self, shortest=1)
 
         start = np.asarray(params["start_db"], dtype=np.float64)
         end = np.asarray(params["end_db"], dtype=np.float64)

@@ -13,14 +13,9 @@ from ..core.checks import check_choice, check_range
 from ..core.errors import ConfigError
 from .base import AudioAugmenter, AudioBatch, SpectrogramAugmenter, SpectrogramBatch
 from .functional.masking import mask_bands, time_mask
-from .shift import UNITS, to_samples
+from .shift import check_duration, span_starts, spans
 
 __all__ = ["FrequencyMasking", "TimeMask", "TimeMasking"]
-
-
-def _starts(position: Any, size: Any, width: np.ndarray) -> np.ndarray:
-    """Span starts from uniform ``position`` draws in [0, 1): uniform over the ``size - width + 1`` places."""
-    return np.floor(np.asarray(position, dtype=np.float64) * (size - width + 1)).astype(np.int64)
 
 
 @register("audio.TimeMask")
@@ -53,10 +48,7 @@ class TimeMask(AudioAugmenter):
         sample_rate: int | None = None,
     ) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch, per_channel=per_channel, sample_rate=sample_rate)
-        self.unit = check_choice(unit, "unit", UNITS)
-        self.duration = check_range(
-            duration, "duration", min_value=0.0, max_value=1.0 if unit == "fraction" else None
-        )
+        self.unit, self.duration = check_duration(duration, unit)
         self.fill = check_range(fill, "fill")[0]
         self.fade = check_range(fade, "fade", min_value=0.0)[0]
 
@@ -64,9 +56,7 @@ class TimeMask(AudioAugmenter):
         return {"duration": draws.uniform(*self.duration), "position": draws.uniform()}
 
     def apply(self, batch: AudioBatch, params: dict[str, Any]) -> AudioBatch:
-        lengths = batch.lengths.cpu().numpy()
-        width = np.clip(to_samples(params["duration"], self.unit, batch, self), 0, lengths)
-        start = _starts(params["position"], lengths, width)
+        start, width = spans(params, self.unit, batch, self)
         fade = round(self.fade * batch.require_sample_rate(self)) if self.fade > 0 else 0
         out = time_mask(
             batch.audio, torch.as_tensor(start), torch.as_tensor(width), fill=self.fill, fade=fade
@@ -132,7 +122,7 @@ class _BandMasking(SpectrogramAugmenter):
             size = batch.lengths.cpu().numpy()[:, None]
         limit = np.floor(self.max_fraction * np.asarray(size)).astype(np.int64)
         width = np.clip(np.asarray(params["width"], dtype=np.int64), 0, limit)
-        start = _starts(params["position"], size, width)
+        start = span_starts(params["position"], size, width)
         valid = batch.valid_frames()
         fill = _mean(batch) if self.fill == "mean" else float(self.fill)
         masked = mask_bands(spec, self.dim, torch.as_tensor(start), torch.as_tensor(width), fill, valid=valid)

@@ -13,7 +13,7 @@ from ..core.errors import ConfigError
 from .base import AudioAugmenter, AudioBatch
 from .functional.shift import shift as shift_kernel
 
-__all__ = ["Shift", "to_samples"]
+__all__ = ["Shift", "check_duration", "span_starts", "spans", "to_samples"]
 
 UNITS = ("seconds", "fraction", "samples")
 
@@ -35,6 +35,37 @@ def to_samples(values: Any, unit: str, batch: AudioBatch, op: Any = None) -> np.
     elif unit == "seconds":
         values = values * batch.require_sample_rate(op)
     return np.rint(values).astype(np.int64)
+
+
+def check_duration(duration: Any, unit: str) -> tuple[str, tuple[float, float]]:
+    """A span's ``unit`` and ``duration`` range, checked (a ``"fraction"`` is at most 1 of the clip)."""
+    unit = check_choice(unit, "unit", UNITS)
+    return unit, check_range(
+        duration, "duration", min_value=0.0, max_value=1.0 if unit == "fraction" else None
+    )
+
+
+def spans(
+    params: dict[str, Any], unit: str, batch: AudioBatch, op: Any = None, shortest: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
+    """``(start, width)`` int64 per clip of spans drawn as ``params["duration"]`` (in ``unit``) and
+    ``params["position"]`` (uniform in [0, 1)): the width is clipped to ``[shortest, length]`` and the start is
+    uniform over the ``length - width + 1`` places inside each clip's valid part.
+
+    Example:
+        >>> import torch
+        >>> b = AudioBatch(torch.zeros(2, 1, 100), torch.tensor([100, 40]), 1000)
+        >>> [a.tolist() for a in spans({"duration": [0.5, 0.5], "position": [0.0, 0.99]}, "fraction", b)]
+        [[0, 20], [50, 20]]
+    """
+    lengths = batch.lengths.cpu().numpy()
+    width = np.clip(to_samples(params["duration"], unit, batch, op), shortest, lengths)
+    return span_starts(params["position"], lengths, width), width
+
+
+def span_starts(position: Any, size: Any, width: np.ndarray) -> np.ndarray:
+    """Span starts from uniform ``position`` draws in [0, 1): uniform over the ``size - width + 1`` places."""
+    return np.floor(np.asarray(position, dtype=np.float64) * (size - width + 1)).astype(np.int64)
 
 
 @register("audio.Shift")
