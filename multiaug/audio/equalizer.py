@@ -9,21 +9,16 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
 import torch
 
 from ..core import Draws, register
 from ..core.checks import check_range
 from ..core.errors import ConfigError
 from .base import AudioAugmenter, AudioBatch
-from .filters import _hz
+from .filters import _hz, _tensor
 from .functional.filters import equalizer
 
 __all__ = ["HighShelfFilter", "LowShelfFilter", "PeakingFilter", "SevenBandParametricEQ"]
-
-
-def _values(params: dict[str, Any], key: str) -> torch.Tensor:
-    return torch.as_tensor(np.asarray(params[key], dtype=np.float64))
 
 
 class _OneBand(AudioAugmenter):
@@ -56,7 +51,7 @@ class _OneBand(AudioAugmenter):
         }
 
     def apply(self, batch: AudioBatch, params: dict[str, Any]) -> AudioBatch:
-        band = (self.kind, _values(params, "center_hz"), _values(params, "gain_db"), _values(params, "q"))
+        band = (self.kind, _tensor(params, "center_hz"), _tensor(params, "gain_db"), _tensor(params, "q"))
         out = equalizer(batch.audio, batch.require_sample_rate(self), [band], batch.lengths)
         return batch.replace(audio=out)
 
@@ -197,7 +192,7 @@ class SevenBandParametricEQ(AudioAugmenter):
         }
 
     def apply(self, batch: AudioBatch, params: dict[str, Any]) -> AudioBatch:
-        gains, octaves = _values(params, "gain_db"), _values(params, "octaves")
+        gains, octaves = _tensor(params, "gain_db"), _tensor(params, "octaves")
         bands = [
             (
                 kind,

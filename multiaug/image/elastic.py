@@ -9,17 +9,16 @@ from typing import Any
 import numpy as np
 
 from ..core import Draws, register
-from ..core.checks import check_choice, check_range
-from .base import ImageAugmenter, ImageBatch
+from ..core.checks import check_range
+from .base import ImageBatch
 from .functional.elastic import displace, elastic_field
-from .functional.warp import BORDERS, INTERPOLATIONS
-from .geometric import check_fill, check_label, fill_for
+from .geometric import _Warped, fill_for
 
 __all__ = ["ElasticTransform"]
 
 
 @register("image.ElasticTransform")
-class ElasticTransform(ImageAugmenter):
+class ElasticTransform(_Warped):
     """Displace every pixel by ``alpha`` times uniform noise in [-1, 1] smoothed by a Gaussian of ``sigma`` pixels.
 
     ``alpha`` (pixels) and ``sigma`` (pixels) are drawn uniformly per sample: a larger ``sigma`` gives smoother,
@@ -37,6 +36,7 @@ class ElasticTransform(ImageAugmenter):
         (torch.Size([2, 3, 64, 64]), True)
     """
 
+    # shares the warps' interpolation, border and fill arguments, but no matrix describes it
     follows_targets = False
     targets_refused = "warps by a non-linear field"
 
@@ -52,13 +52,9 @@ class ElasticTransform(ImageAugmenter):
         p: float = 0.5,
         same_on_batch: bool = False,
     ) -> None:
-        super().__init__(p=p, same_on_batch=same_on_batch)
+        super().__init__(interpolation, border, fill, fill_mask, p, same_on_batch)
         self.alpha = check_range(alpha, "alpha", min_value=0.0, max_value=10000.0)
         self.sigma = check_range(sigma, "sigma", min_value=0.5, max_value=100.0)
-        self.interpolation = check_choice(interpolation, "interpolation", INTERPOLATIONS)
-        self.border = check_choice(border, "border", BORDERS)
-        self.fill = check_fill(fill, "fill")
-        self.fill_mask = check_label(fill_mask, "fill_mask")
 
     def sample(self, batch: ImageBatch, draws: Draws) -> dict[str, Any]:
         return {

@@ -13,7 +13,6 @@ import math
 from collections.abc import Sequence
 
 import numpy as np
-import scipy.fft
 import torch
 import torch.nn.functional as F
 
@@ -49,6 +48,8 @@ def elastic_field(
         >>> f.shape, bool(f[1].abs().max() == 0), bool(f[0].abs().max() > 0)
         (torch.Size([2, 2, 32, 40]), True, True)
     """
+    import scipy.fft  # 0.1 s to import: only when an elastic field is made
+
     hp = scipy.fft.next_fast_len(height + 2 * pad)
     wp = scipy.fft.next_fast_len(width + 2 * pad, real=True)
     wf = wp // 2 + 1
