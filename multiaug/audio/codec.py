@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -11,6 +10,7 @@ import torch
 from ..core import Draws, register
 from ..core.checks import check_range
 from ..core.errors import ConfigError, InputError
+from ..core.threads import map_threads
 from .base import AudioAugmenter, AudioBatch
 from .functional.codec import MP3_RATES, mp3_roundtrip, mp3_supported
 
@@ -71,12 +71,7 @@ class Mp3Compression(AudioAugmenter):
         def one(i: int) -> np.ndarray:
             return mp3_roundtrip(host[i, :, : lengths[i]], rate, bitrates[i])
 
-        workers = min(len(batch), torch.get_num_threads())
-        if workers > 1:  # libsndfile runs without the GIL: clips encode in parallel
-            with ThreadPoolExecutor(workers) as pool:
-                clips = list(pool.map(one, range(len(batch))))
-        else:
-            clips = [one(i) for i in range(len(batch))]
+        clips = map_threads(one, len(batch), torch.get_num_threads())  # libsndfile runs without the GIL
         out = np.zeros(host.shape, dtype=np.float32)
         for i, clip in enumerate(clips):
             out[i, :, : lengths[i]] = clip

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -12,6 +11,7 @@ from PIL import Image
 
 from ..core import Draws, register
 from ..core.checks import check_choice, check_int_range
+from ..core.threads import map_threads
 from .base import ImageAugmenter, ImageBatch
 
 __all__ = ["ImageCompression"]
@@ -92,13 +92,7 @@ class ImageCompression(ImageAugmenter):
                 coded = _round_trip(pixels, qualities[i], self.format)
                 out[i, start:stop].copy_(torch.from_numpy(coded).permute(2, 0, 1))
 
-        workers = min(len(batch), torch.get_num_threads())
-        if workers > 1:  # Pillow codes without the GIL: images in parallel
-            with ThreadPoolExecutor(workers) as pool:
-                list(pool.map(one, range(len(batch))))
-        else:
-            for i in range(len(batch)):
-                one(i)
+        map_threads(one, len(batch), torch.get_num_threads())  # Pillow codes without the GIL
         result = out.to(image.device)
         if image.dtype != torch.uint8:
             result = result.to(image.dtype).div_(255)
