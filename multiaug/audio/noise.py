@@ -305,19 +305,22 @@ class AddShortNoises(AudioAugmenter):
         lengths = batch.lengths.cpu().tolist()
         clip_rms = masked_rms(host, batch.lengths.cpu()).tolist()
         noise = torch.zeros(host.shape, dtype=torch.float64)
-        for i, clip_events in enumerate(params["events"]):
-            for start, index, snr, fade_in, fade_out in (list(map(float, e)) for e in clip_events):
-                sound = self.bank.get(int(index), rate).to(torch.float64)
-                if sound.shape[0] != batch.channels:
-                    sound = sound.mean(dim=0, keepdim=True).expand(batch.channels, -1)
-                a = int(start)
-                span = min(sound.shape[-1], lengths[i] - a)
-                sound_rms = float(sound.square().mean().sqrt())
-                if span <= 0 or sound_rms == 0.0 or clip_rms[i] == 0.0:
+        events = [
+            (i, [float(v) for v in e]) for i, clip_events in enumerate(params["events"]) for e in clip_events
+        ]
+        if events:
+            # the distinct sounds once, with the bank's channel rule, and each one's RMS once
+            indices = np.array([int(e[1]) for _, e in events], dtype=np.int64)
+            sounds, sizes, rows = self.bank.stack(indices, rate, batch.channels, "cpu", torch.float64)
+            sound_rms = masked_rms(sounds, sizes).tolist()
+            for (i, (start, _, snr, fade_in, fade_out)), row in zip(events, rows.tolist()):
+                a, size = int(start), int(sizes[row])
+                span = min(size, lengths[i] - a)
+                if span <= 0 or sound_rms[row] == 0.0 or clip_rms[i] == 0.0:
                     continue
-                envelope = _fades(sound.shape[-1], int(fade_in), int(fade_out))[:span]
-                gain = clip_rms[i] / 10.0 ** (snr / 20.0) / sound_rms
-                noise[i, :, a : a + span] += sound[:, :span] * (gain * envelope)
+                envelope = _fades(size, int(fade_in), int(fade_out))[:span]
+                gain = clip_rms[i] / 10.0 ** (snr / 20.0) / sound_rms[row]
+                noise[i, :, a : a + span] += sounds[row, :, :span] * (gain * envelope)
         out = batch.audio + noise.to(device=batch.device, dtype=batch.audio.dtype)
         return batch.replace(audio=out)
 
