@@ -35,10 +35,8 @@ def _parse() -> argparse.Namespace:
     parser.add_argument("--repeats", type=int, default=None)
     parser.add_argument("--threads", type=int, default=1, help="torch/BLAS threads for every contender")
     parser.add_argument("--only", default="", help="comma-separated op names to run")
-    parser.add_argument(
-        "--default-malloc",
-        action="store_true",
-        help="keep glibc's allocator defaults (see harness.tune_malloc)",
+    parser.add_argument(  # as harness.add_malloc_flag (this parser runs before the imports)
+        "--default-malloc", action="store_true", help="keep glibc's default mmap/trim thresholds (erratic)"
     )
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "audio_ops.md"))
     return parser.parse_args()
@@ -55,11 +53,11 @@ import soundfile as sf  # noqa: E402
 import torch  # noqa: E402
 from harness import (  # noqa: E402
     interleaved,
+    malloc_mode,
     medians,
     rate_cell,
     ratio_cell,
     table_row,
-    tune_malloc,
     wall_per_call,
     warm_up,
     write_results,
@@ -261,7 +259,7 @@ def _time(runners: dict[str, Runner], repeats: int) -> tuple[dict[str, float], d
 def main() -> None:
     args = ARGS
     torch.set_num_threads(args.threads)
-    malloc = "glibc defaults" if args.default_malloc or not tune_malloc() else "no mmap, no trim (mallopt)"
+    malloc = malloc_mode(args)
     repeats = args.repeats or (5 if args.quick else 15)
     only = [o for o in args.only.split(",") if o] or OPS
     clips = _clips()

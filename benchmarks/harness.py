@@ -127,6 +127,18 @@ def write_results(path: str | Path, text: str) -> None:
     path.write_text(text)
 
 
+def add_malloc_flag(parser: argparse.ArgumentParser) -> None:
+    """The ``--default-malloc`` flag: keep glibc's allocator defaults instead of :func:`tune_malloc`."""
+    parser.add_argument(
+        "--default-malloc", action="store_true", help="keep glibc's default mmap/trim thresholds (erratic)"
+    )
+
+
+def malloc_mode(args: argparse.Namespace) -> str:
+    """Apply the allocator setting ``args`` asks for; its description for the results table."""
+    return "glibc defaults" if args.default_malloc or not tune_malloc() else "no mmap, no trim (mallopt)"
+
+
 def tune_malloc() -> bool:
     """Keep freed memory in glibc's heap (no mmap, no trimming) so big buffers are reused, not page-faulted.
 

@@ -32,6 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from harness import (  # noqa: E402
     IMAGE_COLUMNS,
+    add_malloc_flag,
     command_line,
     if_installed,
     image_calls,
@@ -42,12 +43,12 @@ from harness import (  # noqa: E402
     interleaved,
     load_average,
     machine,
+    malloc_mode,
     medians,
     paired_ratio,
     rate_cell,
     ratio_cell,
     table_row,
-    tune_malloc,
     wall_per_call,
     write_results,
 )
@@ -279,13 +280,11 @@ def markdown(rows: list[dict[str, Any]], command: str) -> str:
 
 def main(argv: list[str] | None = None) -> None:
     parser = image_parser(__doc__)
-    parser.add_argument(
-        "--default-malloc", action="store_true", help="keep glibc's default mmap/trim thresholds (erratic)"
-    )
+    add_malloc_flag(parser)
     args = parser.parse_args(argv)
     torch.set_num_threads(1)
     global MALLOC
-    MALLOC = "glibc defaults" if args.default_malloc or not tune_malloc() else "no mmap, no trim (mallopt)"
+    MALLOC = malloc_mode(args)
     peers, names, batches, repeats = image_plan(args, ops)
     print("| op | B | " + " | ".join(COLUMNS) + " | vs kornia | vs albu | notes |")
     rows = []

@@ -35,6 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 # the colour/blur mappings are shared with the colour benchmark; timing and tables with every benchmark
 from harness import (  # noqa: E402
     IMAGE_COLUMNS,
+    add_malloc_flag,
     command_line,
     cpu_per_call,
     if_installed,
@@ -45,11 +46,11 @@ from harness import (  # noqa: E402
     image_versions,
     interleaved,
     machine,
+    malloc_mode,
     medians,
     rate_cell,
     ratio_cell,
     table_row,
-    tune_malloc,
     warm_up,
     write_results,
 )
@@ -283,13 +284,11 @@ def markdown(rows: list[dict[str, Any]], command: str) -> str:
 
 def main(argv: list[str] | None = None) -> None:
     parser = image_parser(__doc__, "comma-separated op names, 'chain' for the chain (default: all)")
-    parser.add_argument(
-        "--default-malloc", action="store_true", help="keep glibc's default mmap/trim thresholds (erratic)"
-    )
+    add_malloc_flag(parser)
     args = parser.parse_args(argv)
     torch.set_num_threads(1)
     global MALLOC
-    MALLOC = "glibc defaults" if args.default_malloc or not tune_malloc() else "no mmap, no trim (mallopt)"
+    MALLOC = malloc_mode(args)
     peers, names, batches, repeats = image_plan(args, ops)
     print("| op | B | " + " | ".join(COLUMNS) + " | f32/kornia | f32/tv | u8/albu | best/kornia | notes |")
     rows = []
