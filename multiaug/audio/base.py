@@ -156,6 +156,7 @@ class AudioBatch:
         audio, as_dict = data_argument(
             "an audio", "audio", args, audio, unknown, "audio=, sample_rate=, lengths="
         )
+        as_dict = as_dict or lengths is not None  # lengths in, lengths out
         if audio is None:
             raise InputTypeError(
                 "no data: call aug(audio, sample_rate=...) or aug(audio=..., sample_rate=...)"
@@ -299,6 +300,7 @@ class SpectrogramBatch:
     ) -> tuple[SpectrogramBatch, Callable[[SpectrogramBatch], Any]]:
         """Validate a call and return the batch and the function that shapes the result like the input."""
         spec, as_dict = data_argument("a spectrogram", "spec", args, spec, unknown, "spec=, lengths=")
+        as_dict = as_dict or lengths is not None  # lengths in, lengths out
         if not isinstance(spec, torch.Tensor):
             raise InputTypeError(f"spectrogram must be a torch.Tensor, got {type(spec).__name__}")
         if not spec.dtype.is_floating_point:

@@ -42,7 +42,6 @@ class Mixup(MixesLabels, AudioAugmenter):
     """
 
     batch_level = True
-    dict_fields = ("lengths",)
 
     def __init__(
         self,

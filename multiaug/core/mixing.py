@@ -375,12 +375,9 @@ def mixed_targets(record: Record, targets: Any) -> MixedTargets:
 class MixesLabels:
     """Mixin of batch-level mixing ops: ``mix(data, targets)`` returns the mixed data and its targets.
 
-    ``dict_fields`` names the call fields that make the op return a dict (images: ``mask``; audio:
-    ``lengths``): when one is given, the data is passed by its modality's name and a dict comes back.
+    The mixed data is shaped as the op's own call returns it: a dict when a mask (images) or lengths (audio)
+    are given, else a tensor.
     """
-
-    dict_fields: tuple[str, ...] = ()
-    modality: str
 
     def mix(
         self, data: Any, targets: Any, *, seed: int | None = None, keys: Any = None, **fields: Any
@@ -391,8 +388,5 @@ class MixesLabels:
         (the coin with ``p`` said no, or a batch of one) gives ``lam = 1.0``.
         """
         call: Any = self
-        if any(name in fields for name in self.dict_fields):
-            out, record = call(**{self.modality: data}, **fields, seed=seed, keys=keys, return_params=True)
-        else:
-            out, record = call(data, **fields, seed=seed, keys=keys, return_params=True)
+        out, record = call(data, **fields, seed=seed, keys=keys, return_params=True)
         return out, mixed_targets(record, targets)

@@ -57,7 +57,6 @@ class _PairMix(MixesLabels, ImageAugmenter):
     follows_targets = False  # pixels come from other images: boxes and keypoints cannot follow
 
     batch_level = True
-    dict_fields = ("mask",)
     _mixup_alpha: float | None = None
     _cutmix_alpha: float | None = None
     _switch_prob: float = 0.0

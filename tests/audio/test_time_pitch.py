@@ -192,6 +192,13 @@ def test_class_returns_new_lengths_for_a_ragged_batch() -> None:
     assert torch.all(out["audio"][1, 0, 5000:] == 0)
 
 
+def test_a_positional_call_with_lengths_returns_the_new_lengths() -> None:
+    x, lengths = _ragged()
+    out = ma.TimeStretch(rate=(0.5, 0.5), p=1.0)(x[:, None], sample_rate=SR, lengths=lengths)
+    assert out["lengths"].tolist() == [24000, 10000, 600, 18000]  # lengths in, lengths out
+    assert isinstance(ma.TimeStretch(p=1.0)(x[:, None], sample_rate=SR), torch.Tensor)
+
+
 def test_channels_of_a_clip_share_the_parameter() -> None:
     x = tone(440.0, 0.5)
     stereo = torch.stack([x, x])[None]
