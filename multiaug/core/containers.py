@@ -15,6 +15,11 @@ random stream, so the draws of one step never depend on which other steps exist.
 - ``RandomApply(aug, p)``: ``aug`` runs with probability ``p`` (then with its own ``p``).
 - ``RandomOrder(augs, p)``: every step runs, in a random order drawn per sample.
 - ``Router(fields)``: one pipeline per field of a multimodal sample dict.
+
+Every container except ``Router`` takes ``same_on_batch=True``: its coin flip and its choice (which child, which
+children, which order) are then drawn once for the whole batch, so the batch goes through one branch as a whole
+(no split and merge: the fastest form on a GPU). The children keep their own draw modes; a sample still gets the
+same choice alone as in any batch under the same seed.
 """
 
 from __future__ import annotations
@@ -65,9 +70,12 @@ class Container(Augmentation):
 
     nested_params = ("augmenters",)
 
-    def __init__(self, augmenters: Any, *, p: float = 1.0) -> None:
+    def __init__(self, augmenters: Any, *, p: float = 1.0, same_on_batch: bool = False) -> None:
         super().__init__(p=p)
         name = type(self).__name__
+        if not isinstance(same_on_batch, bool):
+            raise ConfigError(f"{name}: same_on_batch must be True or False, got {same_on_batch!r}")
+        self.same_on_batch = same_on_batch
         self.augmenters = _as_augmenters(augmenters, name)
         self.modality = _common_modality(self.augmenters, name)  # type: ignore[misc]
         counts: Counter[str] = Counter()
@@ -95,7 +103,7 @@ class Container(Augmentation):
         self, batch: Any, keys: np.ndarray, seed: int, path: str, replay: Record | None
     ) -> tuple[Any, Record]:
         n = len(batch)
-        applied, draws = self._gate(n, keys, seed, path, replay)
+        applied, draws = self._gate(n, keys, seed, path, replay, shared=self.same_on_batch)
         index = np.flatnonzero(applied)
         if len(index) == 0:
             return batch, Record(self._root_path(), applied)
@@ -143,8 +151,10 @@ class Pipeline(Container):
         torch.Size([8, 3, 16, 16])
     """
 
-    def __init__(self, augmenters: Sequence[Augmentation], *, p: float = 1.0) -> None:
-        super().__init__(augmenters, p=p)
+    def __init__(
+        self, augmenters: Sequence[Augmentation], *, p: float = 1.0, same_on_batch: bool = False
+    ) -> None:
+        super().__init__(augmenters, p=p, same_on_batch=same_on_batch)
 
 
 @register("RandomApply")
@@ -159,8 +169,10 @@ class RandomApply(Container):
 
     nested_params = ("augmenter",)
 
-    def __init__(self, augmenter: Augmentation | Sequence[Augmentation], *, p: float = 0.5) -> None:
-        super().__init__(augmenter, p=p)
+    def __init__(
+        self, augmenter: Augmentation | Sequence[Augmentation], *, p: float = 0.5, same_on_batch: bool = False
+    ) -> None:
+        super().__init__(augmenter, p=p, same_on_batch=same_on_batch)
 
 
 @register("OneOf")
@@ -176,9 +188,14 @@ class OneOf(Container):
     """
 
     def __init__(
-        self, augmenters: Sequence[Augmentation], weights: Sequence[float] | None = None, *, p: float = 1.0
+        self,
+        augmenters: Sequence[Augmentation],
+        weights: Sequence[float] | None = None,
+        *,
+        p: float = 1.0,
+        same_on_batch: bool = False,
     ) -> None:
-        super().__init__(augmenters, p=p)
+        super().__init__(augmenters, p=p, same_on_batch=same_on_batch)
         if weights is None:
             weights = [1.0] * len(self.augmenters)
         w = [float(x) for x in weights]
@@ -214,9 +231,14 @@ class SomeOf(Container):
     """
 
     def __init__(
-        self, augmenters: Sequence[Augmentation], n: int | tuple[int, int] = 1, *, p: float = 1.0
+        self,
+        augmenters: Sequence[Augmentation],
+        n: int | tuple[int, int] = 1,
+        *,
+        p: float = 1.0,
+        same_on_batch: bool = False,
     ) -> None:
-        super().__init__(augmenters, p=p)
+        super().__init__(augmenters, p=p, same_on_batch=same_on_batch)
         self.n = check_int_range(n, "n", min_value=0, max_value=len(self.augmenters))
 
     def _choose(self, draws: Any) -> dict[str, Any]:
@@ -249,8 +271,10 @@ class RandomOrder(Container):
         torch.Size([4, 1, 8, 8])
     """
 
-    def __init__(self, augmenters: Sequence[Augmentation], *, p: float = 1.0) -> None:
-        super().__init__(augmenters, p=p)
+    def __init__(
+        self, augmenters: Sequence[Augmentation], *, p: float = 1.0, same_on_batch: bool = False
+    ) -> None:
+        super().__init__(augmenters, p=p, same_on_batch=same_on_batch)
 
     def _choose(self, draws: Any) -> dict[str, Any]:
         return {"order": draws.permutation(len(self.augmenters))}

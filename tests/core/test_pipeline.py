@@ -143,3 +143,40 @@ def test_router_applies_one_pipeline_per_field() -> None:
     assert torch.equal(a, b)
     with pytest.raises(multiaug.InputError, match="field"):
         router({"image": img})
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda s: OneOf([_gain(6, 6), _gain(-6, -6), _gain(0, 0)], same_on_batch=s),
+        lambda s: SomeOf([_gain(6, 6), _gain(-12, -12), _gain(1, 1)], n=(1, 2), same_on_batch=s),
+        lambda s: RandomApply(_gain(6, 6), p=0.5, same_on_batch=s),
+        lambda s: Pipeline([_gain(6, 6)], p=0.5, same_on_batch=s),
+    ],
+    ids=["OneOf", "SomeOf", "RandomApply", "Pipeline"],
+)
+def test_same_on_batch_makes_one_choice_for_the_whole_batch(make) -> None:
+    x = X[:64]
+    seen = set()
+    for seed in range(12):
+        db = np.round(_applied_gain_db(make(True)(x, sample_rate=8000, seed=seed)), 4)
+        assert len(set(db.tolist())) == 1  # every sample took the same branch
+        seen.add(float(db[0]))
+        alone = make(True)(x[5:6], sample_rate=8000, seed=seed, keys=[5])
+        assert torch.equal(
+            alone, make(True)(x, sample_rate=8000, seed=seed)[5:6]
+        )  # the batch does not matter
+    assert len(seen) > 1  # ... but the choice is random from batch to batch
+    per_sample = np.round(_applied_gain_db(make(False)(x, sample_rate=8000, seed=0)), 4)
+    assert len(set(per_sample.tolist())) > 1
+    aug = make(True)
+    assert multiaug.from_config(aug.to_config()).to_config() == aug.to_config()
+    assert aug.to_config()["same_on_batch"] is True
+
+
+def test_random_order_same_on_batch_and_bad_flag() -> None:
+    ro = RandomOrder([mi.Rotate90(p=1.0), mi.HorizontalFlip(p=1.0)], same_on_batch=True)
+    _, rec = ro(torch.rand(16, 1, 6, 6), seed=3, return_params=True)
+    assert len({tuple(row) for row in np.asarray(rec.info["order"]).tolist()}) == 1
+    with pytest.raises(ConfigError, match="same_on_batch"):
+        OneOf([_gain(1, 1)], same_on_batch=1)  # type: ignore[arg-type]
