@@ -145,6 +145,8 @@ def test_references_from_pillow_and_textbook_formulas() -> None:
     assert np.allclose(C.autocontrast(xf).numpy(), (f - lo) / (hi - lo), atol=1e-6)
     assert C.invert(xu).equal(255 - xu) and torch.allclose(C.invert(xf), 1 - xf)
     assert np.allclose(C.adjust_gamma(xf, [0.7] * 3).numpy(), f**0.7, atol=1e-6)
+    ends = torch.tensor([0.0, 1.0]).expand(4, 1, 1, 2)  # exp(g * log x) keeps 0 and 1 exact; 0 ** 0 is 1
+    assert C.adjust_gamma(ends, [0.25, 1.0, 4.0, 0.0]).flatten().tolist() == [0, 1, 0, 1, 0, 1, 1, 1]
     ref_u8 = np.round(255 * (xu.double().numpy() / 255) ** 0.7)
     assert np.abs(C.adjust_gamma(xu, [0.7] * 3).numpy() - ref_u8).max() <= 1
     mean, std = np.array([0.4, 0.5, 0.6])[:, None, None], np.array([0.2, 0.3, 0.4])[:, None, None]
