@@ -451,7 +451,9 @@ class Perspective(_Warped):
 
     def matrix(self, params: dict[str, Any], height: int, width: int) -> np.ndarray:
         offsets = np.asarray(params["offsets"], dtype=np.float64).reshape(-1, 4, 2)
-        corners = np.array([[0.0, 0.0], [width - 1, 0.0], [width - 1, height - 1], [0.0, height - 1]])
+        # corners at the edge pixels' centres; a one-pixel side spans one pixel so that they are never collinear
+        right, bottom = max(width - 1, 1), max(height - 1, 1)
+        corners = np.array([[0.0, 0.0], [right, 0.0], [right, bottom], [0.0, bottom]])
         inward = np.array([[1.0, 1.0], [-1.0, 1.0], [-1.0, -1.0], [1.0, -1.0]])
-        end = corners + inward * offsets * np.array([width - 1, height - 1])
+        end = corners + inward * offsets * np.array([right, bottom])
         return perspective_matrix(np.broadcast_to(corners, end.shape), end)
