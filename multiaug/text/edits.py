@@ -26,6 +26,7 @@ __all__ = [
     "ABBREVIATIONS",
     "apply_edits",
     "apply_token_edits",
+    "chunk_start",
     "delete_token",
     "insert_token",
     "match_case",
@@ -129,10 +130,26 @@ def insert_token(tokens: list[str], seps: list[str], i: int, word: str) -> None:
         seps[n:] = [" ", seps[n]]
         return
     before = seps[i]
-    # before attached punctuation such as the final full stop, the space goes before the new word
-    new = [before, " "] if is_word(tokens[i]) or before else [" ", ""]
+    # before attached punctuation such as the final full stop, the space goes before the new word; at the
+    # start of the text or of a chunk (leading punctuation such as "$" or an opening quote), after it
+    new = [before, " "] if is_word(tokens[i]) or before or i == 0 else [" ", ""]
     tokens.insert(i, word)
     seps[i : i + 1] = new
+
+
+def chunk_start(tokens: Sequence[str], seps: Sequence[str], i: int) -> int:
+    """Where to insert before word ``i`` so that its leading punctuation (``$``, an opening quote or bracket)
+    stays attached to it: the start of its whitespace-delimited chunk, or ``i`` when it is glued to a word.
+
+    Example:
+        >>> toks, seps = tokenize('costs "$3.50"')
+        >>> chunk_start(toks, seps, 3), toks[1]
+        (1, '"')
+    """
+    k = i
+    while k > 0 and not seps[k] and not is_word(tokens[k - 1]):
+        k -= 1
+    return k if k == 0 or seps[k] else i
 
 
 def sentence_spans(

@@ -11,7 +11,7 @@ from typing import Any
 from multiaug.core import register
 from multiaug.core.errors import ConfigError
 
-from .edits import ABBREVIATIONS, match_case
+from .edits import ABBREVIATIONS, chunk_start, insert_token, match_case
 from .lexicon import Lexicon, WordNetLexicon, load_lexicon
 from .tagging import Tagger, context_hint, resolve_tagger
 from .tokenize import is_word, is_wordlike
@@ -216,7 +216,7 @@ class RandomInsertion(SynonymAugmenter):
     """
 
     def _edits(self, text: str, rng: random.Random) -> list[Edit]:
-        tokens, _, word_index = self.tokens(text)
+        tokens, seps, word_index = self.tokens(text)
         eligible = [i for i in self.eligible(tokens, word_index) if is_wordlike(tokens[i])]
         if not eligible:
             return []
@@ -226,6 +226,7 @@ class RandomInsertion(SynonymAugmenter):
             return []
         words = list(word_index)
         n = self._count(len(words))
+        current, spaces = list(tokens), list(seps)
         edits: list[Edit] = []
         for _ in range(n):
             word, opts = sources[rng.randrange(len(sources))]
@@ -233,9 +234,10 @@ class RandomInsertion(SynonymAugmenter):
             if word.isupper() and len(word) > 1:
                 new = new.upper()
             slot = rng.randrange(len(words) + 1)
-            at = words[slot] if slot < len(words) else words[-1] + 1
+            # before a word's leading punctuation ("$3.50", "'dog'"), or after the last word
+            at = chunk_start(current, spaces, words[slot]) if slot < len(words) else words[-1] + 1
             edits.append({"op": "ins", "i": at, "new": new, "of": word})
-            # keep positions valid for the next insertion
+            insert_token(current, spaces, at, new)  # keep positions valid for the next insertion
             words = [w + (w >= at) for w in words]
             words.insert(slot, at)
         return edits

@@ -1,0 +1,34 @@
+"""Edge cases found in review: each test pins a bug that a user would hit."""
+
+from __future__ import annotations
+
+import pytest
+
+import multiaug.text as mt
+from multiaug.text.edits import insert_token
+from multiaug.text.tokenize import detokenize, tokenize
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "It costs $3.50, i.e. 1,000 yen.",
+        "The 'dog' barked loudly.",
+        '"Stop" means halt now.',
+        "(Big) dogs bark.",
+    ],
+)
+def test_insertion_never_splits_a_word_from_its_leading_punctuation(text: str) -> None:
+    # "$3.50" must not become "$is 3.50", nor "'dog'" become "'pawl dog'"
+    glued = [t for t in text.split() if not t[0].isalnum()]
+    aug = mt.RandomInsertion(aug_p=1.0)
+    for seed in range(20):
+        out = aug(text, seed=seed)
+        for chunk in glued:
+            assert chunk in out.split(), (seed, out)
+
+
+def test_insert_token_at_the_start_before_punctuation() -> None:
+    tokens, seps = map(list, tokenize('"Stop" now.'))
+    insert_token(tokens, seps, 0, "please")
+    assert detokenize(tokens, seps) == 'please "Stop" now.'
