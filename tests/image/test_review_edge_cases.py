@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 import torch
 
@@ -20,3 +21,51 @@ def test_perspective_on_one_pixel_wide_or_high_images(shape: tuple[int, int]) ->
     assert out.shape == x.shape
     assert bool(torch.isfinite(out).all())
     assert torch.equal(mi.Perspective(distortion_scale=0.0, p=1.0)(x, seed=0), x)
+
+
+@pytest.mark.parametrize(
+    "aug",
+    [
+        mi.BoxBlur((3, 9), p=1.0),
+        mi.GaussianBlur((3, 9), sigma=2.0, p=1.0),
+        mi.MotionBlur((3, 9), p=1.0),
+        mi.MedianBlur((3, 9), p=1.0),
+    ],
+    ids=lambda a: type(a).__name__,
+)
+def test_filters_on_images_smaller_than_the_kernel_do_not_depend_on_the_batch(aug: mi.ImageAugmenter) -> None:
+    # a sample's border handling depended on the largest kernel of its batch (reflect, or replicate once the
+    # padding reached the image size)
+    x = _rand(8, 2, 3, 5)
+    full = aug(x, seed=0)
+    for i in range(len(x)):
+        torch.testing.assert_close(aug(x[i : i + 1], seed=0, keys=[i]), full[i : i + 1], atol=1e-6, rtol=0)
+
+
+@pytest.mark.parametrize("k", [3, 5, 7, 9, 11])
+@pytest.mark.parametrize("shape", [(3, 3), (2, 5), (1, 4)])
+def test_box_and_median_blur_reflect_like_opencv_on_tiny_images(k: int, shape: tuple[int, int]) -> None:
+    cv2 = pytest.importorskip("cv2")
+    from multiaug.image.functional.filters import box_blur, median_blur
+
+    x = _rand(1, 1, *shape)
+    ref = cv2.blur(x[0, 0].numpy(), (k, k), borderType=cv2.BORDER_REFLECT_101)
+    np.testing.assert_allclose(box_blur(x, [k])[0, 0].numpy(), ref, atol=1e-6)
+    u8 = (x * 255).round().to(torch.uint8)
+    # OpenCV's median of uint8 images takes any odd size with BORDER_REPLICATE only; compare ours to numpy's median
+    # over the reflect-101 window instead
+    r = k // 2
+    rows = _reflect101(np.arange(-r, shape[0] + r), shape[0])
+    cols = _reflect101(np.arange(-r, shape[1] + r), shape[1])
+    padded = u8[0, 0].numpy()[np.ix_(rows, cols)]
+    windows = np.lib.stride_tricks.sliding_window_view(padded, (k, k))
+    expected = np.sort(windows.reshape(*shape, -1), axis=-1)[..., k * k // 2]
+    np.testing.assert_array_equal(median_blur(u8, [k])[0, 0].numpy(), expected)
+
+
+def _reflect101(idx: np.ndarray, n: int) -> np.ndarray:
+    if n == 1:
+        return np.zeros_like(idx)
+    period = 2 * (n - 1)
+    idx = np.mod(idx, period)
+    return np.where(idx >= n, period - idx, idx)
