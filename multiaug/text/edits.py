@@ -24,6 +24,7 @@ from .tokenize import detokenize, is_word, tokenize
 
 __all__ = [
     "ABBREVIATIONS",
+    "abbreviated",
     "apply_edits",
     "apply_token_edits",
     "chunk_start",
@@ -188,13 +189,26 @@ def sentence_spans(
     return spans
 
 
+def abbreviated(word: str, following: str) -> bool:
+    """True when ``word`` followed by a full stop is an abbreviation (``Dr``, ``e.g``, a single letter), so the
+    full stop does not end a sentence; ``following`` is the next token (``no`` abbreviates only before a number:
+    "No. 5", but "He said no. She left.").
+
+    Example:
+        >>> abbreviated("Dr", "Smith"), abbreviated("No", "5"), abbreviated("no", "She"), abbreviated("dog", "It")
+        (True, True, False, False)
+    """
+    low = word.lower()
+    if low == "no":
+        return following[:1].isdigit()
+    return low in ABBREVIATIONS or "." in word or (len(word) == 1 and word.isalpha())
+
+
 def _ends_sentence(tokens: list[str] | tuple[str, ...], i: int, nxt: int, cjk: bool) -> bool:
     if cjk:
         return True
-    if tokens[i] == ".":
-        prev = tokens[i - 1]
-        if prev.lower() in ABBREVIATIONS or "." in prev or (len(prev) == 1 and prev.isalpha()):
-            return False
+    if tokens[i] == "." and abbreviated(tokens[i - 1], tokens[nxt]):
+        return False
     return not tokens[nxt][:1].islower()
 
 

@@ -11,7 +11,7 @@ from typing import Any
 from multiaug.core import register
 from multiaug.core.errors import ConfigError
 
-from .edits import ABBREVIATIONS, chunk_start, insert_token, match_case
+from .edits import abbreviated, chunk_start, insert_token, match_case
 from .lexicon import Lexicon, WordNetLexicon, load_lexicon
 from .tagging import Tagger, context_hint, resolve_tagger
 from .tokenize import is_word, is_wordlike
@@ -144,8 +144,7 @@ def _starts_sentence(tokens: Sequence[str], i: int) -> bool:
     if prev not in _SENTENCE_OPENERS:
         return False
     if prev == "." and i >= 2:
-        before = tokens[i - 2]
-        return not (before.lower() in ABBREVIATIONS or "." in before or len(before) == 1)
+        return not abbreviated(tokens[i - 2], tokens[i])
     return True
 
 

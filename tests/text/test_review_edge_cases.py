@@ -32,3 +32,19 @@ def test_insert_token_at_the_start_before_punctuation() -> None:
     tokens, seps = map(list, tokenize('"Stop" now.'))
     insert_token(tokens, seps, 0, "please")
     assert detokenize(tokens, seps) == 'please "Stop" now.'
+
+
+def test_no_at_the_end_of_a_sentence_is_not_an_abbreviation() -> None:
+    from multiaug.text.edits import sentence_spans
+
+    toks, seps = tokenize("He said no. She left. They cried.")
+    assert len(sentence_spans(toks, seps)) == 3
+    toks, seps = tokenize("Room No. 5 is free. Go there.")  # "No. 5": the abbreviation of number
+    assert len(sentence_spans(toks, seps)) == 2
+    outs = {mt.SentenceShuffle()("He said no. She left.", seed=s) for s in range(8)}
+    assert "She left. He said no." in outs
+
+
+def test_a_capitalised_word_after_no_full_stop_starts_a_sentence() -> None:
+    aug = mt.SynonymReplacement(aug_p=1.0)
+    assert aug.options(tokenize("He said no. Dogs bark.")[0], 4, None)
