@@ -69,3 +69,12 @@ def _reflect101(idx: np.ndarray, n: int) -> np.ndarray:
     period = 2 * (n - 1)
     idx = np.mod(idx, period)
     return np.where(idx >= n, period - idx, idx)
+
+
+def test_nearest_warp_of_an_image_past_2_24_pixels_reads_the_right_source_pixels() -> None:
+    # the flat source index was formed in float32, which cannot hold odd integers past 2**24: pixels read
+    # from the last rows of a 24-megapixel mask came from the neighbouring column
+    side = 4100
+    x = (torch.arange(side * side, dtype=torch.int64) % 251).to(torch.uint8).reshape(1, side, side)
+    out = mi.Rotate(degrees=(90.0, 90.0), interpolation="nearest", p=1.0)(x, seed=0)
+    assert torch.equal(out, torch.rot90(x, 1, dims=(-2, -1)))

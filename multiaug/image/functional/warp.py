@@ -262,7 +262,10 @@ def _warp_chunk(src, inv, out, interpolation, border, pad):
     x0, fx = _prepare(sx, w, interpolation, border, margin)
     y0, fy = _prepare(sy, h, interpolation, border, margin)
     flat = src.reshape(b, c, -1)
-    base = y0.mul_(sw).add_(x0).to(torch.int64)  # float32 holds these indices exactly
+    if (h + 2 * margin) * sw <= 2**24 or y0.dtype == torch.float64:
+        base = y0.mul_(sw).add_(x0).to(torch.int64)  # the float holds these indices exactly
+    else:  # float32 cannot hold every integer past 2**24
+        base = y0.to(torch.int64).mul_(sw).add_(x0.to(torch.int64))
     if interpolation == "nearest":
         torch.gather(flat, 2, base.unsqueeze(1).expand(b, c, -1), out=out.view(b, c, -1))
         return
