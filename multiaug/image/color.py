@@ -49,6 +49,14 @@ def _with_image(batch: ImageBatch, fn: Any) -> ImageBatch:
     return batch.replace(image=fn(batch.image))
 
 
+class _RGBOnly(ImageAugmenter):
+    """Ops that need RGB images: other channel counts are refused before the coin flip, whatever ``p``."""
+
+    def validate(self, batch: ImageBatch) -> None:
+        if batch.image is not None:
+            F.require_rgb(batch.image, type(self).__name__)
+
+
 class _ColorOp(ImageAugmenter):
     """An op whose only parameter is one per-sample value drawn uniformly from ``self.range``."""
 
@@ -108,12 +116,16 @@ class Contrast(_ColorOp):
         super().__init__(p=p, same_on_batch=same_on_batch)
         self.range = _factor_range(contrast, "contrast")
 
+    def validate(self, batch: ImageBatch) -> None:
+        if batch.image is not None:
+            F.require_rgb_or_gray(batch.image, "Contrast")
+
     def apply(self, batch: ImageBatch, params: dict[str, Any]) -> ImageBatch:
         return _with_image(batch, lambda x: F.adjust_contrast(x, params["factor"]))
 
 
 @register("image.Saturation")
-class Saturation(_ColorOp):
+class Saturation(_RGBOnly, _ColorOp):
     """Blend each RGB image with its own grey version by a random factor: ``f x + (1 - f) Y`` (RGB only).
 
     Args:
@@ -143,7 +155,7 @@ def _hue_range(hue: Any) -> tuple[float, float]:
 
 
 @register("image.Hue")
-class Hue(_ColorOp):
+class Hue(_RGBOnly, _ColorOp):
     """Rotate the hue by a random fraction of a full turn, in YIQ space (keeps luma exactly; RGB only).
 
     YIQ's rotation is linear (one 3x3 matrix, so it fuses with the other colour ops); it approximates the HSV
@@ -173,7 +185,7 @@ class Hue(_ColorOp):
 
 
 @register("image.ColorJitter")
-class ColorJitter(ImageAugmenter):
+class ColorJitter(_RGBOnly):
     """Brightness, contrast, saturation and hue together (RGB only), as one per-sample 3x3 matrix plus bias.
 
     Each sample draws its four factors and, with ``random_order=True`` (default), its own order of the four
@@ -243,7 +255,7 @@ class ColorJitter(ImageAugmenter):
 
 
 @register("image.RGBShift")
-class RGBShift(ImageAugmenter):
+class RGBShift(_RGBOnly):
     """Add a random offset to each of R, G and B, per sample (RGB only).
 
     Args:
@@ -278,11 +290,7 @@ class RGBShift(ImageAugmenter):
         return {"shift": low + (high - low) * draws.uniform(size=(3,))}
 
     def apply(self, batch: ImageBatch, params: dict[str, Any]) -> ImageBatch:
-        def run(x: Any) -> Any:
-            F.require_rgb(x, "RGBShift")
-            return F.rgb_shift(x, params["shift"])
-
-        return _with_image(batch, run)
+        return _with_image(batch, lambda x: F.rgb_shift(x, params["shift"]))
 
 
 @register("image.ChannelShuffle")
@@ -307,7 +315,7 @@ class ChannelShuffle(ImageAugmenter):
 
 
 @register("image.ToGray")
-class ToGray(ImageAugmenter):
+class ToGray(_RGBOnly):
     """Replace RGB by its luma ``Y = 0.299 R + 0.587 G + 0.114 B`` in all three channels (RGB only).
 
     Example:

@@ -7,6 +7,7 @@ import pytest
 import torch
 
 import multiaug.image as mi
+from multiaug.core.errors import InputError
 
 
 def _rand(*shape: int, seed: int = 0) -> torch.Tensor:
@@ -78,3 +79,29 @@ def test_nearest_warp_of_an_image_past_2_24_pixels_reads_the_right_source_pixels
     x = (torch.arange(side * side, dtype=torch.int64) % 251).to(torch.uint8).reshape(1, side, side)
     out = mi.Rotate(degrees=(90.0, 90.0), interpolation="nearest", p=1.0)(x, seed=0)
     assert torch.equal(out, torch.rot90(x, 1, dims=(-2, -1)))
+
+
+@pytest.mark.parametrize(
+    ("aug", "channels"),
+    [
+        (mi.Saturation(p=0.5), 1),
+        (mi.Hue(p=0.5), 1),
+        (mi.ColorJitter(p=0.5), 4),
+        (mi.RGBShift(p=0.5), 1),
+        (mi.ToGray(p=0.5), 2),
+        (mi.Contrast(p=0.5), 4),
+    ],
+    ids=lambda v: type(v).__name__ if not isinstance(v, int) else str(v),
+)
+def test_channel_count_errors_do_not_depend_on_the_coin_flip(aug: mi.ImageAugmenter, channels: int) -> None:
+    # the channel checks ran in apply, so a call whose samples all lost the coin flip passed silently
+    x = _rand(1, channels, 4, 4)
+    for seed in range(8):
+        with pytest.raises(InputError, match="channels|RGB"):
+            aug(x, seed=seed)
+    with pytest.raises(InputError):
+        type(aug)(p=0.0)(x)
+    # a replay on a mask alone has no image to check
+    mask = torch.zeros(1, 4, 4, dtype=torch.int64)
+    _, record = aug(_rand(1, 3, 4, 4), seed=0, return_params=True)
+    assert torch.equal(aug(mask=mask, params=record)["mask"], mask)

@@ -49,6 +49,7 @@ __all__ = [
     "normalize",
     "posterize",
     "require_rgb",
+    "require_rgb_or_gray",
     "rgb_shift",
     "saturation_matrix",
     "solarize",
@@ -74,6 +75,14 @@ def require_rgb(image: torch.Tensor, op: str) -> None:
     if image.ndim != 4 or image.shape[1] != 3:
         raise InputError(
             f"{op} needs RGB images with 3 channels, shaped (B, 3, H, W); got shape {tuple(image.shape)}"
+        )
+
+
+def require_rgb_or_gray(image: torch.Tensor, op: str) -> None:
+    """Raise InputError unless the image batch has 3 (RGB) or 1 (grey) channels."""
+    if image.ndim != 4 or image.shape[1] not in (1, 3):
+        raise InputError(
+            f"{op} needs RGB or grey images shaped (B, 3, H, W) or (B, 1, H, W); got shape {tuple(image.shape)}"
         )
 
 
@@ -277,10 +286,7 @@ def adjust_contrast(image: torch.Tensor, factor: Any) -> torch.Tensor:
         >>> adjust_contrast(torch.tensor([[[[0.0, 1.0]]]]), [0.5]).flatten().tolist()
         [0.25, 0.75]
     """
-    if image.ndim != 4 or image.shape[1] not in (1, 3):
-        raise InputError(
-            f"contrast needs RGB or grey images shaped (B, 3, H, W) or (B, 1, H, W); got {tuple(image.shape)}"
-        )
+    require_rgb_or_gray(image, "contrast")
     f = _per_sample(factor, image.shape[0], "factor")
     weights = np.ones((image.shape[1], 1)) @ (GRAY_WEIGHTS if image.shape[1] == 3 else np.ones(1))[None, :]
     return channel_affine(image, f[:, None], 0.0, mean_gain=(1.0 - f)[:, None, None] * weights)
