@@ -97,7 +97,7 @@ def test_channel_count_errors_do_not_depend_on_the_coin_flip(aug: mi.ImageAugmen
     # the channel checks ran in apply, so a call whose samples all lost the coin flip passed silently
     x = _rand(1, channels, 4, 4)
     for seed in range(8):
-        with pytest.raises(InputError, match="channels|RGB"):
+        with pytest.raises(InputError, match=r"channels|RGB"):
             aug(x, seed=seed)
     with pytest.raises(InputError):
         type(aug)(p=0.0)(x)
