@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import string
+import unicodedata
 from collections.abc import Iterable, Sequence
 
 from multiaug.core import register
@@ -12,7 +13,7 @@ from multiaug.core.errors import ConfigError
 
 from .word_base import Edit, WordAugmenter, _check_count
 
-__all__ = ["QWERTY_NEIGHBOURS", "CharNoise", "KeyboardTypo"]
+__all__ = ["QWERTY_NEIGHBOURS", "CharNoise", "KeyboardTypo", "graphemes"]
 
 
 def _qwerty_neighbours() -> dict[str, str]:
@@ -29,6 +30,29 @@ def _qwerty_neighbours() -> dict[str, str]:
 #: Keys next to each key on a QWERTY keyboard (lower-case letters and digits).
 QWERTY_NEIGHBOURS = _qwerty_neighbours()
 ACTIONS = ("insert", "delete", "swap", "substitute")
+_JOINERS = ("\u200c", "\u200d")
+
+
+def graphemes(word: str) -> list[str]:
+    """The characters of a word as a reader sees them: a letter with its combining marks (and zero-width joiners)
+    is one character, so noise never strips, moves or doubles an accent on its own.
+
+    Example:
+        >>> graphemes("cafe\\u0301")[-1] == "e\\u0301", len(graphemes("cafe\\u0301")), len("cafe\\u0301")
+        (True, 4, 5)
+    """
+    out: list[str] = []
+    for ch in word:
+        if out and (unicodedata.category(ch)[0] == "M" or ch in _JOINERS or out[-1].endswith(_JOINERS)):
+            out[-1] += ch
+        else:
+            out.append(ch)
+    return out
+
+
+def _nfc(cluster: str) -> tuple[str, str]:
+    """Sort key of a word's own alphabet: composed and decomposed accents sort alike (ties broken by code)."""
+    return unicodedata.normalize("NFC", cluster), cluster
 
 
 class _CharAugmenter(WordAugmenter):
@@ -65,7 +89,7 @@ class _CharAugmenter(WordAugmenter):
 
     def _edits(self, text: str, rng: random.Random) -> list[Edit]:
         tokens, _, words = self.tokens(text)
-        eligible = [i for i in self.eligible(tokens, words) if len(tokens[i]) >= self.min_length]
+        eligible = [i for i in self.eligible(tokens, words) if len(graphemes(tokens[i])) >= self.min_length]
         if not eligible:
             return []
         n = min(self._count(len(words)), len(eligible))
@@ -78,7 +102,8 @@ class _CharAugmenter(WordAugmenter):
 
 
 def _same_case(like: str, ch: str) -> str:
-    return ch.upper() if like.isupper() else ch
+    """``ch`` in the case of ``like`` (scripts without case are left as they are)."""
+    return ch.upper() if like.isupper() else ch.lower() if like.islower() else ch
 
 
 @register("text.KeyboardTypo")
@@ -96,11 +121,11 @@ class KeyboardTypo(_CharAugmenter):
     """
 
     def _noisy(self, word: str, rng: random.Random) -> str:
-        chars = list(word)
+        chars = graphemes(word)
         positions = [k for k, ch in enumerate(chars) if ch.lower() in QWERTY_NEIGHBOURS]
         if not positions:
             return word
-        for k in rng.sample(positions, min(self._char_count(len(word)), len(positions))):
+        for k in rng.sample(positions, min(self._char_count(len(chars)), len(positions))):
             near = QWERTY_NEIGHBOURS[chars[k].lower()]
             chars[k] = _same_case(chars[k], near[rng.randrange(len(near))])
         return "".join(chars)
@@ -112,7 +137,7 @@ class CharNoise(_CharAugmenter):
 
     ``actions`` picks the kinds of edit (each edit draws one uniformly); inserted and substituted characters come
     from ``alphabet`` (default: ``a-z`` for ASCII words, else the word's own characters) in the neighbour's case.
-    A word never loses its last character.
+    A word never loses its last character; a letter and its combining accents count as one character.
 
     Example:
         >>> import multiaug.text as mt
@@ -156,9 +181,11 @@ class CharNoise(_CharAugmenter):
         self.alphabet = alphabet
 
     def _noisy(self, word: str, rng: random.Random) -> str:
-        chars = list(word)
-        alphabet = self.alphabet or (string.ascii_lowercase if word.isascii() else "".join(sorted(set(word))))
-        for _ in range(self._char_count(len(word))):
+        chars = graphemes(word)
+        alphabet: Sequence[str] = self.alphabet or (
+            string.ascii_lowercase if word.isascii() else sorted(set(chars), key=_nfc)
+        )
+        for _ in range(self._char_count(len(chars))):
             action = self.actions[rng.randrange(len(self.actions))]
             k = rng.randrange(len(chars))
             new = alphabet[rng.randrange(len(alphabet))]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
 
 import multiaug.text as mt
@@ -48,3 +50,41 @@ def test_no_at_the_end_of_a_sentence_is_not_an_abbreviation() -> None:
 def test_a_capitalised_word_after_no_full_stop_starts_a_sentence() -> None:
     aug = mt.SynonymReplacement(aug_p=1.0)
     assert aug.options(tokenize("He said no. Dogs bark.")[0], 4, None)
+
+
+NFD = "e\u0301cole nai\u0308ve garc\u0327on"  # "école naïve garçon" with combining marks
+
+
+def _clusters(word: str) -> list[str]:
+    out: list[str] = []
+    for ch in word:
+        if out and unicodedata.category(ch).startswith("M"):
+            out[-1] += ch
+        else:
+            out.append(ch)
+    return out
+
+
+def test_char_noise_keeps_combining_marks_on_their_letters() -> None:
+    # a combining accent is part of its letter: never deleted alone, moved, doubled or inserted on its own
+    allowed = {c.lower() for w in NFD.split() for c in _clusters(w)}
+    aug = mt.CharNoise(aug_p=1.0, aug_char_p=0.5, aug_char_max=None)
+    for seed in range(40):
+        for word in aug(NFD, seed=seed).split():
+            assert not unicodedata.category(word[0]).startswith("M"), word
+            assert {c.lower() for c in _clusters(word)} <= allowed, word
+
+
+def test_typos_are_the_same_for_composed_and_decomposed_accents() -> None:
+    nfc = unicodedata.normalize("NFC", NFD)
+    for aug in (mt.KeyboardTypo(aug_p=1.0, aug_char_max=None), mt.CharNoise(aug_p=1.0)):
+        for seed in range(20):
+            assert unicodedata.normalize("NFC", aug(NFD, seed=seed)) == aug(nfc, seed=seed)
+
+
+def test_char_noise_characters_take_the_case_of_their_neighbour() -> None:
+    aug = mt.CharNoise(alphabet="XYZ", actions=["insert", "substitute"], aug_p=1.0, aug_char_max=None)
+    for seed in range(10):
+        out = aug("hello world", seed=seed)
+        assert out == out.lower(), out
+    assert mt.CharNoise(alphabet="xyz", actions=["substitute"], aug_p=1.0)("HELLO", seed=0).isupper()
