@@ -88,3 +88,25 @@ def test_char_noise_characters_take_the_case_of_their_neighbour() -> None:
         out = aug("hello world", seed=seed)
         assert out == out.lower(), out
     assert mt.CharNoise(alphabet="xyz", actions=["substitute"], aug_p=1.0)("HELLO", seed=0).isupper()
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: mt.SynonymReplacement(protect={"iPhone", "COVID-19"}, aug_p=0.5),
+        lambda: mt.WordShuffle(stopwords=frozenset({"the", "a"})),
+        lambda: mt.EDA(num_aug=2, stopwords={"the"}, protect={"dog"}),
+    ],
+)
+def test_set_of_stopwords_or_protected_tokens_saves_in_a_config(make, tmp_path) -> None:
+    # docs/text.md shows protect={"COVID-19", "iPhone"}: such an augmenter must save and load
+    import json
+
+    import multiaug
+
+    aug = make()
+    config = json.loads(json.dumps(aug.to_config()))
+    multiaug.save(aug, tmp_path / "aug.json")
+    text = "The big iPhone was the best COVID-19 gadget, said a dog."
+    for again in (multiaug.from_config(config), multiaug.load(tmp_path / "aug.json")):
+        assert [again(text, seed=s) for s in range(5)] == [aug(text, seed=s) for s in range(5)]
