@@ -266,7 +266,10 @@ class Resize(_Sized):
         return crop_resize_matrix(np.zeros(n), 0.0, height, width, *self.size)
 
     def warp_image(self, image: torch.Tensor, matrix: np.ndarray, size: tuple[int, int]) -> torch.Tensor:
-        if image.dtype == torch.uint8 and image.device.type == "cpu" and self.interpolation == "bilinear":
+        fast = image.dtype == torch.uint8 and image.device.type == "cpu" and self.interpolation == "bilinear"
+        # torch's fixed-point kernel fails on 1-pixel-wide outputs (an internal assert for 3 channels to 1x1,
+        # wrong values for 5 or more channels): those take the float path
+        if fast and size[1] > 1:
             # torch's vectorised fixed-point resize: the same map, within one grey level, 2-4x faster
             return F.interpolate(image, size=size, mode="bilinear", align_corners=False, antialias=False)
         return super().warp_image(image, matrix, size)

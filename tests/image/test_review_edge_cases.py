@@ -105,3 +105,15 @@ def test_channel_count_errors_do_not_depend_on_the_coin_flip(aug: mi.ImageAugmen
     mask = torch.zeros(1, 4, 4, dtype=torch.int64)
     _, record = aug(_rand(1, 3, 4, 4), seed=0, return_params=True)
     assert torch.equal(aug(mask=mask, params=record)["mask"], mask)
+
+
+@pytest.mark.parametrize(("channels", "size"), [(3, (1, 1)), (5, (4, 1)), (8, (2, 1)), (3, (6, 2))])
+def test_uint8_bilinear_resize_to_one_pixel_wide_outputs(channels: int, size: tuple[int, int]) -> None:
+    # torch's uint8 fixed-point resize (the CPU fast path) raises an internal assert for 3 channels to 1x1 and
+    # returns garbage for 5+ channels to a 1-pixel-wide output
+    x = _rand(2, channels, 9, 7)
+    u8 = (x * 255).round().to(torch.uint8)
+    ref = mi.Resize(size)(u8.float() / 255) * 255
+    out = mi.Resize(size)(u8)
+    assert out.dtype == torch.uint8
+    assert float((out.float() - ref).abs().max()) <= 1.0
