@@ -90,12 +90,16 @@ class UserLexicon(Lexicon):
         super().__init__()
         table: dict[str, list[str]] = {}
         for word, synonyms in mapping.items():
-            if isinstance(synonyms, str):
-                synonyms = [synonyms]
+            items = [synonyms] if isinstance(synonyms, str) else synonyms
+            items = list(items) if isinstance(items, Iterable) else [items]
+            if not all(isinstance(s, str) for s in items):
+                raise ConfigError(
+                    f"the synonyms of {str(word)!r} must be a string or a list of strings, got {synonyms!r}"
+                )
             key = str(word).lower()
             entry = table.setdefault(key, [])
-            for syn in synonyms:
-                syn = str(syn).replace("_", " ").strip()
+            for syn in items:
+                syn = syn.replace("_", " ").strip()
                 if syn and syn.lower() != key and syn not in entry:
                     entry.append(syn)
         self.table = table

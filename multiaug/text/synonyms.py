@@ -12,7 +12,7 @@ from multiaug.core import register
 from multiaug.core.errors import ConfigError
 
 from .edits import abbreviated, chunk_start, insert_token, match_case
-from .lexicon import Lexicon, WordNetLexicon, load_lexicon
+from .lexicon import Lexicon, UserLexicon, WordNetLexicon, load_lexicon
 from .tagging import Tagger, context_hint, resolve_tagger
 from .tokenize import is_word, is_wordlike
 from .word_base import Edit, WordAugmenter
@@ -23,7 +23,10 @@ Source = str | Mapping[str, Iterable[str]] | Lexicon
 
 
 def _check_source(source: Source) -> None:
-    if isinstance(source, Lexicon | Mapping):
+    if isinstance(source, Mapping):
+        UserLexicon(source)  # refuses bad entries now rather than at the first call
+        return
+    if isinstance(source, Lexicon):
         return
     if source in ("builtin", "nltk"):
         if source == "nltk":

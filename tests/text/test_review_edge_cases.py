@@ -110,3 +110,23 @@ def test_set_of_stopwords_or_protected_tokens_saves_in_a_config(make, tmp_path) 
     text = "The big iPhone was the best COVID-19 gadget, said a dog."
     for again in (multiaug.from_config(config), multiaug.load(tmp_path / "aug.json")):
         assert [again(text, seed=s) for s in range(5)] == [aug(text, seed=s) for s in range(5)]
+
+
+@pytest.mark.parametrize("source", [{"big": 5}, {"big": ["large", None]}, {"big": [3]}, {"big": None}])
+def test_bad_user_lexicon_is_refused_at_construction(source) -> None:
+    # {"big": 5} raised a bare TypeError at the first call; {"big": [None]} made "None" a synonym
+    from multiaug.core.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="synonyms of 'big'"):
+        mt.SynonymReplacement(source=source)
+    with pytest.raises(ConfigError, match="synonyms of 'big'"):
+        mt.UserLexicon(source)
+
+
+def test_bad_user_lexicon_file_is_a_config_error(tmp_path) -> None:
+    from multiaug.core.errors import ConfigError
+
+    path = tmp_path / "lex.json"
+    path.write_text('{"big": [1, 2]}', encoding="utf-8")
+    with pytest.raises(ConfigError, match="synonyms of 'big'"):
+        mt.SynonymReplacement(source=str(path), aug_p=1.0)("a big dog", seed=0)
