@@ -170,11 +170,11 @@ class SoundBank:
                 clip = clip.mean(dim=0, keepdim=True).expand(channels, -1)
             clips.append(clip)
         longest = max(c.shape[-1] for c in clips)
-        sounds = torch.zeros((len(clips), channels, longest), dtype=dtype)
+        sounds = torch.zeros((len(clips), channels, longest), dtype=dtype, device="cpu")
         for row, clip in zip(sounds, clips):
             row[:, : clip.shape[-1]] = clip
-        lengths = torch.tensor([c.shape[-1] for c in clips], dtype=torch.int64)
-        rows = torch.as_tensor(inverse.reshape(-1), dtype=torch.int64)
+        lengths = torch.tensor([c.shape[-1] for c in clips], dtype=torch.int64, device="cpu")
+        rows = torch.as_tensor(inverse.reshape(-1), dtype=torch.int64, device="cpu")
         return sounds.to(device), lengths.to(device), rows.to(device)
 
     def stack_for(self, indices: np.ndarray, batch: Any, op: Any) -> tuple[Tensor, Tensor, Tensor]:

@@ -51,7 +51,7 @@ class RandomCrop(AudioAugmenter):
 
     def apply(self, batch: AudioBatch, params: dict[str, Any]) -> AudioBatch:
         start, width = spans(params, self.unit, batch, self, shortest=1)
-        moved = shift(batch.audio, torch.as_tensor(-start), batch.lengths, rollover=False)
+        moved = shift(batch.audio, torch.as_tensor(-start, device="cpu"), batch.lengths, rollover=False)
         new_lengths = torch.as_tensor(width, device=batch.device)
         out = zero_padding(moved[..., : int(width.max())], new_lengths)
         return batch.replace(audio=out, lengths=new_lengths)

@@ -59,7 +59,7 @@ class ClippingDistortion(AudioAugmenter):
         return {"percentile": draws.uniform(*self.percentile)}
 
     def apply(self, batch: AudioBatch, params: dict[str, Any]) -> AudioBatch:
-        half = torch.as_tensor(np.asarray(params["percentile"], dtype=np.float64) / 2.0)
+        half = torch.as_tensor(np.asarray(params["percentile"], dtype=np.float64) / 2.0, device="cpu")
         limits = percentiles(batch.audio, torch.stack([half, 100.0 - half], dim=1), batch.lengths)
         out = torch.clamp(batch.audio, _column(limits[:, 0], batch), _column(limits[:, 1], batch))
         return batch.replace(audio=zero_padding(out, batch.lengths))
@@ -98,7 +98,7 @@ class TanhDistortion(AudioAugmenter):
         return {"distortion": draws.uniform(*self.distortion)}
 
     def apply(self, batch: AudioBatch, params: dict[str, Any]) -> AudioBatch:
-        q = 100.0 - 99.0 * torch.as_tensor(np.asarray(params["distortion"], dtype=np.float64))
+        q = 100.0 - 99.0 * torch.as_tensor(np.asarray(params["distortion"], dtype=np.float64), device="cpu")
         threshold = percentiles(batch.audio.abs(), q[:, None], batch.lengths)[:, 0]
         x = _wide(batch.audio)
         drive = (0.5 / (threshold + 1e-6)).to(device=batch.device, dtype=x.dtype).reshape(-1, 1, 1)
@@ -139,7 +139,9 @@ class BitCrush(AudioAugmenter):
         return {"bit_depth": draws.integers(self.bit_depth[0], self.bit_depth[1] + 1)}
 
     def apply(self, batch: AudioBatch, params: dict[str, Any]) -> AudioBatch:
-        steps = torch.as_tensor(2.0 ** (np.asarray(params["bit_depth"], dtype=np.float64) - 1.0))
+        steps = torch.as_tensor(
+            2.0 ** (np.asarray(params["bit_depth"], dtype=np.float64) - 1.0), device="cpu"
+        )
         x = _wide(batch.audio)
         scale = steps.to(device=batch.device, dtype=x.dtype).reshape(-1, 1, 1)
         return batch.replace(audio=(x * scale).round_().div_(scale).to(batch.audio.dtype))

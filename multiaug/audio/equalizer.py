@@ -198,7 +198,7 @@ class SevenBandParametricEQ(AudioAugmenter):
                 kind,
                 centre * 2.0 ** octaves[:, k],
                 gains[:, k],
-                torch.full((len(batch),), q, dtype=torch.float64),
+                torch.full((len(batch),), q, dtype=torch.float64, device="cpu"),
             )
             for k, (kind, centre, q) in enumerate(SEVEN_BANDS)
         ]

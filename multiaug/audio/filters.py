@@ -36,7 +36,7 @@ def _rolloff(value: Any) -> tuple[float, float]:
 
 
 def _tensor(params: dict[str, Any], key: str) -> torch.Tensor:
-    return torch.as_tensor(np.asarray(params[key], dtype=np.float64))
+    return torch.as_tensor(np.asarray(params[key], dtype=np.float64), device="cpu")
 
 
 class _CutoffFilter(AudioAugmenter):

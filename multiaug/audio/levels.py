@@ -53,7 +53,9 @@ class PeakNormalization(AudioAugmenter):
         return {"peak_db": draws.uniform(*self.peak_db)}
 
     def apply(self, batch: AudioBatch, params: dict[str, Any]) -> AudioBatch:
-        target = torch.as_tensor(10.0 ** (np.asarray(params["peak_db"], dtype=np.float64) / 20.0))
+        target = torch.as_tensor(
+            10.0 ** (np.asarray(params["peak_db"], dtype=np.float64) / 20.0), device="cpu"
+        )
         current = peak(batch.audio, batch.lengths).cpu()
         if not bool(torch.isfinite(current).all()):
             raise InputError("audio contains NaN or infinite values")

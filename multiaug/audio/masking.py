@@ -59,7 +59,11 @@ class TimeMask(AudioAugmenter):
         start, width = spans(params, self.unit, batch, self)
         fade = round(self.fade * batch.require_sample_rate(self)) if self.fade > 0 else 0
         out = time_mask(
-            batch.audio, torch.as_tensor(start), torch.as_tensor(width), fill=self.fill, fade=fade
+            batch.audio,
+            torch.as_tensor(start, device="cpu"),
+            torch.as_tensor(width, device="cpu"),
+            fill=self.fill,
+            fade=fade,
         )
         return batch.replace(audio=out)
 
@@ -125,7 +129,14 @@ class _BandMasking(SpectrogramAugmenter):
         start = span_starts(params["position"], size, width)
         valid = batch.valid_frames()
         fill = _mean(batch) if self.fill == "mean" else float(self.fill)
-        masked = mask_bands(spec, self.dim, torch.as_tensor(start), torch.as_tensor(width), fill, valid=valid)
+        masked = mask_bands(
+            spec,
+            self.dim,
+            torch.as_tensor(start, device="cpu"),
+            torch.as_tensor(width, device="cpu"),
+            fill,
+            valid=valid,
+        )
         return batch.replace(spec=masked)
 
 

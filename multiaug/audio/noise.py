@@ -53,7 +53,12 @@ def _colored(batch: AudioBatch, seeds: Any, exponent: Tensor) -> Tensor:
     for length in np.unique(full).tolist():
         rows = np.flatnonzero(full == length)
         noise = colored_noise(
-            seeds[rows], length, shape[0], exponent[torch.as_tensor(rows)], *shape[1:], normalize=False
+            seeds[rows],
+            length,
+            shape[0],
+            exponent[torch.as_tensor(rows, device=exponent.device)],
+            *shape[1:],
+            normalize=False,
         )
         out[torch.as_tensor(rows, device=batch.device), :, :length] = noise
     return out
@@ -233,7 +238,9 @@ class AddBackgroundNoise(AudioAugmenter):
         need = batch.lengths.cpu().numpy()
         room = np.where(have >= need, have - need + 1, have)
         offsets = np.floor(np.asarray(params["offset"], dtype=np.float64) * room).astype(np.int64)
-        noise = looped_segment(sounds, sound_lengths, rows, torch.as_tensor(offsets), batch.num_frames)
+        noise = looped_segment(
+            sounds, sound_lengths, rows, torch.as_tensor(offsets, device="cpu"), batch.num_frames
+        )
         return _add_at_snr(batch, noise, params)
 
 
@@ -304,7 +311,7 @@ class AddShortNoises(AudioAugmenter):
         host = batch.audio.detach().to("cpu", torch.float64)
         lengths = batch.lengths.cpu().tolist()
         clip_rms = masked_rms(host, batch.lengths.cpu()).tolist()
-        noise = torch.zeros(host.shape, dtype=torch.float64)
+        noise = torch.zeros_like(host)
         events = [
             (i, [float(v) for v in e]) for i, clip_events in enumerate(params["events"]) for e in clip_events
         ]
@@ -327,7 +334,7 @@ class AddShortNoises(AudioAugmenter):
 
 def _fades(size: int, fade_in: int, fade_out: int) -> Tensor:
     """A ``(size,)`` float64 envelope: linear ramps up over ``fade_in`` and down over ``fade_out`` samples."""
-    pos = torch.arange(size, dtype=torch.float64)
-    up = ((pos + 1) / fade_in).clamp(max=1.0) if fade_in > 0 else torch.ones(size, dtype=torch.float64)
-    down = ((size - pos) / fade_out).clamp(max=1.0) if fade_out > 0 else torch.ones(size, dtype=torch.float64)
+    pos = torch.arange(size, dtype=torch.float64, device="cpu")
+    up = ((pos + 1) / fade_in).clamp(max=1.0) if fade_in > 0 else torch.ones_like(pos)
+    down = ((size - pos) / fade_out).clamp(max=1.0) if fade_out > 0 else torch.ones_like(pos)
     return torch.minimum(up, down)

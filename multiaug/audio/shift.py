@@ -116,6 +116,6 @@ class Shift(AudioAugmenter):
         return {"shift": draws.uniform(*self.shift)}
 
     def apply(self, batch: AudioBatch, params: dict[str, Any]) -> AudioBatch:
-        shifts = torch.as_tensor(to_samples(params["shift"], self.unit, batch, self))
+        shifts = torch.as_tensor(to_samples(params["shift"], self.unit, batch, self), device="cpu")
         out = shift_kernel(batch.audio, shifts, batch.lengths, rollover=self.rollover, fill=self.fill)
         return batch.replace(audio=out)

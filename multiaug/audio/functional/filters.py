@@ -340,7 +340,10 @@ def equalizer(
     """
     # the slowest pole of any band rings longest: its decay rate sets the padding
     slowest = min(float(_decay_hz(*band).min()) for band in bands)
-    padding = decay_padding(sample_rate, torch.tensor([slowest]), torch.tensor([1.0]))
+    host = torch.device("cpu")
+    padding = decay_padding(
+        sample_rate, torch.tensor([slowest], device=host), torch.tensor([1.0], device=host)
+    )
 
     def gains(f: Tensor) -> Tensor:
         total = equalizer_gain(f, *bands[0])

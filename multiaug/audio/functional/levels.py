@@ -39,13 +39,14 @@ def percentiles(audio: Tensor, q: Tensor, lengths: Tensor | None = None) -> Tens
     b, c, t = audio.shape
     q = torch.as_tensor(q, dtype=torch.float64).reshape(b, -1).cpu()
     lens = np.full(b, t) if lengths is None else lengths.cpu().numpy()
-    pos = q * torch.as_tensor(np.maximum(lens * c - 1, 0), dtype=torch.float64)[:, None] / 100.0
+    last = torch.as_tensor(np.maximum(lens * c - 1, 0), dtype=torch.float64, device="cpu")
+    pos = q * last[:, None] / 100.0
     low = pos.floor().to(torch.int64)
-    high = torch.minimum(low + 1, torch.as_tensor(lens * c - 1)[:, None])
+    high = torch.minimum(low + 1, torch.as_tensor(lens * c - 1, device="cpu")[:, None])
     frac = pos - low
     (view,) = slice_views(audio)
     if isinstance(view, np.ndarray):
-        lo, hi = torch.empty(q.shape, dtype=torch.float64), torch.empty(q.shape, dtype=torch.float64)
+        lo, hi = torch.empty_like(q), torch.empty_like(q)
         for i, n in enumerate(lens.tolist()):
             needed = np.union1d(low[i].numpy(), high[i].numpy())
             ordered = np.partition(view[i, :, :n].reshape(-1), needed)

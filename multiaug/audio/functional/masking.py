@@ -27,7 +27,7 @@ def _time_mask_loop(audio: Tensor, start: Tensor, width: Tensor, fill: float, fa
             view[i, :, lo : lo + n] = fill
             continue
         segment = out[i, :, lo : lo + n]
-        pos = torch.arange(lo, lo + segment.shape[-1], dtype=torch.float64)
+        pos = torch.arange(lo, lo + segment.shape[-1], dtype=torch.float64, device=out.device)
         keep = _fade_keep(pos, float(lo), float(lo + n), fade).to(audio.dtype)
         segment.copy_(segment * keep + fill * (1.0 - keep))
     return out

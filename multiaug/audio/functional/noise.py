@@ -175,7 +175,7 @@ def _looped_copy(
     sounds: Tensor, sizes: list[int], rows: list[int], offsets: list[int], length: int
 ) -> Tensor:
     # Slice copies (at most length / size + 1 per clip): a memory copy, much faster on CPU than a gather.
-    out = torch.empty((len(rows), sounds.shape[1], length), dtype=sounds.dtype)
+    out = torch.empty((len(rows), sounds.shape[1], length), dtype=sounds.dtype, device=sounds.device)
     for i, (row, offset) in enumerate(zip(rows, offsets)):
         size, done, pos = max(sizes[row], 1), 0, offset % max(sizes[row], 1)
         while done < length:

@@ -235,12 +235,16 @@ def speed_change(
     if x.ndim != 2:
         raise ValueError(f"speed_change expects (N, T), got shape {tuple(x.shape)}")
     n, t = x.shape
-    f = torch.as_tensor(np.asarray(factors, dtype=np.float64)).reshape(-1)
+    f = torch.as_tensor(np.asarray(factors, dtype=np.float64), device="cpu").reshape(-1)
     if f.numel() != n:
         raise ValueError(f"speed_change: {f.numel()} factors for {n} clips")
     if not bool(torch.isfinite(f).all()) or bool((f <= 0).any()):
         raise ValueError(f"speed_change: factors must be finite and > 0, got {f.tolist()}")
-    lens = torch.full((n,), t, dtype=torch.int64) if lengths is None else lengths.to("cpu", torch.int64)
+    lens = (
+        torch.full((n,), t, dtype=torch.int64, device="cpu")
+        if lengths is None
+        else lengths.to("cpu", torch.int64)
+    )
     if out_lengths is None:
         new_lengths = torch.maximum(torch.round(lens.to(torch.float64) / f), lens.clamp(max=1)).to(
             torch.int64
@@ -265,7 +269,7 @@ def speed_change(
             x[sel] = _lowpass(x.index_select(0, sel), _CUTOFF / f[group], int(size))
         if lengths is not None:
             x = zero_padding(x.unsqueeze(1), lengths.to(x.device)).squeeze(1)
-    y = read_at(x, torch.zeros(n, dtype=torch.float64), f, new_lengths, cutoff=cutoff)
+    y = read_at(x, torch.zeros(n, dtype=torch.float64, device="cpu"), f, new_lengths, cutoff=cutoff)
     return y, new_lengths.to(x.device)
 
 
@@ -285,5 +289,7 @@ def resample(x: Tensor, orig_sr: float, new_sr: float) -> Tensor:
     flat = x.reshape(-1, x.shape[-1])
     factors = np.full(flat.shape[0], float(orig_sr) / float(new_sr))
     size = math.floor(Fraction(x.shape[-1]) * Fraction(new_sr) / Fraction(orig_sr) + Fraction(1, 2))
-    y, _ = speed_change(flat, factors, out_lengths=torch.full((flat.shape[0],), size, dtype=torch.int64))
+    y, _ = speed_change(
+        flat, factors, out_lengths=torch.full((flat.shape[0],), size, dtype=torch.int64, device="cpu")
+    )
     return y.reshape(*lead, y.shape[-1])

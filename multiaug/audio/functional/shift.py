@@ -78,7 +78,7 @@ def shift(
     b, _, t = audio.shape
     shifts = torch.as_tensor(shifts, dtype=torch.int64).reshape(b)
     if lengths is None:
-        lengths = torch.full((b,), t, dtype=torch.int64)
+        lengths = torch.full((b,), t, dtype=torch.int64, device="cpu")
     lengths = torch.as_tensor(lengths, dtype=torch.int64).clamp(0, t).reshape(b)
     if audio.device.type == "cpu":
         return _shift_copy(audio, shifts.cpu(), lengths.cpu(), rollover, fill)

@@ -65,7 +65,7 @@ class Workspace:
         key = (name, dtype)
         buf = self._buffers.get(key)
         if buf is None or buf.numel() < size:
-            buf = torch.empty(size, dtype=dtype)
+            buf = torch.empty(size, dtype=dtype, device=device)
             self._buffers[key] = buf
         return buf[:size].view(shape)
 

@@ -240,7 +240,7 @@ def pitch_shift(
         if rows.size == 0:
             continue
         sel = torch.as_tensor(rows, device=x.device)
-        xs, ratio, lens_t = x.index_select(0, sel), ratios[rows], torch.as_tensor(lens[rows])
+        xs, ratio, lens_t = x.index_select(0, sel), ratios[rows], torch.as_tensor(lens[rows], device="cpu")
         if up:
             # Read faster first (shorter and higher), then stretch back: the vocoder and the resampler then
             # both work on the shorter signal.
@@ -260,7 +260,7 @@ def pitch_shift(
                 hop=hop,
                 chunk=chunk,
             )
-            start = torch.zeros(rows.size, dtype=torch.float64)
-            out = read_at(stretched, start, torch.as_tensor(ratio), lens_t, long_t)
+            start = torch.zeros(rows.size, dtype=torch.float64, device="cpu")
+            out = read_at(stretched, start, torch.as_tensor(ratio, device="cpu"), lens_t, long_t)
         y[sel, : out.shape[1]] = out[:, : x.shape[1]]
     return y
