@@ -101,7 +101,7 @@ def _smoke_inputs(modality: str) -> tuple[tuple, dict]:
     if modality == "image":
         grid = torch.from_numpy(np.indices((64, 64)).sum(0).astype(np.uint8) * 2)
         return (grid.expand(2, 3, 64, 64).contiguous(),), {}
-    t = torch.arange(16000, dtype=torch.float64) / 16000
+    t = torch.arange(16000, dtype=torch.float64, device="cpu") / 16000
     tone = (0.3 * torch.sin(2 * torch.pi * 440 * t)).float()
     return (), {"audio": tone.expand(2, 1, 16000).contiguous(), "sample_rate": 16000}
 

@@ -138,7 +138,7 @@ def _preview_audio(path: Path, pipeline: Any, n: int, seed: int, out: Path) -> N
     c, t = src.audio.shape
     keys = np.array([sample_key(path.name, k) for k in range(n)], dtype=np.int64)
     audio = torch.from_numpy(np.repeat(src.audio[None], n, axis=0))
-    lengths = torch.full((n,), t, dtype=torch.int64)
+    lengths = torch.full((n,), t, dtype=torch.int64, device=audio.device)
     res, rec = pipeline(
         audio=audio, sample_rate=src.sample_rate, lengths=lengths, seed=seed, keys=keys, return_params=True
     )
