@@ -165,7 +165,7 @@ def sentence_spans(
     Example:
         >>> toks, seps = tokenize("Dr. Smith left. It rained!")
         >>> sentence_spans(toks, seps)
-        [(0, 5), (5, 8)]
+        [(0, 4), (4, 7)]
     """
     n = len(tokens)
     spans: list[tuple[int, int]] = []
@@ -190,8 +190,9 @@ def sentence_spans(
 
 
 def abbreviated(word: str, following: str) -> bool:
-    """True when ``word`` followed by a full stop is an abbreviation (``Dr``, ``e.g``, a single letter), so the
-    full stop does not end a sentence; ``following`` is the next token (``no`` abbreviates only before a number:
+    """True when ``word`` followed by a full stop is an abbreviation (``etc``, ``Jr``, a single letter), so the
+    full stop does not end a sentence (``e.g.`` and ``Dr.`` keep their full stop as one token, see
+    :mod:`.tokenize`); ``following`` is the next token (``no`` abbreviates only before a number:
     "No. 5", but "He said no. She left.").
 
     Example:
@@ -201,7 +202,7 @@ def abbreviated(word: str, following: str) -> bool:
     low = word.lower()
     if low == "no":
         return following[:1].isdigit()
-    return low in ABBREVIATIONS or "." in word or (len(word) == 1 and word.isalpha())
+    return low in ABBREVIATIONS or (len(word) == 1 and word.isalpha())
 
 
 def _ends_sentence(tokens: list[str] | tuple[str, ...], i: int, nxt: int, cjk: bool) -> bool:

@@ -2,7 +2,8 @@
 
 A text is split at whitespace into chunks; each chunk is split into leading punctuation/symbols, a core, and trailing
 punctuation/symbols. The core keeps inner punctuation, so contractions (``don't``), hyphenated words
-(``well-known``), numbers (``3.14``, ``1,000``), URLs and e-mail addresses stay one token; words in any script stay
+(``well-known``), numbers (``3.14``, ``1,000``), URLs and e-mail addresses stay one token; abbreviations keep their
+full stop (``e.g.``, ``p.m.``, ``U.S.``, ``Dr.``, ``Mr.``); words in any script stay
 whole (combining marks belong to the word). Runs of the same punctuation character (``...``, ``!!``) are one token;
 an emoji with its modifiers and zero-width joiners is one token. The whitespace between tokens is kept in ``seps``
 (``len(seps) == len(tokens) + 1``) so that editing the tokens and joining them back restores the original spacing.
@@ -32,6 +33,8 @@ Tokens = tuple[tuple[str, ...], tuple[str, ...]]
 _WHITESPACE = re.compile(r"(\s+)")
 _CJK_STOPS = re.compile(r"([。！？]+)")
 _JOINERS = {"\u200d", "\ufe0f", "\ufe0e", "\u20e3"}
+_DOTTED = re.compile(r"[^\W\d_]{1,2}(?:\.[^\W\d_]{1,2})+")  # e.g, i.e, p.m, U.S.A, Ph.D
+_TITLES = frozenset(["mr", "mrs", "ms", "dr", "prof", "vs"])
 
 
 @lru_cache(maxsize=4096)
@@ -74,6 +77,8 @@ def _split_chunk_uncached(chunk: str) -> list[str]:
         end -= 1
     if start == end:
         return _split_run(chunk)
+    if _keeps_full_stop(chunk, start, end):
+        end += 1
     out = _split_run(chunk[:start]) if start else []
     core = chunk[start:end]
     if "。" in core or "！" in core or "？" in core:
@@ -83,6 +88,15 @@ def _split_chunk_uncached(chunk: str) -> list[str]:
     if end < len(chunk):
         out.extend(_split_run(chunk[end:]))
     return out
+
+
+def _keeps_full_stop(chunk: str, start: int, end: int) -> bool:
+    """An abbreviation keeps its full stop (``p.m.``, ``e.g.``, ``U.S.A.``, ``Dr.``), so that deleting or moving
+    it leaves no stray dot; a following ellipsis stays punctuation."""
+    if chunk[end : end + 1] != "." or chunk[end + 1 : end + 2] == ".":
+        return False
+    core = chunk[start:end]
+    return core.lower() in _TITLES or _DOTTED.fullmatch(core) is not None
 
 
 def tokenize(text: str) -> Tokens:

@@ -130,3 +130,38 @@ def test_bad_user_lexicon_file_is_a_config_error(tmp_path) -> None:
     path.write_text('{"big": [1, 2]}', encoding="utf-8")
     with pytest.raises(ConfigError, match="synonyms of 'big'"):
         mt.SynonymReplacement(source=str(path), aug_p=1.0)("a big dog", seed=0)
+
+
+@pytest.mark.parametrize(
+    "chunk,tokens",
+    [
+        ("p.m.", ["p.m."]),
+        ("e.g.,", ["e.g.", ","]),
+        ("U.S.A.", ["U.S.A."]),
+        ("Dr.", ["Dr."]),
+        ('Mrs."', ["Mrs.", '"']),
+        ("i.e...", ["i.e", "..."]),  # an ellipsis after it stays punctuation
+        ("3.14.", ["3.14", "."]),
+        ("example.com.", ["example.com", "."]),
+        ("dog.", ["dog", "."]),
+    ],
+)
+def test_abbreviations_keep_their_full_stop(chunk: str, tokens: list[str]) -> None:
+    assert list(tokenize(chunk)[0]) == tokens
+
+
+def test_deleting_or_moving_an_abbreviation_takes_its_full_stop() -> None:
+    # docs/text.md showed "see you at 3:30 p.m. tomorrow!" -> "see you 3:30. tomorrow!"
+    text = "Great job, see you at 3:30 p.m. tomorrow, e.g. with Dr. Who!"
+    for seed in range(30):
+        for aug in (mt.RandomDeletion(aug_p=0.3), mt.WordShuffle()):
+            out = aug(text, seed=seed)
+            assert ". " not in out.replace("p.m. ", "").replace("e.g. ", "").replace("Dr. ", ""), out
+
+
+def test_a_number_or_address_before_a_full_stop_ends_the_sentence() -> None:
+    from multiaug.text.edits import sentence_spans
+
+    for text in ("Pi is 3.14. It never ends.", "Visit example.com. It is free."):
+        toks, seps = tokenize(text)
+        assert len(sentence_spans(toks, seps)) == 2, text

@@ -24,7 +24,7 @@ def test_round_trip_on_any_unicode(text: str) -> None:
     [
         ("Don't panic, it's 3.14!", ["Don't", "panic", ",", "it's", "3.14", "!"]),
         ("Wait... what?!", ["Wait", "...", "what", "?", "!"]),
-        ("a well-known 1,000-page U.S. report", ["a", "well-known", "1,000-page", "U.S", ".", "report"]),
+        ("a well-known 1,000-page U.S. report", ["a", "well-known", "1,000-page", "U.S.", "report"]),
         ("see https://x.org/a?b=1.", ["see", "https://x.org/a?b=1", "."]),
         ("mail me@example.com now", ["mail", "me@example.com", "now"]),
         ("Great 👍🏽 job 👨\u200d👩\u200d👧!", ["Great", "👍🏽", "job", "👨\u200d👩\u200d👧", "!"]),
@@ -96,8 +96,8 @@ def test_replayed_edits_that_do_not_fit_are_skipped() -> None:
 
 
 def test_delete_never_fuses_equal_punctuation() -> None:
-    tokens, seps = (list(x) for x in tokenize("Mr. Brown left."))
+    tokens, seps = (list(x) for x in tokenize("Yes! Brown left!"))
     delete_token(tokens, seps, 2)
     delete_token(tokens, seps, 2)
-    assert detokenize(tokens, seps) == "Mr. ."
-    assert [t for t in tokenize(detokenize(tokens, seps))[0]] == ["Mr", ".", "."]
+    assert detokenize(tokens, seps) == "Yes! !"
+    assert [t for t in tokenize(detokenize(tokens, seps))[0]] == ["Yes", "!", "!"]
