@@ -42,7 +42,7 @@ def _check_rate(sample_rate: Any, where: str) -> int | None:
 
 def _check_lengths(lengths: Any, n: int, frames: int, device: torch.device, item: str) -> torch.Tensor:
     """Valid lengths as an int64 tensor ``(n,)`` on ``device``: integers in ``[1, frames]``, one per ``item``."""
-    lens = torch.as_tensor(lengths).to(device=device)
+    lens = torch.as_tensor(lengths, device=device)
     if lens.dtype.is_floating_point or lens.dtype == torch.bool:
         raise InputTypeError(f"lengths must be integers, got dtype {lens.dtype}")
     lens = lens.to(torch.int64).reshape(-1)

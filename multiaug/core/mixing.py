@@ -221,7 +221,7 @@ class MixedTargets:
         if self.per_sample:
             return self.lam  # type: ignore[return-value]
         n = len(self.targets_a) if n is None else n
-        return torch.full((n,), float(self.lam), dtype=torch.float64)
+        return torch.full((n,), float(self.lam), dtype=torch.float64, device=self.targets_a.device)
 
     def __iter__(self) -> Iterator[Any]:
         return iter((self.targets_a, self.targets_b, self.lam))
@@ -369,7 +369,7 @@ def mixed_targets(record: Record, targets: Any) -> MixedTargets:
         return MixedTargets(targets, targets_b, float(lam[0]))
     if not done.any():
         return MixedTargets(targets, targets, 1.0)
-    return MixedTargets(targets, targets_b, torch.as_tensor(lam))
+    return MixedTargets(targets, targets_b, torch.as_tensor(lam, device=targets.device))
 
 
 class MixesLabels:

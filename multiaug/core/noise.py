@@ -34,12 +34,12 @@ def _generate(kind: str, seeds: Any, shape: Sequence[int], device: Any, dtype: A
     # torch's CPU generator fills blocks of 16 from one sequential stream: generating a multiple of 16 (at
     # least 16) makes a shorter field an exact prefix of a longer one.
     padded = max(16, -(-count // 16) * 16)
-    out = torch.empty((len(seeds), padded), dtype=torch.float32)
+    out = torch.empty((len(seeds), padded), dtype=torch.float32, device="cpu")  # the CPU generator fills it
     gen = torch.Generator(device="cpu")
     fill = torch.randn if kind == "normal" else torch.rand
     for i, seed in enumerate(seeds.tolist()):
         gen.manual_seed(seed)
-        fill((padded,), generator=gen, out=out[i])
+        fill((padded,), generator=gen, out=out[i], device="cpu")
     out = out[:, :count].reshape((len(seeds), *shape))
     dtype = dtype if dtype is not None and dtype.is_floating_point else torch.float32
     return out.to(device=device, dtype=dtype, non_blocking=True)

@@ -6,8 +6,7 @@ meeting GPU data. Host-side tensors (parameters derived in float64 on the host, 
 the host) therefore say ``device="cpu"`` and are moved explicitly, which also keeps them on the host under
 ``torch.set_default_device("cuda")``.
 
-Two exceptions mirror what CUDA does: ``torch.as_tensor``/``asarray``/``tensor`` of a tensor keep its device,
-and ``multiaug.core.noise`` (outside audio) keeps its host buffer on the CPU.
+One exception mirrors what CUDA does: ``torch.as_tensor``/``asarray``/``tensor`` of a tensor keep its device.
 """
 
 from __future__ import annotations
@@ -30,7 +29,7 @@ _FACTORIES = {
     torch.rand, torch.randint, torch.randn, torch.randperm, torch.scalar_tensor, torch.tensor, torch.zeros,
 }  # fmt: skip
 _KEEP_DEVICE = {torch.as_tensor, torch.asarray, torch.tensor}
-_EXEMPT_MODULES = ("multiaug.core.noise",)  # its host noise buffer: the core's own placement
+_EXEMPT_MODULES: tuple[str, ...] = ()  # modules whose factories are not checked
 
 
 class FactoriesOnMeta(TorchFunctionMode):
