@@ -65,6 +65,20 @@ class _PairMix(MixesLabels, ImageAugmenter):
         super().__init__(p=p)
         self.mode = check_mode(mode)
 
+    def validate(self, batch: ImageBatch) -> None:
+        # refused before the coin flip and the Mixup/CutMix switch, not only on the batches that blend (a batch
+        # of one never blends: it is returned unchanged)
+        blends = self._mixup_alpha is not None and (self._cutmix_alpha is None or self._switch_prob < 1.0)
+        if blends and len(batch) > 1:
+            self._check_blendable(batch.mask)
+
+    def _check_blendable(self, mask: torch.Tensor | None) -> None:
+        if mask is not None and not mask.is_floating_point():
+            raise InputError(
+                f"{type(self).__name__} blends pixels, which an integer mask (dtype {mask.dtype}) cannot hold: use "
+                "CutMix for label masks, or pass soft (float) masks to have them blended with the same weights"
+            )
+
     def sample(self, batch: ImageBatch, draws: Draws) -> dict[str, np.ndarray]:
         n, height, width = len(batch), batch.height, batch.width
         pairing = pair_up(draws, n, self.mode)
@@ -127,10 +141,10 @@ class _PairMix(MixesLabels, ImageAugmenter):
             assert boxes is not None
             return paste_boxes(t, partner, boxes)
         if name == "mask" and not t.is_floating_point():
-            raise InputError(
-                f"{type(self).__name__} blends pixels, which an integer mask (dtype {t.dtype}) cannot hold: use "
-                "CutMix for label masks, or pass soft (float) masks to have them blended with the same weights"
-            )
+            if np.any(~cut & (lam != 1.0)):
+                self._check_blendable(t)
+            # an integer mask whose blended rows all keep lam = 1 (a batch of one) is only pasted into
+            return t.clone() if boxes is None else paste_boxes(t, partner, np.where(cut[:, None], boxes, 0))
         if not cut.any():
             return mix_pairs(t, partner, lam)
         assert boxes is not None

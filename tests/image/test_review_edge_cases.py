@@ -117,3 +117,25 @@ def test_uint8_bilinear_resize_to_one_pixel_wide_outputs(channels: int, size: tu
     out = mi.Resize(size)(u8)
     assert out.dtype == torch.uint8
     assert float((out.float() - ref).abs().max()) <= 1.0
+
+
+@pytest.mark.parametrize(
+    "aug",
+    [mi.Mixup(p=0.5), mi.MixupCutMix(switch_prob=0.5), mi.Mixup(p=0.0)],
+    ids=["Mixup-p0.5", "MixupCutMix", "Mixup-p0"],
+)
+def test_blending_mixers_refuse_integer_masks_whatever_the_draws(aug: mi.ImageAugmenter) -> None:
+    # the refusal came from apply: only the batches that won the coin and the Mixup/CutMix switch raised
+    x, mask = _rand(4, 3, 8, 8), torch.zeros(4, 8, 8, dtype=torch.int64)
+    for seed in range(8):
+        with pytest.raises(InputError, match="integer mask"):
+            aug(image=x, mask=mask, seed=seed)
+    if aug.p > 0:  # a batch of one has no partner: returned unchanged, never an error
+        assert torch.equal(aug(image=x[:1], mask=mask[:1], seed=0)["mask"], mask[:1])
+
+
+def test_cutmix_only_switch_still_takes_integer_masks() -> None:
+    x, mask = _rand(4, 3, 8, 8), torch.randint(0, 3, (4, 8, 8))
+    out = mi.MixupCutMix(switch_prob=1.0)(image=x, mask=mask, seed=0)
+    assert out["mask"].dtype == torch.int64
+    assert set(out["mask"].unique().tolist()) <= {0, 1, 2}
