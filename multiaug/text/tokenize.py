@@ -3,7 +3,8 @@
 A text is split at whitespace into chunks; each chunk is split into leading punctuation/symbols, a core, and trailing
 punctuation/symbols. The core keeps inner punctuation, so contractions (``don't``), hyphenated words
 (``well-known``), numbers (``3.14``, ``1,000``), URLs and e-mail addresses stay one token; abbreviations keep their
-full stop (``e.g.``, ``p.m.``, ``U.S.``, ``Dr.``, ``Mr.``); words in any script stay
+full stop (``e.g.``, ``p.m.``, ``U.S.``, ``Dr.``, ``Mr.``), mentions and hashtags their sign (``@alice``,
+``#python``); words in any script stay
 whole (combining marks belong to the word). Runs of the same punctuation character (``...``, ``!!``) are one token;
 an emoji with its modifiers and zero-width joiners is one token. The whitespace between tokens is kept in ``seps``
 (``len(seps) == len(tokens) + 1``) so that editing the tokens and joining them back restores the original spacing.
@@ -77,6 +78,8 @@ def _split_chunk_uncached(chunk: str) -> list[str]:
         end -= 1
     if start == end:
         return _split_run(chunk)
+    if chunk[start - 1 : start] in ("@", "#"):  # a mention or a hashtag: "@alice", "#python"
+        start -= 1
     if _keeps_full_stop(chunk, start, end):
         end += 1
     out = _split_run(chunk[:start]) if start else []

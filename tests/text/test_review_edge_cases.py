@@ -165,3 +165,25 @@ def test_a_number_or_address_before_a_full_stop_ends_the_sentence() -> None:
     for text in ("Pi is 3.14. It never ends.", "Visit example.com. It is free."):
         toks, seps = tokenize(text)
         assert len(sentence_spans(toks, seps)) == 2, text
+
+
+def test_mentions_and_hashtags_are_one_token() -> None:
+    assert tokenize("@alice loves #python (@bob too)!")[0] == (
+        "@alice",
+        "loves",
+        "#python",
+        "(",
+        "@bob",
+        "too",
+        ")",
+        "!",
+    )
+
+
+def test_the_protect_pattern_of_the_docs_protects_mentions() -> None:
+    # docs/text.md: protect=r"[A-Z]{2,}|@\w+"; "@alice" was split into "@" + "alice", so it was never protected
+    aug = mt.RandomSwap(aug_p=0.5, protect=r"[A-Z]{2,}|@\w+")
+    text = "NASA told @alice about the new red rocket engines today"
+    for seed in range(20):
+        out = aug(text, seed=seed).split()
+        assert out[0] == "NASA" and out[2] == "@alice", out
