@@ -23,7 +23,7 @@ from ..core.noise import rand
 from .base import ImageAugmenter, ImageBatch
 from .crop import box_tries, first_fit
 from .functional.erasing import erase
-from .geometric import check_fill, check_label, fill_for
+from .geometric import check_fill, check_fill_channels, check_label, fill_for
 
 __all__ = ["CoarseDropout", "Cutout", "RandomErasing"]
 
@@ -48,9 +48,13 @@ class _Erasing(ImageAugmenter):
     def _check_fills(self, fill: Any, name: str, mask_fill_value: Any, *, intensity: bool = True) -> None:
         """Set ``fill`` (the image fill, argument ``name``) and ``mask_fill_value`` (a label, or None)."""
         self.fill = _check_value(fill, name, intensity=intensity)
+        self._fill_name = name
         self.mask_fill_value = (
             None if mask_fill_value is None else check_label(mask_fill_value, "mask_fill_value")
         )
+
+    def validate(self, batch: ImageBatch) -> None:
+        check_fill_channels(self.fill, batch, self._fill_name)
 
     def _draw_seeds(self, draws: Draws) -> dict[str, Any]:
         return {"seed": draws.seeds()} if self.fill == "random" else {}

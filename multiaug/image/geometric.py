@@ -59,6 +59,15 @@ def check_fill(value: Any, name: str, *, intensity: bool = True) -> float | tupl
     return out
 
 
+def check_fill_channels(fill: Any, batch: ImageBatch, name: str) -> None:
+    """Refuse a per-channel fill whose length is not the image's channel count (called before the coin flip, so
+    the error never depends on ``p``)."""
+    if isinstance(fill, tuple) and len(fill) != 1 and batch.image is not None and len(fill) != batch.channels:
+        raise InputError(
+            f"{name} has {len(fill)} values (one per channel) but the image has {batch.channels} channels"
+        )
+
+
 def check_label(value: Any, name: str) -> float:
     """A mask fill: one number, a label value."""
     if isinstance(value, bool) or not isinstance(value, int | float):
@@ -194,6 +203,10 @@ class _Warped(ImageAugmenter):
         self.border = check_choice(border, "border", BORDERS)
         self.fill = check_fill(fill, "fill")
         self.fill_mask = check_label(fill_mask, "fill_mask")
+
+    def validate(self, batch: ImageBatch) -> None:
+        if self.border == "constant":
+            check_fill_channels(self.fill, batch, "fill")
 
     def output_size(self, height: int, width: int) -> tuple[int, int]:
         """The output ``(height, width)`` for an input of this size."""

@@ -139,3 +139,29 @@ def test_cutmix_only_switch_still_takes_integer_masks() -> None:
     out = mi.MixupCutMix(switch_prob=1.0)(image=x, mask=mask, seed=0)
     assert out["mask"].dtype == torch.int64
     assert set(out["mask"].unique().tolist()) <= {0, 1, 2}
+
+
+@pytest.mark.parametrize(
+    "aug",
+    [
+        mi.Rotate(fill=(0.1, 0.2, 0.3), p=0.5),
+        mi.ElasticTransform(border="constant", fill=(0.1, 0.2, 0.3), p=0.5),
+        mi.Cutout(fill_value=(0.1, 0.2, 0.3), p=0.5),
+        mi.CoarseDropout(fill_value=(1, 2, 3), p=0.5),
+        mi.RandomErasing(value=(0.1, 0.2, 0.3), p=0.0),
+        mi.CenterCrop(10, fill=(0.1, 0.2, 0.3)),
+    ],
+    ids=lambda a: type(a).__name__,
+)
+def test_per_channel_fill_of_the_wrong_length_is_refused_whatever_the_coin(aug: mi.ImageAugmenter) -> None:
+    # the fill was shaped in apply: a plain ValueError on the calls where some sample was chosen, else nothing
+    x = _rand(1, 2, 8, 8)
+    for seed in range(6):
+        with pytest.raises(InputError, match=r"3 values .* 2 channels"):
+            aug(x, seed=seed)
+
+
+def test_per_channel_fill_is_not_checked_where_no_constant_border_uses_it() -> None:
+    x = _rand(2, 2, 8, 8)
+    assert mi.Rotate(fill=(0.1, 0.2, 0.3), border="reflect", p=1.0)(x, seed=0).shape == x.shape
+    assert mi.Cutout(fill_value="random", p=1.0)(x, seed=0).shape == x.shape
