@@ -187,3 +187,14 @@ def test_the_protect_pattern_of_the_docs_protects_mentions() -> None:
     for seed in range(20):
         out = aug(text, seed=seed).split()
         assert out[0] == "NASA" and out[2] == "@alice", out
+
+
+def test_the_eda_variants_shown_in_the_docs_are_real() -> None:
+    import re
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "text.md").read_text(encoding="utf-8")
+    block = doc[doc.index('eda.variants("The quick brown fox') :]
+    shown = re.findall(r"^#\s+\[?'(.+?)'", block[: block.index("```")], re.M)
+    assert len(shown) == 4
+    assert mt.EDA(num_aug=4).variants("The quick brown fox jumps over the lazy dog.", seed=0) == shown
