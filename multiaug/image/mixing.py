@@ -306,6 +306,13 @@ class Blend(ImageAugmenter):
         self._files = None if source is None else _image_files(source)
         self._pictures: OrderedDict[int, torch.Tensor] = OrderedDict()
 
+    def validate(self, batch: ImageBatch) -> None:
+        # before the coin flip, so that the error never depends on p
+        if self._files is not None and batch.image is not None and batch.channels not in (1, 3):
+            raise InputError(
+                f"Blend with image files needs 1- or 3-channel images, got {batch.channels} channels"
+            )
+
     def _picture(self, index: int) -> torch.Tensor:
         """Picture ``index`` of the source, decoded as ``(3, h, w)`` (uint8, or float32 for 16-bit files).
 

@@ -165,3 +165,14 @@ def test_per_channel_fill_is_not_checked_where_no_constant_border_uses_it() -> N
     x = _rand(2, 2, 8, 8)
     assert mi.Rotate(fill=(0.1, 0.2, 0.3), border="reflect", p=1.0)(x, seed=0).shape == x.shape
     assert mi.Cutout(fill_value="random", p=1.0)(x, seed=0).shape == x.shape
+
+
+def test_blend_with_files_refuses_other_channel_counts_whatever_the_coin(tmp_path) -> None:
+    from PIL import Image
+
+    Image.fromarray(np.zeros((6, 5, 3), dtype=np.uint8)).save(tmp_path / "a.png")
+    aug = mi.Blend(source=tmp_path, p=0.5)
+    for seed in range(6):
+        with pytest.raises(InputError, match="1- or 3-channel"):
+            aug(_rand(1, 4, 8, 8), seed=seed)
+    assert aug(_rand(2, 1, 8, 8), seed=0).shape == (2, 1, 8, 8)
