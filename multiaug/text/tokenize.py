@@ -76,6 +76,8 @@ def _split_chunk_uncached(chunk: str) -> list[str]:
         start += 1
     while end > start and _is_edge(chunk[end - 1]):
         end -= 1
+    if end > start and chunk[end : end + 1] in ("\ufe0f", "\u20e3"):
+        end -= 1  # a keycap or emoji-style character ("3️⃣") keeps its base character
     if start == end:
         return _split_run(chunk)
     if chunk[start - 1 : start] in ("@", "#"):  # a mention or a hashtag: "@alice", "#python"

@@ -198,3 +198,13 @@ def test_the_eda_variants_shown_in_the_docs_are_real() -> None:
     shown = re.findall(r"^#\s+\[?'(.+?)'", block[: block.index("```")], re.M)
     assert len(shown) == 4
     assert mt.EDA(num_aug=4).variants("The quick brown fox jumps over the lazy dog.", seed=0) == shown
+
+
+def test_a_keycap_emoji_is_one_token() -> None:
+    # "3️⃣" is 3 + U+FE0F + U+20E3: deleting or moving the "3" alone left a broken emoji behind
+    keycap = "3\ufe0f\u20e3"
+    assert tokenize(f"Top {keycap} tips")[0] == ("Top", keycap, "tips")
+    assert tokenize(f"({keycap})")[0] == ("(", keycap, ")")
+    for seed in range(10):
+        out = mt.RandomDeletion(aug_p=0.5)(f"Top {keycap} tips for you", seed=seed)
+        assert "\u20e3" not in out or keycap in out, out
