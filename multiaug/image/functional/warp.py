@@ -29,7 +29,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .chunks import work_buffer
+from .chunks import work_buffer, work_dtype
 
 __all__ = ["BORDERS", "INTERPOLATIONS", "as_fill", "warp"]
 
@@ -226,7 +226,7 @@ def _warp_separable(image, inv, out, interpolation, border, fill, step):
     sh, sw = h + 2 * margin, w + 2 * margin
     idx_x = (x0.to(torch.int64)[:, None, :] + offsets[:, None]).view(b, 1, 1, ntap * wo)
     rows_all = y0.to(torch.int64)[:, None, None, :] + offsets[:, None]  # (b, 1, T, ho)
-    fdt = image.dtype if image.is_floating_point() else torch.float32
+    fdt = work_dtype(image.dtype)  # half types blend in float32 and round once
     fx, fy = fx.to(fdt).view(b, 1, 1, wo), fy.to(fdt).view(b, 1, ho, 1)
     pad = _Padder(margin, border, fill)
     cpu = image.device.type == "cpu"
@@ -276,7 +276,7 @@ def _warp_chunk(src, inv, out, interpolation, border, pad):
     n = base.shape[-1]
     idx = (base[:, None, :] + offsets[:, None]).view(b, 1, -1)  # (b, 1, Ty*Tx*N)
     vals = torch.gather(flat, 2, idx.expand(b, c, -1)).view(b, c, ntap, ntap, n)
-    fdt = vals.dtype if vals.is_floating_point() else torch.float32
+    fdt = work_dtype(vals.dtype)
     rows = _blend(vals.to(fdt), fx.to(fdt).view(b, 1, 1, n), interpolation, 3)
     _finish(_blend(rows, fy.to(fdt).view(b, 1, n), interpolation, 2, out), out, interpolation)
 
