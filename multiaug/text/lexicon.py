@@ -111,7 +111,7 @@ class UserLexicon(Lexicon):
         if not path.is_file():
             raise ConfigError(f"lexicon file {str(path)!r} does not exist")
         opener = gzip.open if path.suffix == ".gz" else open
-        with opener(path, "rt", encoding="utf-8") as fh:
+        with opener(path, "rt", encoding="utf-8-sig") as fh:  # a byte order mark is not part of a word
             text = fh.read()
         if path.name.endswith((".json", ".json.gz")):
             data = json.loads(text)

@@ -208,3 +208,11 @@ def test_a_keycap_emoji_is_one_token() -> None:
     for seed in range(10):
         out = mt.RandomDeletion(aug_p=0.5)(f"Top {keycap} tips for you", seed=seed)
         assert "\u20e3" not in out or keycap in out, out
+
+
+@pytest.mark.parametrize("name,body", [("lex.tsv", "big\tlarge\n"), ("lex.json", '{"big": ["large"]}')])
+def test_user_lexicon_files_saved_with_a_byte_order_mark(tmp_path, name: str, body: str) -> None:
+    # spreadsheet tools and Windows editors write UTF-8 with a BOM: the first word was "\ufeffbig"
+    path = tmp_path / name
+    path.write_text(body, encoding="utf-8-sig")
+    assert mt.UserLexicon.from_file(path).replacements("big") == ("large",)
