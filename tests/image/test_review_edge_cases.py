@@ -198,3 +198,12 @@ def test_half_precision_warps_round_once(aug: mi.ImageAugmenter, dtype: torch.dt
     assert out.dtype == dtype
     ulp = 2.0**-8 if dtype == torch.bfloat16 else 2.0**-11
     assert float((out.float() - ref.float()).abs().max()) <= ulp
+
+
+@pytest.mark.parametrize("dtype", [torch.bfloat16, torch.float16])
+def test_half_precision_equalize_picks_the_same_levels_as_float32(dtype: torch.dtype) -> None:
+    # the 256 levels were taken as round(x * 255) computed in the half type, which can land on the neighbour
+    x = _rand(4, 3, 21, 23).to(dtype)
+    out = mi.Equalize(p=1.0)(x)
+    assert out.dtype == dtype
+    assert torch.equal(out, mi.Equalize(p=1.0)(x.float()).to(dtype))

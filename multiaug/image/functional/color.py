@@ -470,7 +470,8 @@ def invert(image: torch.Tensor) -> torch.Tensor:
 def _to_uint8_levels(image: torch.Tensor) -> torch.Tensor:
     if image.dtype == torch.uint8:
         return image
-    return (image * 255.0).round_().clamp_(0, 255).to(torch.uint8)
+    # half types are scaled in float32: their own product can land on the neighbouring level
+    return (image.to(work_dtype(image.dtype)) * 255.0).round_().clamp_(0, 255).to(torch.uint8)
 
 
 def _from_lut(image: torch.Tensor, lut: torch.Tensor, u8: torch.Tensor | None = None) -> torch.Tensor:
@@ -478,7 +479,7 @@ def _from_lut(image: torch.Tensor, lut: torch.Tensor, u8: torch.Tensor | None = 
     out = _lut_apply(_to_uint8_levels(image) if u8 is None else u8, lut)
     if image.dtype == torch.uint8:
         return out
-    return out.to(image.dtype).mul_(1.0 / 255.0)
+    return out.to(work_dtype(image.dtype)).mul_(1.0 / 255.0).to(image.dtype)
 
 
 def equalize(image: torch.Tensor) -> torch.Tensor:
