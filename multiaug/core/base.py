@@ -62,6 +62,8 @@ def _config_value(value: Any, where: str) -> Any:
         return str(value)
     if isinstance(value, list | tuple):
         return [_config_value(v, where) for v in value]
+    if isinstance(value, set | frozenset):  # stored in a stable order; the constructor gets a list back
+        return sorted((_config_value(v, where) for v in value), key=lambda v: (type(v).__name__, v))
     if isinstance(value, Mapping):
         return {str(k): _config_value(v, where) for k, v in value.items()}
     raise ConfigError(

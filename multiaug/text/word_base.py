@@ -116,11 +116,6 @@ class WordAugmenter(TextAugmenter):
         self._stopwords = resolve_stopwords(stopwords)
         self._protect_re, self._protect_set = resolve_protect(protect)
         self._plain = not self._stopwords and not self._protect_set and self._protect_re is None
-        # a set of words (the natural way to write them) goes into the config as a sorted list
-        init_args = getattr(self, "_init_args", {})
-        for name in ("stopwords", "protect"):
-            if isinstance(init_args.get(name), set | frozenset):
-                init_args[name] = sorted(str(w) for w in init_args[name])
 
     # -- helpers shared by the ops -------------------------------------------------------------------------------
     def _count(self, n_words: int) -> int:
