@@ -49,6 +49,8 @@ class TextBatch:
     ) -> tuple[TextBatch, Callable[[TextBatch], Any]]:
         """Validate a call and return the batch and the function that shapes the result like the input."""
         text, as_dict = data_argument("a text", "text", args, text, unknown, "text=")
+        if text is None:
+            raise InputTypeError('no data: call aug("some text"), aug(["a", "b"]) or aug(text=...)')
         single = isinstance(text, str)
         if single:
             texts = [text]
