@@ -301,6 +301,8 @@ class SpectrogramBatch:
         """Validate a call and return the batch and the function that shapes the result like the input."""
         spec, as_dict = data_argument("a spectrogram", "spec", args, spec, unknown, "spec=, lengths=")
         as_dict = as_dict or lengths is not None  # lengths in, lengths out
+        if spec is None:
+            raise InputTypeError("no data: call aug(spectrogram) or aug(spec=..., lengths=...)")
         if not isinstance(spec, torch.Tensor):
             raise InputTypeError(f"spectrogram must be a torch.Tensor, got {type(spec).__name__}")
         if not spec.dtype.is_floating_point:

@@ -54,7 +54,7 @@ def _check_image(x: Any) -> torch.Tensor:
 
 
 def _as_target(values: np.ndarray, like: torch.Tensor) -> torch.Tensor:
-    return torch.as_tensor(values, dtype=like.dtype).to(like.device)
+    return torch.as_tensor(values, dtype=like.dtype, device=like.device)
 
 
 def _pack_target(
