@@ -74,7 +74,7 @@ def work_buffer(slot: str, shape: tuple[int, ...], dtype: torch.dtype, device: t
     key = (slot, dtype)
     buf = cache.get(key)
     if buf is None or buf.numel() < numel:
-        buf = cache[key] = torch.empty(numel, dtype=dtype)
+        buf = cache[key] = torch.empty(numel, dtype=dtype, device=device)
     return buf[:numel].view(shape)
 
 

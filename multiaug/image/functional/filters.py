@@ -230,7 +230,12 @@ def _filter2d_per_sample(image: torch.Tensor, kern: np.ndarray) -> torch.Tensor:
     r = ksize // 2
     h, w = image.shape[-2:]
     # the weights rounded to the working dtype once, as the grouped path's weight tensor holds them
-    flat = torch.as_tensor(kern.reshape(b, ksize * ksize)).to(work_dtype(image.dtype)).double().numpy()
+    flat = (
+        torch.as_tensor(kern.reshape(b, ksize * ksize), device="cpu")
+        .to(work_dtype(image.dtype))
+        .double()
+        .numpy()
+    )
     taps = [np.flatnonzero(row).tolist() or [r * ksize + r] for row in flat]
 
     def fn(src: torch.Tensor, dst: torch.Tensor, sl: Any, unit: float) -> None:

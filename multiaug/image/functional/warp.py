@@ -372,7 +372,7 @@ def warp(
         (inv_host[:, 0, 1] == 0).all() and (inv_host[:, 1, 0] == 0).all() and (inv_host[:, 2, :2] == 0).all()
     )
     coord_dtype = torch.float64 if image.dtype == torch.float64 else torch.float32
-    inv_all = torch.as_tensor(inv_host, dtype=coord_dtype).to(image.device)
+    inv_all = torch.as_tensor(inv_host, dtype=coord_dtype, device=image.device)
     fill_t = as_fill(fill, c, image.dtype, image.device) if border == "constant" else None
     out = torch.empty((b, c, ho, wo), dtype=image.dtype, device=image.device)
     taps = 4 if interpolation == "bicubic" else 2
