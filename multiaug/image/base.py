@@ -29,7 +29,7 @@ from ..core.base import Op
 from ..core.batch import data_argument
 from ..core.errors import ConfigError, InputError, InputTypeError
 from ..core.record import Record
-from .functional.geometry import transform_points
+from .functional.geometry import transform_box_bounds, transform_points
 
 __all__ = ["ImageAugmenter", "ImageBatch"]
 
@@ -205,11 +205,10 @@ class ImageBatch:
             b = self.boxes.detach().to("cpu", torch.float64).numpy()
             x0, y0, x1, y1 = b[..., 0], b[..., 1], b[..., 2], b[..., 3]
             corners = np.stack([np.stack(c, -1) for c in ((x0, y0), (x1, y0), (x1, y1), (x0, y1))], axis=-2)
-            n, k = corners.shape[:2]
             # box edges map as pixel edges: shift to pixel centres and back around the matrix
-            moved = transform_points(matrix, corners.reshape(n, k * 4, 2) - 0.5).reshape(n, k, 4, 2) + 0.5
+            lo, hi = transform_box_bounds(matrix, corners - 0.5)
+            lo, hi = np.nan_to_num(lo + 0.5), np.nan_to_num(hi + 0.5)  # beyond a horizon: an empty box at 0
             height, width = size
-            lo, hi = moved.min(axis=-2), moved.max(axis=-2)
             clipped = np.stack(
                 [
                     np.clip(lo[..., 0], 0, width),

@@ -170,3 +170,37 @@ def test_a_positional_image_with_targets_returns_the_dict():
     assert isinstance(mi.HorizontalFlip(p=1.0)(images), torch.Tensor)  # a lone image still gives a tensor
     with pytest.raises(InputError, match=r"boxes\[0\] are on meta"):
         mi.HorizontalFlip()(image=images, boxes=[boxes[0].to("meta"), boxes[1]])
+
+
+def test_perspective_cuts_targets_at_the_horizon():
+    """Points beyond a perspective map's horizon have no image (NaN), and a box that crosses the horizon keeps
+    its part in front of it: its moved bounds enclose every moved point of that part."""
+    from multiaug.image.functional.geometry import transform_points
+
+    aug = mi.Perspective(distortion_scale=1.0, p=1.0)
+    image = torch.rand(6, 3, 32, 32)
+    boxes = torch.tensor([[-100.0, -100.0, 5.0, 5.0], [-300.0, 10.0, -250.0, 20.0], [4.0, 4.0, 20.0, 20.0]])
+    boxes = boxes.expand(6, 3, 4).contiguous()
+    points = torch.tensor([[-200.0, 16.0], [16.0, -200.0], [10.0, 10.0]]).expand(6, 3, 2).contiguous()
+    out, rec = aug(image=image, boxes=boxes, keypoints=points, seed=0, return_params=True)
+    matrix = aug.matrix(rec.params, 32, 32)
+    grid = np.stack(np.meshgrid(np.linspace(0, 1, 301), np.linspace(0, 1, 301)), -1).reshape(-1, 2)
+    for i in range(6):
+        moved = transform_points(matrix[i : i + 1], points[i : i + 1].double().numpy() - 0.5)[0] + 0.5
+        got = out["keypoints"][i].double().numpy()
+        assert np.array_equal(np.isnan(got), np.isnan(moved)) and np.allclose(
+            got[~np.isnan(got)], moved[~np.isnan(moved)]
+        )
+        for j in range(3):
+            x0, y0, x1, y1 = boxes[i, j].tolist()
+            inside = np.array([x0, y0]) + grid * np.array([x1 - x0, y1 - y0])
+            seen = transform_points(matrix[i : i + 1], inside[None] - 0.5)[0] + 0.5
+            seen = seen[~np.isnan(seen).any(axis=1)]
+            box = out["boxes"][i, j].double().numpy()
+            if len(seen) == 0:  # wholly beyond the horizon: an empty box
+                assert box[2] <= box[0] or box[3] <= box[1]
+                continue
+            lo = np.clip(seen.min(axis=0), 0, 32)
+            hi = np.clip(seen.max(axis=0), 0, 32)
+            assert (box[:2] <= lo + 1e-4).all() and (box[2:] >= hi - 1e-4).all()  # encloses every moved point
+            assert np.abs(box - np.concatenate([lo, hi])).max() < 0.5  # and no more (up to the grid spacing)

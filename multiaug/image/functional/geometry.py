@@ -16,7 +16,16 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["affine_matrix", "crop_resize_matrix", "perspective_matrix", "transform_points"]
+__all__ = [
+    "affine_matrix",
+    "crop_resize_matrix",
+    "perspective_matrix",
+    "transform_box_bounds",
+    "transform_points",
+]
+
+#: Homogeneous ``w`` below which a moved point lies at or beyond a perspective map's horizon (no image).
+_HORIZON = 1e-9
 
 
 def _col(value: np.ndarray | float, n: int) -> np.ndarray:
@@ -124,7 +133,45 @@ def transform_points(matrix: np.ndarray, points: np.ndarray) -> np.ndarray:
         >>> transform_points(crop_resize_matrix(0, 0, 2, 2, 4, 4), np.array([[[0.0, 1.0]]])).tolist()
         [[[0.5, 2.5]]]
     """
+    moved = _homogeneous(matrix, points)
+    w = moved[..., 2:3]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(w > _HORIZON, moved[..., :2] / w, np.nan)
+
+
+def _homogeneous(matrix: np.ndarray, points: np.ndarray) -> np.ndarray:
     points = np.asarray(points, dtype=np.float64)
     homog = np.concatenate([points, np.ones((*points.shape[:-1], 1))], axis=-1)
-    moved = homog @ np.swapaxes(np.asarray(matrix, dtype=np.float64), -1, -2)
-    return moved[..., :2] / moved[..., 2:3]
+    return homog @ np.swapaxes(np.asarray(matrix, dtype=np.float64), -1, -2)
+
+
+def transform_box_bounds(matrix: np.ndarray, corners: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Bounds ``(lo, hi)`` ``(B,K,2)`` of the quadrilaterals ``corners`` ``(B,K,4,2)`` (in order around each
+    box) moved by ``matrices`` ``(B,3,3)``.
+
+    Under a perspective map a box that crosses the horizon has an unbounded image: its part in front of the
+    horizon is kept (the box is cut along it), so the bounds run out to very large values that clipping to the
+    image turns into its border. A box wholly beyond the horizon gets NaN bounds.
+
+    Example:
+        >>> square = np.array([[[[0.0, 0.0], [2.0, 0.0], [2.0, 2.0], [0.0, 2.0]]]])
+        >>> lo, hi = transform_box_bounds(np.eye(3)[None] * [[2], [2], [1]], square)
+        >>> lo.tolist(), hi.tolist()
+        ([[[0.0, 0.0]]], [[[4.0, 4.0]]])
+    """
+    b, k = corners.shape[:2]
+    moved = _homogeneous(matrix, corners.reshape(b, k * 4, 2)).reshape(b, k, 4, 3)
+    nxt = np.roll(moved, -1, axis=2)  # edge i runs from corner i to corner i + 1
+    w0, w1 = moved[..., 2] - _HORIZON, nxt[..., 2] - _HORIZON
+    crosses = w0 * w1 < 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = np.where(crosses, w0 / (w0 - w1), 0.0)[..., None]
+    cut = moved + t * (nxt - moved)  # where an edge meets w = _HORIZON
+    candidates = np.concatenate([moved, cut], axis=2)
+    valid = np.concatenate([w0 >= 0, crosses], axis=2)
+    w = np.where(valid, np.maximum(candidates[..., 2], _HORIZON), 1.0)[..., None]
+    xy = candidates[..., :2] / w
+    lo = np.where(valid[..., None], xy, np.inf).min(axis=2)
+    hi = np.where(valid[..., None], xy, -np.inf).max(axis=2)
+    hidden = np.logical_not(np.any(valid, axis=2))[..., None]
+    return np.where(hidden, np.nan, lo), np.where(hidden, np.nan, hi)
