@@ -11,7 +11,9 @@ three kinds of records (first column):
     A lower-case lemma with this part of speech: its semantic-concordance tag count (how often this reading was seen
     in tagged text, used to guess the part of speech when no tagger is available), the ids of its synonym sets in
     WordNet's sense order (most frequent sense first, comma-separated, base 36), and flags (``P``: the lemma only
-    occurs capitalised in WordNet, i.e. a proper noun; ``C``: it occurs both capitalised and in lower case).
+    occurs capitalised or in capitals in WordNet, i.e. a proper noun; ``C``: it occurs both capitalised and in
+    lower case, so it may be a name: "Mark", "Grace"; ``A``: besides lower case it occurs only in capitals, as an
+    acronym: "cat" and "CAT", so a capital letter on it says nothing about a name).
 ``E  pos  form  lemma``
     An irregular form from WordNet's exception lists (``noun.exc``, ``verb.exc``, ``adj.exc``, ``adv.exc``).
 
@@ -81,6 +83,13 @@ def _base36(n: int) -> str:
             return out
 
 
+def name_flags(lower: bool, name: bool, caps: bool) -> str:
+    """The name flag of a lemma from how WordNet spells it: in lower case, capitalised, in capitals."""
+    if not lower:
+        return "P"
+    return "C" if name else "A" if caps else ""
+
+
 def read_synsets(wordnet: Path) -> dict[tuple[str, int], tuple[str, list[str]]]:
     """Map (pos, byte offset) -> (pos, lemmas with case, spaces, markers removed, duplicates removed)."""
     synsets: dict[tuple[str, int], tuple[str, list[str]]] = {}
@@ -140,19 +149,18 @@ def build(wordnet: Path) -> tuple[bytes, dict[str, int]]:
             kept[key] = len(lines)
             lines.append(f"S\t{pos}\t{'|'.join(lemmas)}")
     lower_seen: set[str] = set()  # lemmas spelled in lower case somewhere
-    upper_seen: set[str] = set()  # lemmas spelled with a capital somewhere (names, places)
+    name_seen: set[str] = set()  # lemmas spelled capitalised somewhere (names, places: "Mark", "Paris")
+    caps_seen: set[str] = set()  # lemmas spelled in capitals somewhere (acronyms: "CAT", "US")
     for _pos, lemmas in synsets.values():
         for lemma in lemmas:
             low = lemma.lower()
-            (lower_seen if lemma == low else upper_seen).add(low)
+            (lower_seen if lemma == low else caps_seen if lemma.isupper() else name_seen).add(low)
     n_words = 0
     for lemma, pos, tagcount, offsets in index:
         ids = [kept[(pos, off)] for off in offsets if (pos, off) in kept]
         if not ids and tagcount == 0:
             continue
-        flags = ("" if lemma in lower_seen else "P") + (
-            "C" if lemma in upper_seen and lemma in lower_seen else ""
-        )
+        flags = name_flags(lemma in lower_seen, lemma in name_seen, lemma in caps_seen)
         lines.append(f"W\t{lemma}\t{pos}\t{tagcount}\t{','.join(_base36(i) for i in ids)}\t{flags}")
         n_words += 1
     exceptions = read_exceptions(wordnet)

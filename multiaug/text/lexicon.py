@@ -31,6 +31,7 @@ __all__ = [
 RESOURCES = Path(__file__).resolve().parent / "resources"
 BUILTIN_LEXICON_PATH = RESOURCES / "wordnet_lexicon.tsv.gz"
 _POS_ORDER = {"n": 0, "v": 1, "a": 2, "r": 3}
+_COMMON_FLAGS = frozenset({"", "A"})  # an ordinary word, or one also written as an acronym
 
 
 class Lexicon:
@@ -146,7 +147,8 @@ class WordNetLexicon(Lexicon):
     def _entry(self, lemma: str, pos: str) -> tuple[int, list[tuple[str, ...]], str] | None:
         """(tag count, synonym sets in sense order, name flags) for a lower-case lemma, or None.
 
-        Name flags: ``""`` an ordinary word, ``"C"`` also spelled capitalised (a name too), ``"P"`` only a name.
+        Name flags: ``""`` an ordinary word, ``"A"`` also spelled in capitals as an acronym (``cat``/``CAT``: an
+        ordinary word), ``"C"`` also spelled capitalised (``mark``/``Mark``: a name too), ``"P"`` only a name.
         """
         raise TypeError(f"{type(self).__name__} must implement _entry")
 
@@ -176,9 +178,20 @@ class WordNetLexicon(Lexicon):
         return min(readings, key=lambda r: (-r[3], _POS_ORDER[r[1]]))[1]
 
     def is_common(self, word: str) -> bool:
-        """True when every reading of the word is a lemma WordNet only spells in lower case (not a name)."""
+        """True when no reading of the word is a lemma WordNet also spells as a name (``Mark``, ``Paris``).
+
+        A spelling in capitals (an acronym: ``CAT``, ``RAM``) does not make an ordinary word a name.
+
+        Example:
+            >>> lex = builtin_lexicon()
+            >>> lex.is_common("Cats"), lex.is_common("Mark"), lex.is_common("NASA")
+            (True, False, False)
+        """
         readings = self.readings(word)
-        return bool(readings) and not any(self._entry(lemma, pos)[2] for lemma, pos, _, _ in readings)  # type: ignore[index]
+        return bool(readings) and all(
+            self._entry(lemma, pos)[2] in _COMMON_FLAGS  # type: ignore[index]
+            for lemma, pos, _, _ in readings
+        )
 
     def synonym_lemmas(self, lemma: str, pos: str, max_senses: int | None = None) -> list[str]:
         """Lemmas sharing a synonym set with ``lemma`` (sense order, duplicates removed, lemma excluded)."""
@@ -355,18 +368,21 @@ class NltkWordNetLexicon(WordNetLexicon):
         if offsets:
             sets: list[tuple[str, ...]] = []
             count = 0
-            spellings: set[bool] = set()  # True: capitalised, False: lower case
+            lower = name = caps = False  # how WordNet spells the lemma (as scripts/build_lexicon.py reads it)
             for offset in offsets:
                 synset = self.reader.synset_from_pos_and_offset(pos, offset)
                 names = tuple(dict.fromkeys(n.replace("_", " ") for n in synset.lemma_names()))
                 for lem in synset.lemmas():
                     if lem.name().lower() == lemma.replace(" ", "_"):
-                        spellings.add(lem.name() != lem.name().lower())
+                        spelled = lem.name()
+                        lower |= spelled == spelled.lower()
+                        caps |= spelled != spelled.lower() and spelled.isupper()
+                        name |= spelled != spelled.lower() and not spelled.isupper()
                         with contextlib.suppress(LookupError, OSError, ValueError):
                             count += lem.count()
                 if len(names) >= 2:
                     sets.append(names)
-            flags = ("P" if False not in spellings else "C") if True in spellings else ""
+            flags = "P" if (name or caps) and not lower else "C" if name else "A" if caps else ""
             entry = (count, sets, flags)
         self._entries[key] = entry
         return entry

@@ -1,0 +1,70 @@
+"""The capital letter of a sentence start follows the sentence start when ops move, insert or reorder words.
+
+A word that stops starting its sentence loses its capital only when it is a common word (``Cats`` -> ``cats``,
+``Mark`` stays): WordNet's acronyms (``CAT``, ``US``) do not make a common word a name.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import multiaug.text as mt
+from multiaug.text.lexicon import builtin_lexicon
+
+WORDNET = Path("/usr/share/wordnet")
+needs_wordnet = pytest.mark.skipif(not (WORDNET / "data.noun").is_file(), reason="needs WordNet 3.0 database")
+
+
+# -- the lexicon tells acronyms from names --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("word", ["cat", "cats", "Cats", "dogs", "apple"])
+def test_a_word_wordnet_also_writes_as_an_acronym_is_common(word: str) -> None:
+    # CAT (computerized axial tomography) is an acronym, not a name
+    assert builtin_lexicon().is_common(word)
+
+
+@pytest.mark.parametrize("word", ["Mark", "Jack", "Grace", "John", "Paris", "May", "China"])
+def test_a_word_wordnet_also_writes_as_a_name_is_not_common(word: str) -> None:
+    assert not builtin_lexicon().is_common(word)
+
+
+def test_acronym_only_lemmas_are_still_not_paraphrased() -> None:
+    # "US" (the United States) and "NASA" exist only in capitals: names, never replaced
+    lex = builtin_lexicon()
+    assert lex.replacements("NASA") == () and not lex.is_common("nasa")
+    assert "true cat" in lex.replacements("cat")
+
+
+@needs_wordnet
+def test_nltk_wordnet_flags_agree_with_the_builtin_lexicon(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import nltk
+
+    corpus = mt.build_nltk_wordnet(tmp_path)
+    monkeypatch.setattr(nltk.data, "path", [str(tmp_path)])
+    nl = mt.NltkWordNetLexicon(corpus)
+    for word in ["cat", "cats", "ram", "mark", "grace", "john", "nasa", "dogs", "may"]:
+        assert nl.is_common(word) == builtin_lexicon().is_common(word), word
+
+
+# -- SyntaxReorder ---------------------------------------------------------------------------------------------------
+
+
+def test_reorder_lowers_a_common_word_that_leaves_the_start() -> None:
+    assert mt.SyntaxReorder()("Cats and dogs played.", seed=0) == "Dogs and cats played."
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("Jack and Grace left early.", "Grace and Jack left early."),
+        ("Mark left early because it rained.", "Because it rained, Mark left early."),
+        ("Mark and I left.", "Mark and I left."),
+    ],
+)
+def test_reorder_keeps_the_capital_of_a_name(text: str, expected: str) -> None:
+    assert mt.SyntaxReorder()(text, seed=0) == expected
