@@ -15,7 +15,7 @@ Rules (English; each needs a clear surface pattern and otherwise leaves the sent
 
 The multiset of words is kept; a comma is added after a fronted constituent (and one before it dropped), and the
 capitalisation of the sentence start is moved (a word that stops being first is lower-cased only when it is a
-common word: ``She`` -> ``she``, ``John`` stays).
+common word: ``She`` -> ``she``, ``John`` stays); a sentence that starts in lower case keeps a lower-case start.
 """
 
 from __future__ import annotations
@@ -399,7 +399,9 @@ def rewrite(
     cut = k - 1 if tokens[k - 1] == "," else k
     main, front, tail = pairs[:cut], pairs[k:end], pairs[end:]
     lead = seps[0]
-    front = [(_upper_first(front[0][0]), lead), *front[1:]]
+    if not main[0][0][:1].islower():  # a sentence written in lower case stays so
+        front[0] = (_upper_first(front[0][0]), front[0][1])
+    front[0] = (front[0][0], lead)
     main = [(_lower_first(main[0][0], lexicon), " "), *main[1:]]
     new = [*front, (",", ""), *main, *tail]
     return [t for t, _ in new], [s for _, s in new]

@@ -68,3 +68,24 @@ def test_reorder_lowers_a_common_word_that_leaves_the_start() -> None:
 )
 def test_reorder_keeps_the_capital_of_a_name(text: str, expected: str) -> None:
     assert mt.SyntaxReorder()(text, seed=0) == expected
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("she left early because it rained.", "because it rained, she left early."),
+        ("she reads books in the evening.", "in the evening, she reads books."),
+        ("he opened the door slowly.", "slowly, he opened the door."),
+        ("cats and dogs played.", "dogs and cats played."),
+    ],
+)
+def test_reorder_keeps_a_lower_case_sentence_start(text: str, expected: str) -> None:
+    assert mt.SyntaxReorder()(text, seed=0) == expected
+
+
+def test_reorder_capitalises_a_sentence_that_started_with_a_capital() -> None:
+    assert (
+        mt.SyntaxReorder()("She left early because it rained.", seed=0)
+        == "Because it rained, she left early."
+    )
+    assert mt.SyntaxReorder()("I met them last week.", seed=0) == "Last week, I met them."
