@@ -89,8 +89,16 @@ class AudioBatch:
         return int(self.audio.shape[-1])
 
     def replace(self, **fields: Any) -> AudioBatch:
-        """A copy with some fields replaced."""
-        return dataclasses.replace(self, **fields)
+        """A copy with some fields replaced (``dataclasses.replace`` without its per-call introspection)."""
+        if not fields.keys() <= _AUDIO_FIELDS:
+            raise TypeError(f"AudioBatch has no field(s) {sorted(fields.keys() - _AUDIO_FIELDS)}")
+        get = fields.get
+        return AudioBatch(
+            get("audio", self.audio),
+            get("lengths", self.lengths),
+            get("sample_rate", self.sample_rate),
+            get("finite", self.finite),
+        )
 
     def require_sample_rate(self, op: Any = None) -> int:
         """The sample rate of this call, else the op's own ``sample_rate``; a clear error if neither is set."""
@@ -245,6 +253,9 @@ class AudioAugmenter(Op):
         channel_keys = np.stack([mix_keys(keys, ch + 1) for ch in range(c)], axis=1).reshape(-1)
         out, record = super()._run(flat, channel_keys, seed, path, replay)
         return batch.replace(audio=out.audio.reshape(n, c, out.num_frames)), record
+
+
+_AUDIO_FIELDS = frozenset(f.name for f in dataclasses.fields(AudioBatch))
 
 
 @dataclasses.dataclass(frozen=True)

@@ -253,16 +253,17 @@ class Op(Augmentation):
         self.validate(batch)
         shared = self.same_on_batch or self.batch_level
         applied, draws = self._gate(n, keys, seed, path, replay, shared=shared)
-        index = np.flatnonzero(applied)
+        every = bool(applied.all())
+        index = np.arange(n) if every else np.flatnonzero(applied)
         m = len(index)
         if m == 0:
             return batch, Record(self._root_path(), applied)
-        sub = batch if m == n else batch.select(index)
+        sub = batch if every else batch.select(index)
         if replay is not None:
             params = replay.params
         else:
             assert draws is not None
-            params = self.sample(sub, draws.subset(index))
+            params = self.sample(sub, draws if every else draws.subset(index))
             for key, value in params.items():
                 if len(value) != m:
                     raise RuntimeError(
