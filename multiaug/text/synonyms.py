@@ -11,8 +11,9 @@ from typing import Any
 from multiaug.core import register
 from multiaug.core.errors import ConfigError
 
+from .casing import capitalise, lower_first, sentence_starts
 from .edits import abbreviated, chunk_start, insert_token, match_case
-from .lexicon import Lexicon, UserLexicon, WordNetLexicon, load_lexicon
+from .lexicon import Lexicon, UserLexicon, WordNetLexicon, builtin_lexicon, load_lexicon
 from .tagging import Tagger, context_hint, resolve_tagger
 from .tokenize import is_word, is_wordlike
 from .word_base import Edit, WordAugmenter
@@ -209,7 +210,9 @@ class RandomInsertion(SynonymAugmenter):
     """Insert synonyms of words of the text at random word positions (EDA's random insertion), ``n`` times.
 
     Each insertion picks a random content word that has a synonym and inserts one of its synonyms (same form)
-    before a random word or after the last one. ``n = max(aug_min, int(aug_p * number_of_words))``.
+    before a random word or after the last one. ``n = max(aug_min, int(aug_p * number_of_words))``. A word
+    inserted at the start of a capitalised sentence takes its capital, and the old first word loses it when it is
+    a common word (``Visit the castle.`` -> ``Call visit the castle.``; names keep theirs).
 
     Example:
         >>> import multiaug.text as mt
@@ -230,6 +233,7 @@ class RandomInsertion(SynonymAugmenter):
         n = self._count(len(words))
         current, spaces = list(tokens), list(seps)
         edits: list[Edit] = []
+        inserted: dict[int, str] = {}  # token index -> the inserted word before it took a sentence's capital
         for _ in range(n):
             word, opts = sources[rng.randrange(len(sources))]
             new = opts[rng.randrange(len(opts))]
@@ -238,8 +242,28 @@ class RandomInsertion(SynonymAugmenter):
             slot = rng.randrange(len(words) + 1)
             # before a word's leading punctuation ("$3.50", "'dog'"), or after the last word
             at = chunk_start(current, spaces, words[slot]) if slot < len(words) else words[-1] + 1
+            old_first = (
+                words[slot] if slot < len(words) and sentence_starts(current, spaces).get(words[slot]) else -1
+            )
+            plain = new
+            if old_first >= 0:
+                new = capitalise(new)  # the new word starts a capitalised sentence
             edits.append({"op": "ins", "i": at, "new": new, "of": word})
             insert_token(current, spaces, at, new)  # keep positions valid for the next insertion
+            inserted = {k + (k >= at): w for k, w in inserted.items()}
+            if old_first >= 0:
+                k = old_first + 1
+                lowered = inserted.pop(k, None) or lower_first(current[k], self._common_words())
+                if lowered != current[k]:
+                    edits.append({"op": "sub", "i": k, "old": current[k], "new": lowered})
+                    current[k] = lowered
+                if new != plain:
+                    inserted[at] = plain
             words = [w + (w >= at) for w in words]
             words.insert(slot, at)
         return edits
+
+    def _common_words(self) -> Lexicon:
+        """What tells a common word from a name at a sentence start: the WordNet source, else the builtin one
+        (a user lexicon's words may be capitalised nouns: German ``Auto``)."""
+        return self.lexicon if isinstance(self.lexicon, WordNetLexicon) else builtin_lexicon()

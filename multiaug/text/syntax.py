@@ -29,6 +29,7 @@ from multiaug.core.checks import check_prob
 from multiaug.core.errors import ConfigError
 
 from .base import TextBatch
+from .casing import lower_first
 from .edits import sentence_spans
 from .lexicon import Lexicon, builtin_lexicon
 from .stopwords import english_stopwords
@@ -276,21 +277,6 @@ def _main_ok(main: Sequence[str], flat: bool = False) -> bool:
     return len(words) >= 2 and all(is_word(t) or t == "," for t in main)
 
 
-def _lower_first(word: str, lexicon: Lexicon) -> str:
-    """Lower-case a word that stops starting the sentence, when it is a common word (not a name, not ``I``)."""
-    if (
-        not word[:1].isupper()
-        or word == "I"
-        or word.startswith(("I'", "I’"))
-        or (not word[1:].islower() and word[1:])
-    ):
-        return word
-    low = word.lower()
-    if low in english_stopwords() or lexicon.is_common(low):
-        return low
-    return word
-
-
 def _upper_first(word: str) -> str:
     return word[:1].upper() + word[1:]
 
@@ -393,7 +379,7 @@ def rewrite(
         new_seps = [s for _, s in pairs]  # whitespace stays by position
         if left_start == 0 and tokens[0][:1].isupper():
             moved_first = len(right)
-            new_tokens[moved_first + 1] = _lower_first(new_tokens[moved_first + 1], lexicon)
+            new_tokens[moved_first + 1] = lower_first(new_tokens[moved_first + 1], lexicon)
             new_tokens[0] = _upper_first(new_tokens[0])
         return new_tokens, new_seps
     cut = k - 1 if tokens[k - 1] == "," else k
@@ -402,7 +388,7 @@ def rewrite(
     if not main[0][0][:1].islower():  # a sentence written in lower case stays so
         front[0] = (_upper_first(front[0][0]), front[0][1])
     front[0] = (front[0][0], lead)
-    main = [(_lower_first(main[0][0], lexicon), " "), *main[1:]]
+    main = [(lower_first(main[0][0], lexicon), " "), *main[1:]]
     new = [*front, (",", ""), *main, *tail]
     return [t for t, _ in new], [s for _, s in new]
 

@@ -89,3 +89,52 @@ def test_reorder_capitalises_a_sentence_that_started_with_a_capital() -> None:
         == "Because it rained, she left early."
     )
     assert mt.SyntaxReorder()("I met them last week.", seed=0) == "Last week, I met them."
+
+
+# -- RandomInsertion -------------------------------------------------------------------------------------------------
+
+
+def _first_words(text: str) -> list[str]:
+    from multiaug.text.casing import sentence_starts
+    from multiaug.text.tokenize import tokenize
+
+    toks, seps = tokenize(text)
+    return [toks[i] for i in sentence_starts(toks, seps)]
+
+
+def test_insertion_at_the_start_takes_the_capital() -> None:
+    text = "Visit the old castle today. Cats sleep all day."
+    aug = mt.RandomInsertion(aug_p=0.3)
+    at_start = 0
+    for seed in range(40):
+        out = aug(text, seed=seed)
+        firsts = _first_words(out)
+        assert all(w[:1].isupper() for w in firsts), out
+        words = out.replace(".", "").split()
+        # the old first words lose their capital when they stop starting a sentence
+        assert all(w in firsts for w in words if w in ("Visit", "Cats")), out
+        at_start += firsts != ["Visit", "Cats"]
+    assert at_start >= 5
+
+
+def test_insertion_at_the_start_keeps_names_and_lower_case_starts() -> None:
+    aug = mt.RandomInsertion(aug_p=0.3)
+    seen_name = seen_lower = False
+    for seed in range(40):
+        out = aug("Mark visited the old castle today.", seed=seed)
+        assert "Mark" in out.split(), out
+        assert out[:1].isupper(), out
+        seen_name |= not out.startswith("Mark")
+        low = aug("visit the old castle today.", seed=seed)
+        assert low[:1].islower() and "Visit" not in low, low
+        seen_lower |= not low.startswith("visit")
+    assert seen_name and seen_lower
+
+
+def test_insertion_case_edits_replay_and_batch() -> None:
+    aug = mt.RandomInsertion(aug_p=0.3)
+    texts = ["Visit the old castle today.", "Cats sleep all day.", "visit the old castle today."]
+    for seed in range(10):
+        out, rec = aug(texts, seed=seed, keys=[3, 4, 5], return_params=True)
+        assert aug(texts, params=rec) == out
+        assert [aug([t], seed=seed, keys=[k])[0] for t, k in zip(texts, [3, 4, 5])] == out

@@ -100,6 +100,9 @@ def test_eda_operations_change_the_number_of_words_the_formula_says() -> None:
         ri_out = ops["ri"](TEXT, seed=seed)
         assert sum(len(w.split()) for w in [ri_out]) > 0
         ri = ops["ri"](TEXT, seed=seed, return_params=True)[1].params["edits"][0]
+        recased = [e for e in ri if e["op"] == "sub"]  # an insertion at the start moves the capital
+        assert all(e["new"].lower() == e["old"].lower() for e in recased)
+        ri = [e for e in ri if e["op"] == "ins"]
         assert len(ri) == n
         inserted_words = sum(len(e["new"].split()) for e in ri)
         assert len(ri_out.split()) == len(TEXT.split()) + inserted_words
