@@ -138,3 +138,9 @@ def test_insertion_case_edits_replay_and_batch() -> None:
         out, rec = aug(texts, seed=seed, keys=[3, 4, 5], return_params=True)
         assert aug(texts, params=rec) == out
         assert [aug([t], seed=seed, keys=[k])[0] for t, k in zip(texts, [3, 4, 5])] == out
+
+
+def test_the_insertion_example_of_the_docs_is_real() -> None:
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "text.md").read_text(encoding="utf-8")
+    out = mt.RandomInsertion(aug_p=0.3)("Visit the old castle today.", seed=5)
+    assert out == "Natter visit the old castle today." and f"`{out}`" in doc
