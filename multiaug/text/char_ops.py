@@ -11,6 +11,7 @@ from multiaug.core import register
 from multiaug.core.checks import check_prob
 from multiaug.core.errors import ConfigError
 
+from .tokenize import is_number
 from .word_base import Edit, WordAugmenter, _check_count
 
 __all__ = ["QWERTY_NEIGHBOURS", "CharNoise", "KeyboardTypo", "graphemes"]
@@ -29,6 +30,9 @@ def _qwerty_neighbours() -> dict[str, str]:
 
 #: Keys next to each key on a QWERTY keyboard (lower-case letters and digits).
 QWERTY_NEIGHBOURS = _qwerty_neighbours()
+_DIGIT_NEIGHBOURS = {
+    d: "".join(ch for ch in near if ch.isdigit()) for d, near in QWERTY_NEIGHBOURS.items() if d.isdigit()
+}
 ACTIONS = ("insert", "delete", "swap", "substitute")
 _JOINERS = ("\u200c", "\u200d")
 
@@ -66,6 +70,7 @@ class _CharAugmenter(WordAugmenter):
         aug_char_min: int = 1,
         aug_char_max: int | None = 2,
         min_length: int = 3,
+        numbers: bool = False,
         stopwords: str | Iterable[str] | None = None,
         protect: str | Iterable[str] | None = None,
         p: float = 1.0,
@@ -73,6 +78,9 @@ class _CharAugmenter(WordAugmenter):
         super().__init__(
             aug_p=aug_p, aug_min=aug_min, aug_max=aug_max, stopwords=stopwords, protect=protect, p=p
         )
+        if not isinstance(numbers, bool):
+            raise ConfigError(f"numbers must be True or False, got {numbers!r}")
+        self.numbers = numbers
         self.aug_char_p = check_prob(aug_char_p, "aug_char_p")
         self.aug_char_min = _check_count(aug_char_min, "aug_char_min")
         self.aug_char_max = _check_count(aug_char_max, "aug_char_max", allow_none=True)
@@ -87,15 +95,23 @@ class _CharAugmenter(WordAugmenter):
     def _noisy(self, word: str, rng: random.Random) -> str:
         raise TypeError(f"{type(self).__name__} must implement _noisy")
 
+    def _noisy_number(self, number: str, rng: random.Random) -> str:
+        raise TypeError(f"{type(self).__name__} must implement _noisy_number")
+
     def _edits(self, text: str, rng: random.Random) -> list[Edit]:
         tokens, _, words = self.tokens(text)
-        eligible = [i for i in self.eligible(tokens, words) if len(graphemes(tokens[i])) >= self.min_length]
+        eligible = [
+            i
+            for i in self.eligible(tokens, words)
+            if len(graphemes(tokens[i])) >= self.min_length and (self.numbers or not is_number(tokens[i]))
+        ]
         if not eligible:
             return []
         n = min(self._count(len(words)), len(eligible))
         edits: list[Edit] = []
         for i in sorted(rng.sample(eligible, n)):
-            new = self._noisy(tokens[i], rng)
+            noisy = self._noisy_number if is_number(tokens[i]) else self._noisy
+            new = noisy(tokens[i], rng)
             if new != tokens[i]:
                 edits.append({"op": "sub", "i": i, "old": tokens[i], "new": new})
         return edits
@@ -112,7 +128,8 @@ class KeyboardTypo(_CharAugmenter):
 
     ``aug_p``/``aug_min``/``aug_max`` choose how many words get typos (words shorter than ``min_length`` are left
     alone); in each, ``max(aug_char_min, int(aug_char_p * len(word)))`` characters (at most ``aug_char_max``)
-    become a neighbouring key.
+    become a neighbouring key. Numbers (``3.5``, ``1,000``) are left alone unless ``numbers=True``; then their
+    digits become neighbouring digit keys, so a number stays a number.
 
     Example:
         >>> import multiaug.text as mt
@@ -130,6 +147,14 @@ class KeyboardTypo(_CharAugmenter):
             chars[k] = _same_case(chars[k], near[rng.randrange(len(near))])
         return "".join(chars)
 
+    def _noisy_number(self, number: str, rng: random.Random) -> str:
+        chars = list(number)
+        positions = [k for k, ch in enumerate(chars) if ch in _DIGIT_NEIGHBOURS]
+        for k in rng.sample(positions, min(self._char_count(len(chars)), len(positions))):
+            near = _DIGIT_NEIGHBOURS[chars[k]]
+            chars[k] = near[rng.randrange(len(near))]
+        return "".join(chars)
+
 
 @register("text.CharNoise")
 class CharNoise(_CharAugmenter):
@@ -137,7 +162,9 @@ class CharNoise(_CharAugmenter):
 
     ``actions`` picks the kinds of edit (each edit draws one uniformly); inserted and substituted characters come
     from ``alphabet`` (default: ``a-z`` for ASCII words, else the word's own characters) in the neighbour's case.
-    A word never loses its last character; a letter and its combining accents count as one character.
+    A word never loses its last character; a letter and its combining accents count as one character. Numbers
+    (``3.5``, ``1,000``) are left alone unless ``numbers=True``; then only their digits are edited, with digits,
+    and every group of digits keeps at least one, so a number stays a number (``3.5`` never becomes ``.``).
 
     Example:
         >>> import multiaug.text as mt
@@ -157,6 +184,7 @@ class CharNoise(_CharAugmenter):
         aug_char_min: int = 1,
         aug_char_max: int | None = 2,
         min_length: int = 3,
+        numbers: bool = False,
         stopwords: str | Iterable[str] | None = None,
         protect: str | Iterable[str] | None = None,
         p: float = 1.0,
@@ -169,6 +197,7 @@ class CharNoise(_CharAugmenter):
             aug_char_min=aug_char_min,
             aug_char_max=aug_char_max,
             min_length=min_length,
+            numbers=numbers,
             stopwords=stopwords,
             protect=protect,
             p=p,
@@ -198,4 +227,23 @@ class CharNoise(_CharAugmenter):
                 chars[k], chars[k + 1] = chars[k + 1], chars[k]
             elif action == "substitute":
                 chars[k] = _same_case(chars[k], new)
+        return "".join(chars)
+
+    def _noisy_number(self, number: str, rng: random.Random) -> str:
+        chars = list(number)
+        for _ in range(self._char_count(len(chars))):
+            action = self.actions[rng.randrange(len(self.actions))]
+            digits = [k for k, ch in enumerate(chars) if ch.isdigit()]
+            k = digits[rng.randrange(len(digits))]
+            new = string.digits[rng.randrange(10)]
+            group = [j for j in (k - 1, k + 1) if 0 <= j < len(chars) and chars[j].isdigit()]
+            if action == "insert":
+                chars.insert(k, new)
+            elif action == "delete" and group:  # a group of digits keeps at least one
+                del chars[k]
+            elif action == "swap" and group:
+                j = group[-1]
+                chars[k], chars[j] = chars[j], chars[k]
+            elif action == "substitute":
+                chars[k] = new
         return "".join(chars)

@@ -21,6 +21,7 @@ __all__ = [
     "Tokens",
     "analyse",
     "detokenize",
+    "is_number",
     "is_punct",
     "is_word",
     "is_wordlike",
@@ -168,6 +169,17 @@ def is_word(token: str) -> bool:
         (True, True, False, False)
     """
     return any(ch.isalnum() for ch in token)
+
+
+@lru_cache(maxsize=65536)
+def is_number(token: str) -> bool:
+    """A number: digits with inner punctuation and no letter (``3.5``, ``1,000``, ``3:30``, ``2024-01-05``).
+
+    Example:
+        >>> is_number("3.5"), is_number("1,000"), is_number("4th"), is_number("COVID-19")
+        (True, True, False, False)
+    """
+    return any(ch.isdigit() for ch in token) and not any(ch.isalpha() for ch in token)
 
 
 def is_punct(token: str) -> bool:
