@@ -8,14 +8,14 @@ the English lexicon does not know keep theirs. The changes are recorded as ``sub
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from .edits import sentence_spans
 from .lexicon import Lexicon, builtin_lexicon
 from .stopwords import english_stopwords
 from .tokenize import is_word
 
-__all__ = ["capitalise", "lower_first", "moved_case_edits", "sentence_starts"]
+__all__ = ["capitalise", "deleted_case_edits", "lower_first", "moved_case_edits", "sentence_starts"]
 
 
 def lower_first(word: str, lexicon: Lexicon | None = None) -> str:
@@ -41,13 +41,14 @@ def lower_first(word: str, lexicon: Lexicon | None = None) -> str:
 
 
 def capitalise(word: str) -> str:
-    """Give a lower-case word the capital of a sentence start; other words (``iPhone``, ``3D``) stay as they are.
+    """Give a lower-case word the capital of a sentence start; other tokens (``iPhone``, ``3D``, ``p.m.``,
+    ``example.com``, ``@alice``) stay as they are.
 
     Example:
-        >>> capitalise("dogs"), capitalise("iPhone"), capitalise("42"), capitalise("Mark")
-        ('Dogs', 'iPhone', '42', 'Mark')
+        >>> capitalise("dogs"), capitalise("call in"), capitalise("iPhone"), capitalise("p.m."), capitalise("42")
+        ('Dogs', 'Call in', 'iPhone', 'p.m.', '42')
     """
-    if word[:1].islower() and not any(ch.isupper() for ch in word[1:]):
+    if word[:1].islower() and all(ch.islower() or ch in " -'’" for ch in word):
         return word[:1].upper() + word[1:]
     return word
 
@@ -80,6 +81,8 @@ def moved_case_edits(
         >>> moved_case_edits(toks, seps, [2, 1, 0, 3])
         [{'op': 'sub', 'i': 0, 'old': 'mice', 'new': 'Mice'}, {'op': 'sub', 'i': 2, 'old': 'Cats', 'new': 'cats'}]
     """
+    if not any(tokens[j][:1].isupper() for i, j in enumerate(source) if i != j):
+        return []  # a capitalised sentence start that lost its word would have moved a capital
     starts = sentence_starts(tokens, seps)
     edits: list[dict[str, object]] = []
     for i, j in enumerate(source):
@@ -94,4 +97,31 @@ def moved_case_edits(
             new = capitalise(new)
         if new != word:
             edits.append({"op": "sub", "i": i, "old": word, "new": new})
+    return edits
+
+
+def deleted_case_edits(
+    tokens: Sequence[str], seps: Sequence[str], deleted: Collection[int]
+) -> list[dict[str, object]]:
+    """``sub`` edits (indices after the deletion) that give the capital of a deleted sentence start to the word
+    that now starts the sentence.
+
+    Example:
+        >>> from multiaug.text.tokenize import tokenize
+        >>> toks, seps = tokenize("The old dog slept.")
+        >>> deleted_case_edits(toks, seps, {0, 1})
+        [{'op': 'sub', 'i': 0, 'old': 'dog', 'new': 'Dog'}]
+    """
+    gone = set(deleted)
+    if not any(tokens[i][:1].isupper() for i in gone):
+        return []
+    edits: list[dict[str, object]] = []
+    for a, b in sentence_spans(list(tokens), list(seps)):
+        first = next((i for i in range(a, b) if is_word(tokens[i])), None)
+        if first is None or first not in gone or not tokens[first][:1].isupper():
+            continue
+        heir = next((i for i in range(first + 1, b) if is_word(tokens[i]) and i not in gone), None)
+        if heir is not None and capitalise(tokens[heir]) != tokens[heir]:
+            at = heir - sum(1 for i in gone if i < heir)
+            edits.append({"op": "sub", "i": at, "old": tokens[heir], "new": capitalise(tokens[heir])})
     return edits

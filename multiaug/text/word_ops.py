@@ -12,6 +12,7 @@ from multiaug.core.errors import ConfigError
 from multiaug.core.random import Draws
 
 from .base import TextBatch
+from .casing import deleted_case_edits, moved_case_edits
 from .edits import sentence_spans
 from .tokenize import analyse
 from .word_base import Edit, WordAugmenter, bank_uniforms, uniform_bank, uniforms
@@ -44,7 +45,8 @@ class WordShuffle(WordAugmenter):
     """Shuffle the words of a text; punctuation, emoji and protected tokens stay where they are.
 
     ``window`` limits how far a word moves (``None``: anywhere); ``per_sentence=True`` shuffles within each
-    sentence. Stopwords listed in ``stopwords`` also stay in place (default: none). The multiset of words is kept.
+    sentence. Stopwords listed in ``stopwords`` also stay in place (default: none). The multiset of words is kept,
+    up to the capital of a sentence start, which stays with the position (see :mod:`multiaug.text.casing`).
 
     Example:
         >>> import multiaug.text as mt
@@ -85,7 +87,10 @@ class WordShuffle(WordAugmenter):
             order.extend(group[k] for k in windowed_order(len(group), self.window, rng))
         if slots == order:
             return []
-        return [{"op": "perm", "slots": slots, "order": order}]
+        source = list(range(len(tokens)))
+        for slot, src in zip(slots, order):
+            source[slot] = src
+        return [{"op": "perm", "slots": slots, "order": order}, *moved_case_edits(tokens, seps, source)]
 
 
 @register("text.RandomSwap")
@@ -93,7 +98,7 @@ class RandomSwap(WordAugmenter):
     """Swap two random words, ``n = max(aug_min, int(aug_p * number_of_words))`` times (EDA's random swap).
 
     ``adjacent=True`` swaps a word with its right-hand neighbour instead (nlpaug's swap). Punctuation stays in
-    place; the multiset of words is kept.
+    place; the multiset of words is kept, up to the capital of a sentence start, which stays with the position.
 
     Example:
         >>> import multiaug.text as mt
@@ -135,13 +140,14 @@ class RandomSwap(WordAugmenter):
         return self._swaps(text, lambda k: uniforms(rng, k))
 
     def _swaps(self, text: str, take: Callable[[int], list[float]]) -> list[Edit]:
-        toks, _, words = self.tokens(text)
+        toks, seps, words = self.tokens(text)
         eligible = self.eligible(toks, words)
         m = len(eligible)
         if m < 2:
             return []
         n = self._count(len(words))
         tokens = list(toks)
+        source = list(range(len(toks)))
         draws = take(n if self.adjacent else 2 * n)
         edits: list[Edit] = []
         for k in range(n):
@@ -155,7 +161,8 @@ class RandomSwap(WordAugmenter):
             i, j = eligible[a], eligible[b]
             edits.append({"op": "swap", "i": i, "j": j, "old": [tokens[i], tokens[j]]})
             tokens[i], tokens[j] = tokens[j], tokens[i]
-        return edits
+            source[i], source[j] = source[j], source[i]
+        return edits + moved_case_edits(toks, seps, source)
 
 
 @register("text.RandomDeletion")
@@ -163,7 +170,8 @@ class RandomDeletion(WordAugmenter):
     """Delete each word with probability ``aug_p``, at least ``aug_min`` and at most ``aug_max`` words.
 
     Only whole words are deleted (punctuation and emoji stay); at least one word always remains, so the text is
-    never emptied. The whitespace around a deleted word is merged.
+    never emptied. The whitespace around a deleted word is merged; when the first word of a capitalised sentence
+    goes, the next word takes the capital.
 
     Example:
         >>> import multiaug.text as mt
@@ -185,23 +193,24 @@ class RandomDeletion(WordAugmenter):
         }
 
     def _edits(self, text: str, rng: random.Random) -> list[Edit]:
-        tokens, _, words = analyse(text)
+        tokens, seps, words = analyse(text)
         eligible = self.eligible(tokens, words)
         flips = [u < self.aug_p for u in uniforms(rng, len(eligible))]
-        return self._choose(tokens, words, eligible, flips, rng)
+        return self._choose(tokens, seps, words, eligible, flips, rng)
 
     def _deletions(self, text: str, flips: list[bool], seed: int) -> list[Edit]:
-        tokens, _, words = analyse(text)
+        tokens, seps, words = analyse(text)
         eligible = self.eligible(tokens, words)
         rng = None
         if len(eligible) > len(flips):
             rng = random.Random(seed)
             flips = flips + [rng.random() < self.aug_p for _ in range(len(eligible) - len(flips))]
-        return self._choose(tokens, words, eligible, flips, rng, seed)
+        return self._choose(tokens, seps, words, eligible, flips, rng, seed)
 
     def _choose(
         self,
         tokens: tuple[str, ...],
+        seps: tuple[str, ...],
         words: Sequence[int],
         eligible: Sequence[int],
         flips: Sequence[bool],
@@ -217,7 +226,10 @@ class RandomDeletion(WordAugmenter):
         if not chosen:
             return []
         chosen.sort(reverse=True)
-        return [{"op": "del", "i": chosen, "old": [tokens[i] for i in chosen]}]
+        return [
+            {"op": "del", "i": chosen, "old": [tokens[i] for i in chosen]},
+            *deleted_case_edits(tokens, seps, chosen),
+        ]
 
     def _bounded(
         self, chosen: list[int], eligible: Sequence[int], n_words: int, rng: random.Random

@@ -144,3 +144,53 @@ def test_the_insertion_example_of_the_docs_is_real() -> None:
     doc = (Path(__file__).resolve().parents[2] / "docs" / "text.md").read_text(encoding="utf-8")
     out = mt.RandomInsertion(aug_p=0.3)("Visit the old castle today.", seed=5)
     assert out == "Natter visit the old castle today." and f"`{out}`" in doc
+
+
+# -- word moves and deletions: WordShuffle, RandomSwap, RandomDeletion ------------------------------------------------
+
+MOVERS = [
+    mt.WordShuffle(),
+    mt.WordShuffle(window=2),
+    mt.WordShuffle(per_sentence=True),
+    mt.RandomSwap(aug_p=0.3),
+    mt.RandomSwap(aug_p=0.3, adjacent=True),
+    mt.RandomDeletion(aug_p=0.3),
+]
+IDS = ["shuffle", "window", "per_sentence", "swap", "adjacent", "deletion"]
+
+
+@pytest.mark.parametrize("aug", MOVERS, ids=IDS)
+def test_the_capital_follows_the_sentence_start(aug) -> None:
+    text = "The cat chased the mice. Dogs sleep all day! Mark saw them."
+    moved = 0
+    for seed in range(30):
+        out = aug(text, seed=seed)
+        firsts = _first_words(out)
+        assert all(w[:1].isupper() for w in firsts), out
+        for word in ("The", "Dogs"):  # common words: capitalised only where they start a sentence
+            assert all(w in firsts for w in out.replace(".", " ").replace("!", " ").split() if w == word), out
+        assert "mark" not in out.split(), out  # a name keeps its capital wherever it goes
+        moved += firsts[:1] != ["The"]
+    assert moved >= 3
+
+
+@pytest.mark.parametrize("aug", MOVERS, ids=IDS)
+def test_names_keep_their_capital_and_lower_case_stays(aug) -> None:
+    for seed in range(30):
+        out = aug("Mark and Grace chased the cat", seed=seed)
+        assert all(w in ("Mark", "Grace") or w.islower() or w == out.split()[0] for w in out.split()), out
+        low = aug("the cat chased the mice. dogs sleep all day.", seed=seed)
+        assert low == low.lower(), low
+
+
+@pytest.mark.parametrize("aug", MOVERS, ids=IDS)
+def test_case_edits_replay_and_do_not_depend_on_the_batch(aug) -> None:
+    texts = ["The cat chased the mice.", "Dogs sleep all day! Cats do too.", "Mark saw them."]
+    for seed in range(8):
+        out, rec = aug(texts, seed=seed, keys=[7, 8, 9], return_params=True)
+        assert aug(texts, params=rec) == out
+        assert [aug([t], seed=seed, keys=[k])[0] for t, k in zip(texts, [7, 8, 9])] == out
+
+
+def test_shuffle_example() -> None:
+    assert mt.WordShuffle()("The cat sat on the mat.", seed=1) == "The on sat cat mat the."
