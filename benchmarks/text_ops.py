@@ -23,7 +23,8 @@ Settings: against nlpaug ``aug_p=0.3`` (nlpaug's default, with its ``aug_max=10`
 too), nlpaug's swap is an adjacent swap, so multiaug uses ``RandomSwap(adjacent=True)`` there. Against EDA the
 paper's ``alpha = 0.1``. "punct kept" is the share of outputs whose punctuation tokens (in order) are those of the
 input; "case kept" the share where every output word that also occurs in the input (ignoring case) is spelled with
-the same case as there (no lower-casing, no re-capitalisation).
+the same case as there (no lower-casing, no re-capitalisation), except the sentence-initial capital, which may
+follow the position (the input's first word lowered when it moves, the output's first word capitalised).
 
     python benchmarks/text_ops.py            # 2,000 sentences, 7 repeats
     python benchmarks/text_ops.py --quick    # 500 sentences, 3 repeats
@@ -440,9 +441,17 @@ def quality(sentences: list[str], outputs: list[str]) -> tuple[float, float]:
     punct = case = 0
     for s, o in zip(sentences, outputs):
         punct += _punct(s) == _punct(o)
-        ins = {w for w in tokenize(s)[0] if is_word(w)}
+        words_in = [w for w in tokenize(s)[0] if is_word(w)]
+        words_out = [w for w in tokenize(o)[0] if is_word(w)]
+        ins = set(words_in)
         lowered = {w.lower() for w in ins}
-        case += all(w in ins for w in tokenize(o)[0] if is_word(w) and w.lower() in lowered)
+        # the sentence-start capital may move with the position: the input's first word lowered, the output's
+        # first word capitalised
+        if words_in:
+            ins.add(words_in[0][:1].lower() + words_in[0][1:])
+        if words_out:
+            ins.add(words_out[0][:1].upper() + words_out[0][1:])
+        case += all(w in ins for w in words_out if w.lower() in lowered)
     return 100.0 * punct / len(sentences), 100.0 * case / len(sentences)
 
 

@@ -53,6 +53,12 @@ def capitalise(word: str) -> str:
     return word
 
 
+def _capital_start(tokens: Sequence[str], i: int) -> bool:
+    """A cheap necessary condition for token ``i`` being a capitalised sentence start: a capital, at the start,
+    after punctuation, or after a word ending in a full stop (an abbreviation may end a sentence)."""
+    return tokens[i][:1].isupper() and (i == 0 or not is_word(tokens[i - 1]) or tokens[i - 1].endswith("."))
+
+
 def sentence_starts(tokens: Sequence[str], seps: Sequence[str]) -> dict[int, bool]:
     """The index of the first word of every sentence -> whether it starts with a capital letter.
 
@@ -81,8 +87,8 @@ def moved_case_edits(
         >>> moved_case_edits(toks, seps, [2, 1, 0, 3])
         [{'op': 'sub', 'i': 0, 'old': 'mice', 'new': 'Mice'}, {'op': 'sub', 'i': 2, 'old': 'Cats', 'new': 'cats'}]
     """
-    if not any(tokens[j][:1].isupper() for i, j in enumerate(source) if i != j):
-        return []  # a capitalised sentence start that lost its word would have moved a capital
+    if not any(_capital_start(tokens, j) for i, j in enumerate(source) if i != j):
+        return []  # every change needs a capitalised sentence start that moved away
     starts = sentence_starts(tokens, seps)
     edits: list[dict[str, object]] = []
     for i, j in enumerate(source):
@@ -113,7 +119,7 @@ def deleted_case_edits(
         [{'op': 'sub', 'i': 0, 'old': 'dog', 'new': 'Dog'}]
     """
     gone = set(deleted)
-    if not any(tokens[i][:1].isupper() for i in gone):
+    if not any(_capital_start(tokens, i) for i in gone):
         return []
     edits: list[dict[str, object]] = []
     for a, b in sentence_spans(list(tokens), list(seps)):
