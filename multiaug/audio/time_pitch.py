@@ -2,7 +2,8 @@
 
 All three run on the whole batch at once (a few clips at a time through the phase vocoder and the fixed-cost
 resampler in ``functional/``), with every clip's own parameter; no Python loop runs over clips. All channels of a
-clip get the same parameter (each channel is processed independently, like librosa).
+clip get the same parameter (each channel is processed independently, like librosa). They are not
+differentiable: audio that requires grad is processed detached and the result carries no gradient.
 
 What a call returns (``lengths`` are the valid lengths; padding is zero):
 
@@ -69,9 +70,13 @@ def _fft_sizes(op: Any, batch: AudioBatch) -> tuple[int, int]:
 
 
 def _flat(batch: AudioBatch, values: np.ndarray) -> tuple[torch.Tensor, np.ndarray, torch.Tensor]:
-    """Clips ``(B, C, T)`` as rows ``(B*C, T)``, each clip's parameter and length repeated per channel."""
+    """Clips ``(B, C, T)`` as rows ``(B*C, T)``, each clip's parameter and length repeated per channel.
+
+    The rows are detached: the kernels write into reused buffers (``out=``), which autograd refuses, so audio
+    that requires grad is processed like its detached copy and the result carries no gradient.
+    """
     b, c, t = batch.audio.shape
-    rows = batch.audio.reshape(b * c, t)
+    rows = batch.audio.detach().reshape(b * c, t)
     if rows.dtype not in (torch.float32, torch.float64):
         rows = rows.float()  # FFTs need float32/float64; the result is cast back
     return rows, np.repeat(np.asarray(values, dtype=np.float64), c), batch.lengths.repeat_interleave(c)
