@@ -65,6 +65,21 @@ def _common_modality(augmenters: Sequence[Augmentation], where: str) -> str:
     return kinds.pop()
 
 
+def _gather(sub: Any, groups: list[tuple[np.ndarray, Any]], pending: np.ndarray, m: int) -> Any:
+    """``sub`` with the rows of each group replaced by the group's batch. When the groups cover every row,
+    ``sub`` is not used: the result takes the groups' size (and dtype), which must then agree."""
+    if not groups:
+        return sub
+    if not pending.all():
+        return sub.merge(groups)
+    if len(groups) == 1:
+        return groups[0][1]
+    first_rows, first = groups[0]
+    where = np.zeros(m, dtype=np.int64)
+    where[first_rows] = np.arange(len(first_rows))
+    return first.select(where).merge(groups[1:])
+
+
 class Container(Augmentation):
     """Shared code of containers: children, their stream paths, modality checks."""
 
@@ -118,16 +133,34 @@ class Container(Augmentation):
         done = list(replay.children) if replay is not None else []
         if replay is not None and len(done) != len(steps):
             raise InputError(f"the replay record of {self._root_path()} does not match this pipeline")
+        m = len(index)
+        # Outputs of steps on disjoint row sets stay apart until a step needs rows of several of them, and a
+        # step on exactly the rows of one continues from it: samples that took different branches (OneOf) or
+        # orders (RandomOrder) only meet at the end, so branches that all change the size the same way work.
+        groups: list[tuple[np.ndarray, Any]] = []
+        pending = np.zeros(m, dtype=bool)
         children: list[tuple[np.ndarray, Record]] = []
         for j, (k, rows) in enumerate(steps):
             child_replay = done[j][1] if replay is not None else None
-            part = sub if len(rows) == len(sub) else sub.select(rows)
+            g = next((i for i, (r, _) in enumerate(groups) if np.array_equal(r, rows)), None)
+            if g is not None:
+                part = groups[g][1]
+            else:
+                if pending[rows].any():
+                    sub, groups = _gather(sub, groups, pending, m), []
+                    pending[:] = False
+                part = sub if len(rows) == m else sub.select(rows)
             out, rec = self.augmenters[k]._run(
                 part, subkeys[rows], seed, self._child_path(path, k), child_replay
             )
-            sub = out if len(rows) == len(sub) else sub.merge([(rows, out)])
+            if g is not None:
+                groups[g] = (rows, out)
+            else:
+                groups.append((rows, out))
+                pending[rows] = True
             children.append((rows, rec))
-        result = sub if len(index) == n else batch.merge([(index, sub)])
+        sub = _gather(sub, groups, pending, m)
+        result = sub if m == n else batch.merge([(index, sub)])
         return result, Record(self._root_path(), applied, info=info, children=children)
 
     def _choose(self, draws: Any) -> dict[str, Any]:

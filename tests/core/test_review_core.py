@@ -1,0 +1,46 @@
+"""Second review of the core: containers around size-changing ops, seeded augmenters in DataLoader workers."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import torch
+
+import multiaug
+import multiaug.image as mi
+from multiaug import OneOf, Pipeline, RandomOrder, Record, SomeOf
+
+
+def _crops() -> list:
+    return [mi.RandomCrop((16, 16), p=1.0), mi.CenterCrop((16, 16), p=1.0)]
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: OneOf(_crops()),
+        lambda: OneOf(
+            [Pipeline([mi.RandomCrop((16, 16), p=1.0)]), mi.Resize((16, 16), p=1.0)], weights=[1, 2]
+        ),
+        lambda: RandomOrder([mi.Resize((16, 16), p=1.0), mi.HorizontalFlip(p=0.5)]),
+        lambda: RandomOrder([mi.RandomResizedCrop((16, 16), p=1.0), mi.ColorJitter(brightness=0.3, p=0.7)]),
+        lambda: SomeOf(_crops(), n=1),
+    ],
+)
+def test_containers_whose_every_branch_sets_one_size_give_that_size(make) -> None:
+    # every sample ends at 16x16 whichever branch or order it drew, so the batch is 16x16
+    aug = make()
+    x = torch.rand(8, 3, 24, 32)
+    out, rec = aug(x, seed=2, return_params=True)
+    assert out.shape == (8, 3, 16, 16)
+    assert torch.equal(aug(x, params=json.loads(rec.dumps())), out)
+    for i in (0, 5):
+        assert torch.equal(aug(x[i : i + 1], seed=2, keys=[i]), out[i : i + 1])
+        assert torch.equal(aug(x[i], params=Record.from_json(rec.sample(i).dumps())), out[i])
+
+
+def test_a_size_change_on_some_samples_only_is_still_a_clear_error() -> None:
+    aug = OneOf([mi.RandomCrop((16, 16), p=1.0), mi.HorizontalFlip(p=1.0)])
+    with pytest.raises(multiaug.InputError, match="size"):
+        aug(torch.rand(8, 3, 24, 32), seed=0)
