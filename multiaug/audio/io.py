@@ -11,7 +11,7 @@ import soundfile as sf
 import torch
 from torch import Tensor
 
-from ..core.errors import InputError
+from ..core.errors import InputError, InputTypeError
 
 __all__ = ["load", "save"]
 
@@ -81,7 +81,8 @@ def save(path: PathLike, audio: Tensor, sample_rate: int, *, subtype: str | None
     extension.
 
     ``subtype`` is soundfile's (e.g. ``"PCM_16"``, ``"FLOAT"``); by default soundfile's choice for the format
-    (16-bit PCM for WAV, which clips values outside [-1, 1]).
+    (16-bit PCM for WAV, which clips values outside [-1, 1]). Integer audio and NaN or infinite samples are
+    refused (PCM would turn them into full-scale samples).
 
     Example:
         >>> import tempfile, os
@@ -91,9 +92,16 @@ def save(path: PathLike, audio: Tensor, sample_rate: int, *, subtype: str | None
         raise InputError(f"audio must be a torch.Tensor (T,) or (C, T), got {type(audio).__name__}")
     if audio.dim() not in (1, 2):
         raise InputError(f"audio must be (T,) or (C, T), got shape {tuple(audio.shape)}")
+    if not audio.dtype.is_floating_point:
+        raise InputTypeError(
+            f"audio must be a floating-point tensor (samples in [-1, 1]), got dtype {audio.dtype}: "
+            "convert integer PCM first (e.g. x.float() / 32768 for int16)"
+        )
     if not _positive_int(sample_rate):
         raise InputError(f"sample_rate must be a positive int, got {sample_rate!r}")
     data = audio.detach().to("cpu", torch.float32)
+    if not bool(torch.isfinite(data).all()):
+        raise InputError(f"audio contains NaN or infinite values: not written to {str(path)!r}")
     data = data[None] if data.dim() == 1 else data
     try:
         sf.write(str(path), data.T.numpy(), int(sample_rate), subtype=subtype)

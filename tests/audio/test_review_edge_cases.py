@@ -6,6 +6,7 @@ import pytest
 import torch
 
 import multiaug.audio as ma
+from multiaug.core.errors import InputError, InputTypeError
 
 SR = 16000
 
@@ -26,3 +27,20 @@ def test_time_pitch_accept_audio_that_requires_grad(make) -> None:
     ref = aug(audio=x.detach(), sample_rate=SR, seed=1)
     assert not out["audio"].requires_grad
     assert torch.equal(out["audio"], ref["audio"]) and torch.equal(out["lengths"], ref["lengths"])
+
+
+@pytest.mark.parametrize("audio", [torch.full((100,), 1000, dtype=torch.int16), torch.ones(2, 100, dtype=torch.bool)])
+def test_save_refuses_integer_audio(tmp_path, audio) -> None:
+    # int16 PCM values were written as floats: every sample clipped to full scale
+    with pytest.raises(InputTypeError, match="floating-point"):
+        ma.save(tmp_path / "a.wav", audio, 16000)
+    assert not (tmp_path / "a.wav").exists()
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf")])
+def test_save_refuses_non_finite_audio(tmp_path, bad) -> None:
+    # NaN was written as -1.0 (a full-scale click) to 16-bit PCM
+    x = torch.zeros(2, 100)
+    x[1, 50] = bad
+    with pytest.raises(InputError, match="NaN or infinite"):
+        ma.save(tmp_path / "a.wav", x, 16000)
