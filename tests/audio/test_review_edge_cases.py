@@ -29,7 +29,9 @@ def test_time_pitch_accept_audio_that_requires_grad(make) -> None:
     assert torch.equal(out["audio"], ref["audio"]) and torch.equal(out["lengths"], ref["lengths"])
 
 
-@pytest.mark.parametrize("audio", [torch.full((100,), 1000, dtype=torch.int16), torch.ones(2, 100, dtype=torch.bool)])
+@pytest.mark.parametrize(
+    "audio", [torch.full((100,), 1000, dtype=torch.int16), torch.ones(2, 100, dtype=torch.bool)]
+)
 def test_save_refuses_integer_audio(tmp_path, audio) -> None:
     # int16 PCM values were written as floats: every sample clipped to full scale
     with pytest.raises(InputTypeError, match="floating-point"):
