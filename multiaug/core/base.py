@@ -20,7 +20,7 @@ import numpy as np
 from .batch import batch_type
 from .checks import check_prob
 from .errors import ConfigError, InputError, did_you_mean
-from .random import MASK64, Draws, fresh_seed, hash64, normalize_keys, worker_id
+from .random import MASK64, Draws, fresh_seed, hash64, normalize_keys, worker_seed
 from .record import Record
 
 __all__ = ["Augmentation", "Augmenter", "Op"]
@@ -160,7 +160,9 @@ class Augmentation:
         if getattr(self, "_seed", None) is not None:
             call = self._calls
             self._calls += 1
-            worker = worker_id()
+            # in a DataLoader worker, mix in its seed: fresh workers start every epoch from the same copy of
+            # this augmenter (call counter 0), and would otherwise repeat the first epoch for ever
+            worker = worker_seed()
             return hash64("sequence", self._seed, call, -1 if worker is None else worker)
         return fresh_seed()
 

@@ -61,12 +61,17 @@ def fresh_seed() -> int:
     return secrets.randbits(64)
 
 
-def worker_id() -> int | None:
-    """The id of the torch DataLoader worker running this code, or None outside a worker."""
+def worker_seed() -> int | None:
+    """The seed of the torch DataLoader worker running this code, or None outside a worker.
+
+    The DataLoader gives every worker ``base_seed + worker id``, with ``base_seed`` drawn anew for every epoch
+    (from its ``generator``, else torch's global one): different per worker and per epoch, reproducible when
+    the DataLoader's generator (or torch) is seeded.
+    """
     if "torch" not in sys.modules:
         return None
     info = sys.modules["torch"].utils.data.get_worker_info()
-    return None if info is None else int(info.id)
+    return None if info is None else int(info.seed)
 
 
 def normalize_keys(keys: Any, n: int) -> np.ndarray:

@@ -44,3 +44,32 @@ def test_a_size_change_on_some_samples_only_is_still_a_clear_error() -> None:
     aug = OneOf([mi.RandomCrop((16, 16), p=1.0), mi.HorizontalFlip(p=1.0)])
     with pytest.raises(multiaug.InputError, match="size"):
         aug(torch.rand(8, 3, 24, 32), seed=0)
+
+
+class _Gains(torch.utils.data.Dataset):
+    def __init__(self, aug) -> None:
+        self.aug = aug
+
+    def __len__(self) -> int:
+        return 4
+
+    def __getitem__(self, i: int) -> float:
+        return float(self.aug(torch.ones(1, 8), sample_rate=8000)[0, 0])
+
+
+def _epochs(seed: int, epochs: int) -> list[list[float]]:
+    import multiaug.audio as ma
+
+    aug = ma.Gain(gain_db=(-20, 20), p=1.0, seed=5)
+    generator = torch.Generator().manual_seed(seed)
+    loader = torch.utils.data.DataLoader(_Gains(aug), batch_size=None, num_workers=2, generator=generator)
+    return [list(loader) for _ in range(epochs)]
+
+
+def test_a_seeded_augmenter_in_dataloader_workers_changes_every_epoch_reproducibly() -> None:
+    # fresh workers start every epoch from the same copy of the augmenter: its call counter alone would
+    # repeat epoch 1 for ever; the DataLoader's per-epoch worker seed tells the epochs apart
+    first = _epochs(0, 2)
+    assert first[0] != first[1]
+    assert len(set(first[0])) == 4
+    assert _epochs(0, 2) == first  # the same DataLoader generator seed: the same epochs
