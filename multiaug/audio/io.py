@@ -34,8 +34,9 @@ def _read(path: Path) -> tuple[np.ndarray, int]:
                 warnings.simplefilter("ignore")  # librosa warns about its own audioread fallback
                 data, sr = librosa.load(str(path), sr=None, mono=False, dtype=np.float32)
         except Exception as error:
+            said = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
             raise InputError(
-                f"cannot read audio file {str(path)!r}: soundfile said {sf_error}; librosa said {error}"
+                f"cannot read audio file {str(path)!r}: soundfile said {sf_error}; librosa said {said}"
             ) from error
         return np.atleast_2d(data), int(sr)
 

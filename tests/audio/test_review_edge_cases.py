@@ -46,3 +46,11 @@ def test_save_refuses_non_finite_audio(tmp_path, bad) -> None:
     x[1, 50] = bad
     with pytest.raises(InputError, match="NaN or infinite"):
         ma.save(tmp_path / "a.wav", x, 16000)
+
+
+def test_load_error_says_what_librosa_said(tmp_path) -> None:
+    # librosa's EOFError has no message: the error ended in "librosa said " and nothing
+    path = tmp_path / "junk.wav"
+    path.write_text("hello")
+    with pytest.raises(InputError, match=r"librosa said EOFError"):
+        ma.load(path)
