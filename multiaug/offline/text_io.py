@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -71,10 +72,20 @@ class TextDoc:
         return (_BOM if self.bom else "") + body
 
 
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
+
+
+def _physical_lines(text: str) -> list[str]:
+    """The lines of ``text`` with their endings, split at ``\\n``, ``\\r\\n`` and ``\\r`` only: unlike
+    ``str.splitlines``, not at U+2028, U+0085, form feeds and the like, which JSON strings and sentences may
+    hold."""
+    return _LINE.findall(text)
+
+
 def _split_lines(text: str) -> list[tuple[str, str, str]]:
     """Each line as (leading whitespace, content, trailing whitespace + line ending)."""
     out = []
-    for line in text.splitlines(keepends=True):
+    for line in _physical_lines(text):
         body = line.rstrip("\r\n")
         ending = line[len(body) :]
         core = body.strip()
@@ -121,7 +132,7 @@ def read_text_str(text: str, name: str, text_field: str = "text") -> TextDoc:
         items: list[tuple[str, Any]] = []
         samples, lines = [], []
         has_field = False
-        for i, raw in enumerate(text.splitlines(keepends=True)):
+        for i, raw in enumerate(_physical_lines(text)):
             if not raw.strip():
                 items.append((raw, None))
                 continue
