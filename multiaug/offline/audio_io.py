@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import struct
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -76,4 +77,20 @@ def write_audio(audio: np.ndarray, path: Path, like: DecodedAudio) -> None:
         if like.format == "OGG":  # libsndfile draws a random stream serial: fix it, so bytes are reproducible
             f.write(fixed_serial(buf.getvalue()))
         else:
+            if like.format == "WAV":
+                _clear_peak_time(buf.getbuffer())
             f.write(buf.getbuffer())
+
+
+def _clear_peak_time(data: memoryview) -> None:
+    """Zero the timestamp libsndfile writes into the PEAK chunk of a float WAV (the clock time of writing), so
+    that the bytes are a function of the audio alone. Walks the RIFF chunks up to the data chunk."""
+    at = 12
+    while at + 8 <= len(data):
+        cid, size = bytes(data[at : at + 4]), struct.unpack_from("<I", data, at + 4)[0]
+        if cid == b"data":
+            return
+        if cid == b"PEAK" and size >= 8:
+            data[at + 12 : at + 16] = b"\0\0\0\0"  # after the chunk id, its size and the PEAK version
+            return
+        at += 8 + size + (size & 1)

@@ -26,3 +26,37 @@ def test_txt_lines_end_only_at_line_breaks(tmp_path: Path) -> None:
     doc = read_text(p)
     assert doc.samples == ["a\u2028b c", "d\x0ce", "f"]
     assert doc.render(["X", "Y", "Z"]) == "X\r\nY\rZ\n"
+
+
+def _peak_time_offset(data: bytes) -> int | None:
+    """Where the timestamp of a WAV file's PEAK chunk lies (RIFF chunks up to the data chunk)."""
+    import struct
+
+    at = 12
+    while at + 8 <= len(data):
+        cid, size = data[at : at + 4], struct.unpack("<I", data[at + 4 : at + 8])[0]
+        if cid == b"PEAK":
+            return at + 12  # chunk id, size, version, then the timestamp
+        if cid == b"data":
+            return None
+        at += 8 + size + (size & 1)
+    return None
+
+
+def test_float_wav_outputs_hold_no_clock_time(tmp_path: Path) -> None:
+    # libsndfile stamps the PEAK chunk of float WAVs with the time of writing, so the same audio gave other
+    # bytes a second later (with other --workers, or on --resume)
+    import numpy as np
+    import soundfile as sf
+
+    from multiaug.offline.audio_io import read_audio, write_audio
+
+    src = tmp_path / "a.wav"
+    sf.write(src, (0.3 * np.sin(np.arange(2000) * 0.05)).astype(np.float32), 16000, subtype="FLOAT")
+    dec = read_audio(src)
+    write_audio(dec.audio, tmp_path / "b.wav", dec)
+    out = (tmp_path / "b.wav").read_bytes()
+    direct = sf.SoundFile(src).read(dtype="float32")
+    at = _peak_time_offset(out)
+    assert at is not None and out[at : at + 4] == b"\0\0\0\0"
+    np.testing.assert_array_equal(sf.read(tmp_path / "b.wav", dtype="float32")[0], direct)
