@@ -253,13 +253,22 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_preview(args: argparse.Namespace) -> int:
+    from ..core.errors import ConfigError
+    from ..offline.handlers import _error_text
+    from ..offline.job import UsageError
     from ..offline.pipelines import load_pipelines
     from ..offline.preview import preview
 
     pipelines, _ = load_pipelines(args.config, args.recipe)
-    result = preview(
-        args.input, pipelines, n=args.n, seed=args.seed, out=args.out, text_field=args.text_field
-    )
+    try:
+        result = preview(
+            args.input, pipelines, n=args.n, seed=args.seed, out=args.out, text_field=args.text_field
+        )
+    except (ConfigError, UsageError):
+        raise
+    except Exception as exc:  # the file cannot be read or augmented: it failed, as it would in augment
+        _err(f"cannot preview {args.input}: {_error_text(exc)}")
+        return EXIT_FAILURES
     print(result)
     return EXIT_OK
 

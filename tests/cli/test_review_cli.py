@@ -5,7 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from multiaug.offline.text_io import read_text
+
+from .conftest import cli
 
 
 def test_jsonl_strings_may_hold_unicode_line_separators(tmp_path: Path) -> None:
@@ -60,3 +64,20 @@ def test_float_wav_outputs_hold_no_clock_time(tmp_path: Path) -> None:
     at = _peak_time_offset(out)
     assert at is not None and out[at : at + 4] == b"\0\0\0\0"
     np.testing.assert_array_equal(sf.read(tmp_path / "b.wav", dtype="float32")[0], direct)
+
+
+def test_preview_of_a_file_that_fails_is_an_error_message_not_a_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "bad.png").write_bytes(b"not an image")
+    (tmp_path / "bad.wav").write_bytes(b"not audio")
+    (tmp_path / "t.tsv").write_text("id\tsentence\n1\tone two three\n", encoding="utf-8")
+    cases = [
+        (tmp_path / "bad.png", "cannot identify image"),
+        (tmp_path / "bad.wav", "bad.wav"),
+        (tmp_path / "t.tsv", "--text-field"),
+    ]
+    for path, message in cases:
+        code, _, err = cli("preview", path, "--n", "1", "--out", tmp_path / "p.png", capsys=capsys)
+        assert code == 1 and err.startswith("multiaug: error: ") and message in err, err
+        assert "Traceback" not in err
