@@ -146,7 +146,7 @@ class TimeStretch(AudioAugmenter):
 @register("audio.PitchShift")
 class PitchShift(AudioAugmenter):
     """Shift the pitch of each clip by a number of semitones drawn uniformly from ``semitones`` (any real
-    value), keeping its duration.
+    value; a single number ``v`` means ``(-v, v)``), keeping its duration.
 
     The clip is stretched by the phase vocoder to ``2 ** (semitones / 12)`` times its length and read back at
     that rate by a fixed-cost windowed-sinc resampler: time and memory do not depend on the ratio. ``n_fft``

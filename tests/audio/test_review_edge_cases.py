@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 import torch
 
@@ -54,3 +56,25 @@ def test_load_error_says_what_librosa_said(tmp_path) -> None:
     path.write_text("hello")
     with pytest.raises(InputError, match=r"librosa said EOFError"):
         ma.load(path)
+
+
+SYMMETRIC = [
+    (ma.Gain, "gain_db"),
+    (ma.GainTransition, "gain_db"),
+    (ma.PeakingFilter, "gain_db"),
+    (ma.LowShelfFilter, "gain_db"),
+    (ma.HighShelfFilter, "gain_db"),
+    (ma.SevenBandParametricEQ, "gain_db"),
+    (ma.Shift, "shift"),
+    (ma.PitchShift, "semitones"),
+]
+
+
+@pytest.mark.parametrize("cls,arg", SYMMETRIC, ids=[f"{c.__name__}.{a}" for c, a in SYMMETRIC])
+def test_docs_name_every_argument_whose_single_number_is_symmetric(cls, arg) -> None:
+    # docs/audio.md said a single number means that exact value except for gain_db and shift, but
+    # PitchShift(semitones=2) draws from (-2, 2)
+    assert getattr(cls(**{arg: 2.0}), arg) == (-2.0, 2.0)
+    text = (Path(__file__).resolve().parents[2] / "docs" / "audio.md").read_text(encoding="utf-8")
+    rule = " ".join(text.split("a single number means that exact value", 1)[1].split(")")[0].split())
+    assert f"`{arg}`" in rule
