@@ -231,11 +231,15 @@ class OneOf(Container):
         super().__init__(augmenters, p=p, same_on_batch=same_on_batch)
         if weights is None:
             weights = [1.0] * len(self.augmenters)
-        w = [float(x) for x in weights]
-        if len(w) != len(self.augmenters) or any(x < 0 for x in w) or sum(w) <= 0:
+        try:  # a list, tuple or array of real numbers (not strings or bools, which float() would take)
+            items = [] if isinstance(weights, str | Mapping) else list(weights)
+            w = [] if any(isinstance(x, str | bool) for x in items) else [float(x) for x in items]
+        except (TypeError, ValueError):
+            w = []
+        if len(w) != len(self.augmenters) or not all(np.isfinite(w)) or any(x < 0 for x in w) or sum(w) <= 0:
             raise ConfigError(
-                f"OneOf weights must be {len(self.augmenters)} non-negative numbers with a positive sum, "
-                f"got {list(weights)}"
+                f"OneOf weights must be {len(self.augmenters)} non-negative numbers with a positive sum "
+                f"(one per augmenter), got {weights!r}"
             )
         self.weights = w
 

@@ -73,3 +73,15 @@ def test_a_seeded_augmenter_in_dataloader_workers_changes_every_epoch_reproducib
     assert first[0] != first[1]
     assert len(set(first[0])) == 4
     assert _epochs(0, 2) == first  # the same DataLoader generator seed: the same epochs
+
+
+@pytest.mark.parametrize(
+    "weights", [[float("nan"), 1.0], [float("inf"), 1.0], ["a", 1.0], [True, 1.0], [1.0], {"a": 1, "b": 2}, 3]
+)
+def test_oneof_weights_must_be_finite_numbers_one_per_child(weights) -> None:
+    # NaN or infinite weights chose child 0 for every sample without a word
+    with pytest.raises(multiaug.ConfigError, match="OneOf weights must be 2 non-negative"):
+        OneOf([mi.HorizontalFlip(p=1.0), mi.VerticalFlip(p=1.0)], weights=weights)
+    config = {"name": "OneOf", "augmenters": [{"name": "image.HorizontalFlip"}] * 2, "weights": weights}
+    with pytest.raises(multiaug.ConfigError, match=r"config \(OneOf\): OneOf weights"):
+        multiaug.from_config(config)
