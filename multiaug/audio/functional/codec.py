@@ -76,7 +76,7 @@ def mp3_roundtrip(clip: np.ndarray, sample_rate: int, bitrate_kbps: float) -> np
     )
     buffer.seek(0)
     decoded, _ = sf.read(buffer, dtype="float32", always_2d=True)
-    lag = _delay(decoded.T.mean(axis=0), clip.mean(axis=0))
+    lag = _delay(decoded.T, clip)
     out = np.zeros(clip.shape, dtype=np.float32)
     start, stop = max(lag, 0), min(decoded.shape[0], lag + clip.shape[1])
     if stop > start:
@@ -85,11 +85,16 @@ def mp3_roundtrip(clip: np.ndarray, sample_rate: int, bitrate_kbps: float) -> np
 
 
 def _delay(decoded: np.ndarray, original: np.ndarray, max_lag: int = 4096) -> int:
-    """The lag (samples, -max_lag..max_lag) at which ``decoded`` best matches ``original`` (cross-correlation)."""
+    """The lag (samples, -max_lag..max_lag) at which ``decoded`` best matches ``original`` (cross-correlation).
+
+    Both are ``(T,)`` or ``(C, T)``; the channels' cross-correlations are summed (the mean of the channels
+    would be silent for a stereo clip whose channels cancel, R = -L).
+    """
     import scipy.fft
 
-    n = scipy.fft.next_fast_len(decoded.shape[0] + original.shape[0], real=True)
-    corr = scipy.fft.irfft(scipy.fft.rfft(decoded, n) * np.conj(scipy.fft.rfft(original, n)), n)
+    n = scipy.fft.next_fast_len(decoded.shape[-1] + original.shape[-1], real=True)
+    product = scipy.fft.rfft(decoded, n, axis=-1) * np.conj(scipy.fft.rfft(original, n, axis=-1))
+    corr = scipy.fft.irfft(product.reshape(-1, product.shape[-1]).sum(axis=0), n)
     window = min(max_lag, n // 2 - 1)
     lags = np.concatenate([corr[: window + 1], corr[n - window :]])
     best = int(np.argmax(lags))
