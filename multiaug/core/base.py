@@ -58,6 +58,8 @@ def _config_value(value: Any, where: str) -> Any:
         return value
     if isinstance(value, np.generic):
         return value.item()
+    if isinstance(value, np.ndarray):
+        return _config_value(value.tolist(), where)
     if isinstance(value, PurePath):
         return str(value)
     if isinstance(value, list | tuple):

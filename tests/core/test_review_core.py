@@ -85,3 +85,13 @@ def test_oneof_weights_must_be_finite_numbers_one_per_child(weights) -> None:
     config = {"name": "OneOf", "augmenters": [{"name": "image.HorizontalFlip"}] * 2, "weights": weights}
     with pytest.raises(multiaug.ConfigError, match=r"config \(OneOf\): OneOf weights"):
         multiaug.from_config(config)
+
+
+def test_numpy_array_arguments_go_into_the_config_as_lists(tmp_path) -> None:
+    import numpy as np
+
+    aug = OneOf([mi.HorizontalFlip(p=1.0), mi.VerticalFlip(p=1.0)], weights=np.array([1, 3]))
+    assert aug.to_config()["weights"] == [1, 3]
+    multiaug.save(aug, tmp_path / "a.yaml")
+    x = torch.rand(6, 3, 8, 8)
+    assert torch.equal(multiaug.load(tmp_path / "a.yaml")(x, seed=1), aug(x, seed=1))
