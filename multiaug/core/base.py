@@ -100,9 +100,9 @@ class Augmentation:
             outermost = "_init_args" not in self.__dict__
             if outermost:
                 seed = kw.get("seed") if takes_seed else kw.pop("seed", None)
-                if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
+                if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int | np.integer)):
                     raise ConfigError(f"seed must be an integer or None, got {seed!r}")
-                self._seed = seed
+                self._seed = None if seed is None else int(seed)
                 self._calls = 0
                 try:
                     bound = signature.bind(self, *args, **kw)

@@ -95,3 +95,13 @@ def test_numpy_array_arguments_go_into_the_config_as_lists(tmp_path) -> None:
     multiaug.save(aug, tmp_path / "a.yaml")
     x = torch.rand(6, 3, 8, 8)
     assert torch.equal(multiaug.load(tmp_path / "a.yaml")(x, seed=1), aug(x, seed=1))
+
+
+def test_a_numpy_integer_seed_is_accepted_at_construction_as_in_a_call() -> None:
+    import numpy as np
+
+    x = torch.rand(4, 3, 8, 8)
+    a, b = mi.HorizontalFlip(seed=np.int64(3)), mi.HorizontalFlip(seed=3)
+    assert torch.equal(a(x), b(x))
+    assert a.to_config() == b.to_config()
+    assert type(a.to_config()["seed"]) is int
