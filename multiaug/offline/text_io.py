@@ -109,7 +109,8 @@ def read_text_str(text: str, name: str, text_field: str = "text") -> TextDoc:
     bom = text.startswith(_BOM)
     if bom:
         text = text[1:]
-    newline = "\r\n" if "\r\n" in text else "\n"
+    first_break = re.search(r"\r\n|\r|\n", text)  # the header's (a cell may hold other line breaks)
+    newline = "\r\n" if first_break is not None and first_break.group() == "\r\n" else "\n"
     ext = Path(name).suffix.lower()
     if ext in (".csv", ".tsv"):
         delimiter = "\t" if ext == ".tsv" else ","

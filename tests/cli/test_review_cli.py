@@ -81,3 +81,11 @@ def test_preview_of_a_file_that_fails_is_an_error_message_not_a_traceback(
         code, _, err = cli("preview", path, "--n", "1", "--out", tmp_path / "p.png", capsys=capsys)
         assert code == 1 and err.startswith("multiaug: error: ") and message in err, err
         assert "Traceback" not in err
+
+
+def test_a_cell_with_a_crlf_does_not_change_the_line_endings_of_a_table(tmp_path: Path) -> None:
+    p = tmp_path / "x.csv"
+    p.write_bytes(b'id,text\n1,"line one\r\nline two"\n2,plain words\n')
+    doc = read_text(p)
+    assert doc.samples == ["line one\r\nline two", "plain words"]
+    assert doc.render(doc.samples).encode() == p.read_bytes()
