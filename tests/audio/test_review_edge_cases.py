@@ -89,3 +89,15 @@ def test_mp3_aligns_stereo_whose_channels_cancel_in_the_mean() -> None:
     y = ma.Mp3Compression(bitrate_kbps=(16.0, 16.0), p=1.0)(x, sample_rate=SR)
     middle = slice(2000, -2000)
     assert float((y - x)[:, middle].norm() / x[:, middle].norm()) < 0.2
+
+
+@pytest.mark.parametrize("sr,low,high", [(8000, 0.15, 0.3), (16000, 0.08, 0.16), (48000, 0.02, 0.06)])
+def test_loudness_normalization_against_pyloudnorm_as_documented(sr, low, high) -> None:
+    # docs/audio.md said pyloudnorm reads 0.05-0.12 LU differently; it reads 0.04 (48 kHz) to 0.25 LU (8 kHz) lower
+    pyln = pytest.importorskip("pyloudnorm")
+    x = torch.randn(1, 2, 3 * sr, generator=torch.Generator().manual_seed(0), dtype=torch.float64) * 0.1
+    y = ma.LoudnessNormalization(loudness_lufs=(-20.0, -20.0), p=1.0)(x, sample_rate=sr)
+    difference = -20.0 - pyln.Meter(sr).integrated_loudness(y[0].T.numpy())
+    assert low < difference < high
+    text = " ".join((Path(__file__).resolve().parents[2] / "docs" / "audio.md").read_text(encoding="utf-8").split())
+    assert "reads 0.04 LU (44.1-48 kHz) to 0.25 LU (8 kHz) lower" in text
