@@ -99,5 +99,7 @@ def test_loudness_normalization_against_pyloudnorm_as_documented(sr, low, high) 
     y = ma.LoudnessNormalization(loudness_lufs=(-20.0, -20.0), p=1.0)(x, sample_rate=sr)
     difference = -20.0 - pyln.Meter(sr).integrated_loudness(y[0].T.numpy())
     assert low < difference < high
-    text = " ".join((Path(__file__).resolve().parents[2] / "docs" / "audio.md").read_text(encoding="utf-8").split())
+    text = " ".join(
+        (Path(__file__).resolve().parents[2] / "docs" / "audio.md").read_text(encoding="utf-8").split()
+    )
     assert "reads 0.04 LU (44.1-48 kHz) to 0.25 LU (8 kHz) lower" in text
