@@ -375,7 +375,7 @@ class Router(Augmentation):
         base_seed = self._resolve_seed(seed)
         replay = None if params is None else Record.coerce(params)
         out = dict(sample)
-        children = []
+        children: list[Record] = []
         for i, (name, aug) in enumerate(self.fields.items()):
             value = sample[name]
             args, kwargs = ((), dict(value)) if isinstance(value, Mapping) else ((value,), {})
@@ -389,9 +389,16 @@ class Router(Augmentation):
                 **kwargs,
             )
             out[name] = result
-            children.append((np.zeros(1, dtype=np.int64), rec))
+            children.append(rec)
+        # fields that are batches of one size: a record of that many samples, so rec.sample(i) gives sample i
+        sizes = {len(rec) for rec in children}
+        n = sizes.pop() if len(sizes) == 1 else 1
+        rows = np.arange(n) if n > 1 else np.zeros(1, dtype=np.int64)
         record = Record(
-            "Router", np.ones(1, dtype=bool), info={"fields": [list(self.fields)]}, children=children
+            "Router",
+            np.ones(n, dtype=bool),
+            info={"fields": [list(self.fields)] * n},
+            children=[(rows, rec) for rec in children],
         )
         return (out, record) if return_params else out
 

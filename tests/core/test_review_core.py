@@ -105,3 +105,20 @@ def test_a_numpy_integer_seed_is_accepted_at_construction_as_in_a_call() -> None
     assert torch.equal(a(x), b(x))
     assert a.to_config() == b.to_config()
     assert type(a.to_config()["seed"]) is int
+
+
+def test_the_record_of_a_router_over_batched_fields_gives_per_sample_records() -> None:
+    import multiaug.text as mt
+
+    router = multiaug.Router(
+        {"image": OneOf([mi.HorizontalFlip(p=1.0), mi.Rotate(p=1.0)]), "text": mt.RandomSwap(p=0.7)}
+    )
+    batch = {"image": torch.rand(4, 3, 8, 8), "text": ["a b c d", "e f g h", "i j k l", "m n o p"], "id": 7}
+    out, rec = router(batch, seed=3, return_params=True)
+    rec = Record.from_json(json.loads(rec.dumps()))
+    assert len(rec) == 4
+    for i in range(4):
+        one = {"image": batch["image"][i : i + 1], "text": [batch["text"][i]]}
+        again = router(one, params=Record.from_json(rec.sample(i).dumps()))
+        assert torch.equal(again["image"][0], out["image"][i]) and again["text"] == [out["text"][i]]
+    assert router(batch, params=rec)["text"] == out["text"]
