@@ -131,7 +131,12 @@ class Record:
     def from_json(cls, data: dict[str, Any] | str) -> Record:
         """Rebuild a record from :meth:`to_json` output (a dict or a JSON string)."""
         if isinstance(data, str):
-            data = json.loads(data)
+            try:
+                data = json.loads(data)
+            except json.JSONDecodeError as err:
+                raise InputError(
+                    f"a replay record string must be JSON (from Record.dumps()): {err}"
+                ) from None
         if not isinstance(data, dict) or "name" not in data or "applied" not in data:
             raise InputError("a replay record needs 'name' and 'applied' fields (from Record.to_json())")
         return cls(

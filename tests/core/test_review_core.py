@@ -122,3 +122,8 @@ def test_the_record_of_a_router_over_batched_fields_gives_per_sample_records() -
         again = router(one, params=Record.from_json(rec.sample(i).dumps()))
         assert torch.equal(again["image"][0], out["image"][i]) and again["text"] == [out["text"][i]]
     assert router(batch, params=rec)["text"] == out["text"]
+
+
+def test_a_replay_record_string_that_is_not_json_is_an_input_error() -> None:
+    with pytest.raises(multiaug.InputError, match="replay record"):
+        mi.HorizontalFlip()(torch.rand(3, 8, 8), params="not json")
