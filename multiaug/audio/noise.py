@@ -152,8 +152,8 @@ class AddColoredNoise(AudioAugmenter):
     """Add noise whose power spectral density falls as ``1 / f**exponent``, at an SNR drawn from ``snr_db``.
 
     ``exponent`` is drawn uniformly per clip: 0 white, 1 pink (-3 dB/octave), 2 brown (-6 dB/octave), -1 blue,
-    -2 violet. The shaping is exact down to the lowest frequency the clip's length carries (FFT over the whole
-    padded clip).
+    -2 violet. The shaping is exact down to the lowest frequency the clip's length carries (each clip's noise is
+    drawn in the frequency domain over its own valid length, so it is the same alone as in a padded batch).
 
     Example:
         >>> import torch, multiaug.audio as ma
