@@ -158,6 +158,8 @@ class Augmentation:
         if seed is not None:
             if isinstance(seed, bool) or not isinstance(seed, int | np.integer):
                 raise InputError(f"seed must be an integer or None, got {seed!r}")
+            if not -(1 << 63) <= int(seed) <= MASK64:  # two seeds must never alias
+                raise InputError(f"seed must fit in 64 bits (from -2**63 to 2**64 - 1), got {seed}")
             return int(seed) & MASK64
         if getattr(self, "_seed", None) is not None:
             call = self._calls

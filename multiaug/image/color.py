@@ -8,6 +8,7 @@ float results clamped to [0, 1]. Definitions: :mod:`multiaug.image.functional.co
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -501,10 +502,14 @@ class Normalize(ImageAugmenter):
 
     @staticmethod
     def _values(value: Any, name: str) -> list[float]:
+        if hasattr(value, "tolist"):  # a numpy array or a tensor of per-channel values
+            value = value.tolist()
         items = list(value) if isinstance(value, list | tuple) else [value]
-        if not items:
+        if not items or not all(
+            isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v) for v in items
+        ):
             raise ConfigError(f"{name} must be a number or one number per channel, got {value!r}")
-        return [check_range(v, name)[0] for v in items]
+        return [float(v) for v in items]
 
     def apply(self, batch: ImageBatch, params: dict[str, Any]) -> ImageBatch:
         def run(x: Any) -> Any:

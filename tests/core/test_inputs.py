@@ -131,3 +131,12 @@ def test_public_api() -> None:
         assert hasattr(multiaug, name)
     assert isinstance(mi.HorizontalFlip(), multiaug.Augmenter)
     assert isinstance(multiaug.Pipeline([mi.HorizontalFlip()]), multiaug.Augmenter)
+
+
+def test_seeds_beyond_64_bits_are_refused_not_aliased() -> None:
+    x = torch.rand(2, 1, 4, 4)
+    flip = mi.HorizontalFlip(p=0.5)
+    assert torch.equal(flip(x, seed=-1), flip(x, seed=2**64 - 1))  # the same 64-bit pattern, by design
+    for seed in (2**64, -(2**63) - 1):
+        with pytest.raises(InputError, match="64 bits"):
+            flip(x, seed=seed)

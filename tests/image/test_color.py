@@ -168,6 +168,10 @@ def test_gray_channel_shuffle_and_shift_are_exact() -> None:
 def test_normalize_gives_float_and_needs_p_one() -> None:
     x = torch.tensor([[[0, 255]], [[51, 102]], [[255, 255]]], dtype=torch.uint8)
     out = mi.Normalize(mean=(0.5, 0.2, 0.0), std=(0.5, 0.2, 1.0))(x)
+    as_arrays = mi.Normalize(
+        mean=np.array([0.5, 0.2, 0.0]), std=torch.tensor([0.5, 0.2, 1.0], dtype=torch.float64)
+    )
+    assert torch.equal(as_arrays(x), out)  # numpy arrays and tensors of per-channel values work too
     assert out.dtype == torch.float32
     assert torch.allclose(out, torch.tensor([[[-1.0, 1.0]], [[0.0, 1.0]], [[1.0, 1.0]]]), atol=1e-6)
     assert mi.Normalize()(torch.rand(2, 3, 4, 4, dtype=torch.float64)).dtype == torch.float64
