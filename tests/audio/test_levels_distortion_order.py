@@ -7,7 +7,7 @@ import pytest
 import torch
 
 import multiaug.audio as ma
-from multiaug.audio.functional.levels import peak, percentiles
+from multiaug.audio.functional.levels import order_statistics, peak, percentiles
 from multiaug.core.errors import ConfigError
 
 SR = 16000
@@ -192,3 +192,18 @@ def test_gain_transition_of_float64_clips_is_float64_accurate_on_cpu():
     cpu = aug(x, sample_rate=SR, seed=0)
     batched = aug(x.clone().requires_grad_(True), sample_rate=SR, seed=0).detach()
     torch.testing.assert_close(cpu, batched, rtol=1e-12, atol=0.0)
+
+
+def test_order_statistics_match_a_full_sort_with_ties_and_adjacent_ranks() -> None:
+    rng = np.random.default_rng(0)
+    for trial in range(200):
+        n = int(rng.integers(1, 300))
+        values = rng.standard_normal(n).astype(np.float32)
+        if trial % 2:
+            values = np.round(values, 1)  # many ties
+        ranks = np.unique(rng.integers(0, n, size=int(rng.integers(1, 7))))
+        if trial % 3 == 0 and ranks[-1] + 1 < n:
+            ranks = np.union1d(ranks, ranks + 1)  # adjacent ranks, as percentiles interpolate between
+        before = values.copy()
+        assert np.array_equal(order_statistics(values, ranks), np.sort(values)[ranks].astype(np.float64))
+        assert np.array_equal(values, before)  # the input is not reordered

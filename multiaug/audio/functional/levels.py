@@ -9,7 +9,7 @@ from torch import Tensor
 from .host import slice_views
 from .lengths import length_mask
 
-__all__ = ["peak", "percentiles"]
+__all__ = ["order_statistics", "peak", "percentiles"]
 
 
 def peak(audio: Tensor, lengths: Tensor | None = None) -> Tensor:
@@ -24,12 +24,37 @@ def peak(audio: Tensor, lengths: Tensor | None = None) -> Tensor:
     return magnitude.amax(dim=(1, 2)).to(torch.float64)
 
 
+def order_statistics(values: np.ndarray, ranks: np.ndarray) -> np.ndarray:
+    """The values of 0-based ``ranks`` (ascending, unique) of a 1-D array, as float64 (the array is not changed).
+
+    One single-rank partition per rank, each on the part above the previous rank: numpy's partition with
+    several ranks at once (``np.partition(a, [k, k + 1])``, as ``np.percentile`` uses) is 12-15x slower.
+
+    Example:
+        >>> order_statistics(np.array([5.0, 1.0, 4.0, 2.0, 3.0]), np.array([0, 2, 3])).tolist()
+        [1.0, 3.0, 4.0]
+    """
+    work = np.array(values, copy=True)
+    out = np.empty(len(ranks), dtype=np.float64)
+    start = 0
+    for j, k in enumerate(ranks.tolist()):
+        tail = work[start:]
+        if k == start:  # the smallest of the rest: a min, moved into place for the ranks after it
+            m = int(tail.argmin())
+            tail[0], tail[m] = tail[m], tail[0]
+        else:
+            tail.partition(k - start)
+        out[j] = work[k]
+        start = k + 1
+    return out
+
+
 def percentiles(audio: Tensor, q: Tensor, lengths: Tensor | None = None) -> Tensor:
     """Percentiles ``q`` ``(B, K)`` (in %, 0..100, per clip) of each clip's valid samples over all channels.
 
     Linear interpolation between order statistics, as ``numpy.percentile``'s default; float64 ``(B, K)``. On
-    CPU each clip is partitioned around the order statistics it needs (``numpy.partition``, linear time: 7x
-    faster than sorting 32 clips of 3 s); elsewhere clips of equal length are sorted together.
+    CPU each clip is partitioned around the order statistics it needs (:func:`order_statistics`, linear time);
+    elsewhere clips of equal length are sorted together.
 
     Example:
         >>> x = torch.tensor([[[4.0, 1.0, 3.0, 2.0, 100.0]]])
@@ -49,9 +74,9 @@ def percentiles(audio: Tensor, q: Tensor, lengths: Tensor | None = None) -> Tens
         lo, hi = torch.empty_like(q), torch.empty_like(q)
         for i, n in enumerate(lens.tolist()):
             needed = np.union1d(low[i].numpy(), high[i].numpy())
-            ordered = np.partition(view[i, :, :n].reshape(-1), needed)
-            lo[i] = torch.from_numpy(ordered[low[i].numpy()].astype(np.float64))
-            hi[i] = torch.from_numpy(ordered[high[i].numpy()].astype(np.float64))
+            stats = torch.from_numpy(order_statistics(view[i, :, :n].reshape(-1), needed))
+            lo[i] = stats[np.searchsorted(needed, low[i].numpy())]
+            hi[i] = stats[np.searchsorted(needed, high[i].numpy())]
         return lo + (hi - lo) * frac
     lo = torch.empty(q.shape, dtype=torch.float64, device=audio.device)
     hi = torch.empty_like(lo)
