@@ -196,7 +196,8 @@ class Aliasing(AudioAugmenter):
         k = torch.arange(t, device=batch.device, dtype=torch.float64)[None, :]
         step = torch.as_tensor(1.0 / np.minimum(ratio, 1.0), device=batch.device)[:, None]
         last = torch.as_tensor(lengths - 1, device=batch.device, dtype=torch.float64)[:, None]
-        low = _lerp(batch.audio, (k * step).clamp_(max=last))
+        # only the low-rate samples that exist (the longest clip's ceil(length * ratio)) are read
+        low = _lerp(batch.audio, (k[:, : int(low_len.max())] * step).clamp_(max=last))
         # back at the clip's rate: sample t sits at t * ratio in the low-rate signal
         low_last = torch.as_tensor(low_len - 1, device=batch.device, dtype=torch.float64)[:, None]
         back = _lerp(low, (k / step).clamp_(max=low_last))
@@ -206,11 +207,12 @@ class Aliasing(AudioAugmenter):
 
 
 def _lerp(audio: torch.Tensor, positions: torch.Tensor) -> torch.Tensor:
-    """``audio`` ``(B, C, T)`` read at float64 ``positions`` ``(B, T)`` (at most T - 1) by linear interpolation."""
+    """``audio`` ``(B, C, T)`` read at float64 ``positions`` ``(B, M)`` (at most T - 1) by linear interpolation:
+    ``(B, C, M)``."""
     left = positions.floor()
     frac = (positions - left).to(audio.dtype)[:, None, :]
     i = left.to(torch.int64)
     j = (i + 1).clamp_(max=audio.shape[-1] - 1)
-    b, c, t = audio.shape
-    a = audio.gather(2, i[:, None, :].expand(b, c, t))
-    return a.add_(audio.gather(2, j[:, None, :].expand(b, c, t)).sub_(a).mul_(frac))
+    b, c, m = audio.shape[0], audio.shape[1], positions.shape[-1]
+    a = audio.gather(2, i[:, None, :].expand(b, c, m))
+    return a.add_(audio.gather(2, j[:, None, :].expand(b, c, m)).sub_(a).mul_(frac))
