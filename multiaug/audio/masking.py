@@ -112,20 +112,27 @@ class _BandMasking(SpectrogramAugmenter):
             self.fill = check_range(fill, "fill")[0]
         self.max_fraction = check_range(max_fraction, "max_fraction", min_value=0.0, max_value=1.0)[0]
 
+    def _sizes(self, batch: SpectrogramBatch) -> Any:
+        """The masked axis' size: the bins, or each spectrogram's own frames ``(B, 1)`` for time masks."""
+        if self.dim == -1 and batch.lengths is not None:
+            return batch.lengths.cpu().numpy()[:, None]
+        return batch.spec.shape[self.dim]
+
     def sample(self, batch: SpectrogramBatch, draws: Draws) -> dict[str, Any]:
+        # the width is uniform over 0..min(max_width, max_fraction * size), as SpecAugment and torchaudio draw it
+        limit = np.floor(self.max_fraction * np.asarray(self._sizes(batch), dtype=np.float64)).astype(np.int64)
+        cap = np.broadcast_to(np.minimum(self.max_width, limit).reshape(-1), (len(batch),))
         size = (self.num_masks,)
         return {
-            "width": draws.integers(0, self.max_width + 1, size=size),
+            "width": draws.integers(0, cap + 1, size=size),
             "position": draws.uniform(size=size),
         }
 
     def apply(self, batch: SpectrogramBatch, params: dict[str, Any]) -> SpectrogramBatch:
         spec = batch.spec
-        size: Any = spec.shape[self.dim]
-        if self.dim == -1 and batch.lengths is not None:  # time masks: within each spectrogram's own frames
-            size = batch.lengths.cpu().numpy()[:, None]
+        size = self._sizes(batch)
         limit = np.floor(self.max_fraction * np.asarray(size)).astype(np.int64)
-        width = np.clip(np.asarray(params["width"], dtype=np.int64), 0, limit)
+        width = np.clip(np.asarray(params["width"], dtype=np.int64), 0, limit)  # a no-op but for old records
         start = span_starts(params["position"], size, width)
         valid = batch.valid_frames()
         fill = _mean(batch) if self.fill == "mean" else float(self.fill)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
+from scipy import stats
 
 import multiaug.audio as ma
 from multiaug.audio.functional.masking import band_mask, time_mask
@@ -174,3 +175,19 @@ def test_spectrogram_lengths_are_checked():
         ma.TimeMasking()(spec=torch.rand(2, 1, 4, 10), lengths=[3, 11])
     with pytest.raises(InputTypeError, match="integers"):
         ma.TimeMasking()(spec=torch.rand(1, 1, 4, 10), lengths=[3.5])
+
+
+def test_max_fraction_narrows_the_width_draw_per_spectrogram() -> None:
+    """Widths are uniform over 0..min(max_width, floor(max_fraction * frames)), each spectrogram with its own
+    frames (SpecAugment's definition, as torchaudio draws it); the record holds the applied width."""
+    spec = torch.ones(600, 1, 8, 500)
+    lengths = torch.tensor([500, 200] * 300)
+    aug = ma.TimeMasking(max_width=100, max_fraction=0.05, num_masks=2, p=1.0)
+    out, rec = aug(spec, lengths=lengths, seed=0, return_params=True)
+    width = np.asarray(rec.params["width"])
+    for rows, cap in ((slice(0, None, 2), 25), (slice(1, None, 2), 10)):
+        counts = np.bincount(width[rows].ravel(), minlength=cap + 1)
+        assert len(counts) == cap + 1 and counts.min() > 0  # every width 0..cap occurs, none above
+        assert stats.chisquare(counts).pvalue > 1e-3  # uniformly
+    masked = (out["spec"][:, 0, 0] == 0).sum(-1)
+    assert torch.equal(masked[1::2] <= 20, torch.ones(300, dtype=torch.bool))
