@@ -120,7 +120,9 @@ class _BandMasking(SpectrogramAugmenter):
 
     def sample(self, batch: SpectrogramBatch, draws: Draws) -> dict[str, Any]:
         # the width is uniform over 0..min(max_width, max_fraction * size), as SpecAugment and torchaudio draw it
-        limit = np.floor(self.max_fraction * np.asarray(self._sizes(batch), dtype=np.float64)).astype(np.int64)
+        limit = np.floor(self.max_fraction * np.asarray(self._sizes(batch), dtype=np.float64)).astype(
+            np.int64
+        )
         cap = np.broadcast_to(np.minimum(self.max_width, limit).reshape(-1), (len(batch),))
         size = (self.num_masks,)
         return {
