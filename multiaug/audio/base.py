@@ -35,8 +35,13 @@ def _idx(index: np.ndarray, device: torch.device) -> torch.Tensor:
 def _check_rate(sample_rate: Any, where: str) -> int | None:
     if sample_rate is None:
         return None
-    if isinstance(sample_rate, bool) or not isinstance(sample_rate, int | np.integer) or sample_rate <= 0:
-        raise ConfigError(f"{where} sample_rate must be a positive integer (Hz), got {sample_rate!r}")
+    whole = isinstance(sample_rate, float | np.floating) and float(sample_rate).is_integer()  # 16000.0
+    if (
+        isinstance(sample_rate, bool)
+        or not (isinstance(sample_rate, int | np.integer) or whole)
+        or sample_rate <= 0
+    ):
+        raise ConfigError(f"{where} sample_rate must be a positive whole number (Hz), got {sample_rate!r}")
     return int(sample_rate)
 
 

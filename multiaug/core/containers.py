@@ -362,8 +362,21 @@ class Router(Augmentation):
         keys: Any = None,
         params: Any = None,
         return_params: bool = False,
+        sample_rate: int | None = None,
+        **unknown: Any,
     ) -> Any:
-        """Augment each field of ``sample`` with its pipeline; returns a new dict."""
+        """Augment each field of ``sample`` with its pipeline; returns a new dict.
+
+        ``sample_rate`` goes to the audio fields (unless a field's dict gives its own). Other per-field data
+        (an image's mask or boxes, a clip's lengths) goes in the field as a dict:
+        ``{"image": {"image": x, "mask": m}, "audio": {"audio": y, "lengths": l}}``.
+        """
+        if unknown:
+            raise InputTypeError(
+                f"Router got unknown keyword(s) {sorted(unknown)}: pass per-field data inside the field as a dict, "
+                'e.g. {"image": {"image": x, "mask": m}}; the call takes seed=, keys=, params=, return_params= '
+                "and sample_rate= (for the audio fields)"
+            )
         if not isinstance(sample, Mapping):
             raise InputTypeError(f"Router expects a dict of fields, got {type(sample).__name__}")
         missing = [f for f in self.fields if f not in sample]
@@ -379,6 +392,8 @@ class Router(Augmentation):
         for i, (name, aug) in enumerate(self.fields.items()):
             value = sample[name]
             args, kwargs = ((), dict(value)) if isinstance(value, Mapping) else ((value,), {})
+            if sample_rate is not None and aug.modality == "audio":
+                kwargs.setdefault("sample_rate", sample_rate)
             field_replay = replay.children[i][1] if replay is not None else None
             result, rec = aug(
                 *args,

@@ -8,7 +8,7 @@ import pytest
 import torch
 
 import multiaug.audio as ma
-from multiaug.core.errors import InputError, InputTypeError
+from multiaug.core.errors import ConfigError, InputError, InputTypeError
 
 SR = 16000
 
@@ -103,3 +103,11 @@ def test_loudness_normalization_against_pyloudnorm_as_documented(sr, low, high) 
         (Path(__file__).resolve().parents[2] / "docs" / "audio.md").read_text(encoding="utf-8").split()
     )
     assert "reads 0.04 LU (44.1-48 kHz) to 0.25 LU (8 kHz) lower" in text
+
+
+def test_a_whole_number_float_sample_rate_is_accepted() -> None:
+    x = torch.randn(1, 800)
+    lowpass = ma.LowPassFilter(p=1.0)
+    assert torch.equal(lowpass(x, sample_rate=8000.0, seed=0), lowpass(x, sample_rate=8000, seed=0))
+    with pytest.raises(ConfigError, match="whole number"):
+        lowpass(x, sample_rate=8000.5)

@@ -11,7 +11,7 @@ import torch
 import multiaug
 import multiaug.audio as ma
 import multiaug.image as mi
-from multiaug import ConfigError, OneOf, Pipeline, RandomApply, RandomOrder, Router, SomeOf
+from multiaug import ConfigError, InputTypeError, OneOf, Pipeline, RandomApply, RandomOrder, Router, SomeOf
 
 
 def _gain(low: float, high: float, p: float = 1.0) -> ma.Gain:
@@ -143,6 +143,16 @@ def test_router_applies_one_pipeline_per_field() -> None:
     assert torch.equal(a, b)
     with pytest.raises(multiaug.InputError, match="field"):
         router({"image": img})
+
+
+def test_router_passes_the_sample_rate_to_audio_fields_and_names_the_dict_form() -> None:
+    router = Router({"image": mi.HorizontalFlip(p=1.0), "audio": ma.LowPassFilter(p=1.0)})
+    sample = {"image": torch.rand(3, 4, 4), "audio": torch.randn(1, 800)}
+    out = router(sample, sample_rate=8000, seed=0)  # the image pipeline never sees sample_rate
+    with_rate = router({**sample, "audio": {"audio": sample["audio"], "sample_rate": 8000}}, seed=0)
+    assert torch.equal(out["audio"], with_rate["audio"]["audio"])
+    with pytest.raises(InputTypeError, match="inside the field as a dict"):
+        router(sample, mask=torch.zeros(4, 4))
 
 
 @pytest.mark.parametrize(
