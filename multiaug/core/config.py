@@ -115,7 +115,7 @@ def load(path: str | Path) -> Augmentation:
         raise ConfigError(f"{path}: cannot parse: {err}") from None
     except Exception as err:  # yaml.YAMLError and friends
         raise ConfigError(f"{path}: cannot parse: {err}") from None
-    return from_config(data, _where=str(path))
+    return from_config(data, _where=f"{path}: config")
 
 
 def save(augmenter: Augmentation, path: str | Path) -> None:

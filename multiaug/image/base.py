@@ -77,6 +77,7 @@ def _pack_target(
         stacked = torch.full((n, max(counts, default=0), width), float("nan"), dtype=dtype, device=device)
         for row, (t, k) in enumerate(zip(items, counts)):
             stacked[row, :k] = t.to(device=device, dtype=dtype)
+        _check_corners(stacked, name, width)
         return stacked, lambda out: [out[i, :k] for i, k in enumerate(counts)]
     tensor = _check_tensor(value, name)
     rank = 3 if batched else 2
@@ -85,9 +86,24 @@ def _pack_target(
     if tensor.device != device:
         raise InputError(f"{name} are on {tensor.device} but the image is on {device}")
     as_float = tensor.to(_target_dtype(tensor.dtype))
+    _check_corners(as_float if batched else as_float.unsqueeze(0), name, width)
     if batched:
         return as_float, lambda out: out
     return as_float.unsqueeze(0), lambda out: out[0]
+
+
+def _check_corners(targets: torch.Tensor, name: str, width: int) -> None:
+    """Boxes ``(B,N,4)`` must have ``x_max >= x_min`` and ``y_max >= y_min`` (a swapped pair is refused, not
+    silently reordered)."""
+    if width != 4 or targets.numel() == 0:
+        return
+    bad = (targets[..., 2] < targets[..., 0]) | (targets[..., 3] < targets[..., 1])
+    if bool(bad.any()):
+        i, j = (int(v) for v in bad.nonzero()[0])
+        raise InputError(
+            f"{name} are (x_min, y_min, x_max, y_max) with x_max >= x_min and y_max >= y_min; box {j} of image "
+            f"{i} is {[round(float(v), 3) for v in targets[i, j]]}"
+        )
 
 
 def _target_dtype(dtype: torch.dtype) -> torch.dtype:

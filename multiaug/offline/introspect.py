@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import re
 from pathlib import Path
 from typing import Any
 
@@ -13,9 +14,22 @@ from .pipelines import MODALITIES, load_pipelines, padding_warnings, recipe_name
 __all__ = ["list_augmenters", "show_augmenter", "validate_config"]
 
 
+_ROLE = re.compile(r":(?:mod|class|func|meth|attr|obj|data):`~?([^`]+)`")
+
+
+def plain_text(doc: str) -> str:
+    """Docstring markup as a terminal shows it: ````code```` and ``:role:`target``` become plain text.
+
+    Example:
+        >>> plain_text("Add ``noise`` (see :class:`~multiaug.audio.Gain`).")
+        'Add noise (see multiaug.audio.Gain).'
+    """
+    return _ROLE.sub(r"\1", doc).replace("``", "")
+
+
 def _summary(cls: type) -> str:
     doc = inspect.getdoc(cls) or ""
-    return doc.strip().splitlines()[0] if doc.strip() else ""
+    return plain_text(doc.strip().splitlines()[0]) if doc.strip() else ""
 
 
 def list_augmenters(modality: str | None = None) -> str:
@@ -72,7 +86,7 @@ def show_augmenter(name: str) -> str:
         known = registry.names() + recipe_names()
         raise ConfigError(f"unknown augmenter or recipe {name!r}{did_you_mean(name, known)}") from None
     doc = inspect.getdoc(cls) or "(no description)"
-    lines = [f"{name}  ({cls.__module__}.{cls.__name__})", "", doc, "", "parameters:"]
+    lines = [f"{name}  ({cls.__module__}.{cls.__name__})", "", plain_text(doc), "", "parameters:"]
     params = _parameters(cls)
     width = max((len(p[0]) for p in params), default=4)
     example: dict[str, Any] = {"name": name}

@@ -204,3 +204,17 @@ def test_perspective_cuts_targets_at_the_horizon():
             hi = np.clip(seen.max(axis=0), 0, 32)
             assert (box[:2] <= lo + 1e-4).all() and (box[2:] >= hi - 1e-4).all()  # encloses every moved point
             assert np.abs(box - np.concatenate([lo, hi])).max() < 0.5  # and no more (up to the grid spacing)
+
+
+def test_boxes_with_swapped_corners_are_refused():
+    image = torch.rand(2, 3, 8, 8)
+    with pytest.raises(InputError, match="box 0 of image 1"):
+        mi.HorizontalFlip(p=1.0)(
+            image=image, boxes=[torch.tensor([[1.0, 1.0, 4.0, 4.0]]), torch.tensor([[5.0, 1.0, 2.0, 4.0]])]
+        )
+    with pytest.raises(InputError, match="y_max >= y_min"):
+        mi.HorizontalFlip(p=1.0)(image=image[0], boxes=torch.tensor([[1.0, 6.0, 4.0, 2.0]]))
+    out = mi.HorizontalFlip(p=1.0)(
+        image=image[0], boxes=torch.tensor([[3.0, 3.0, 3.0, 5.0]])
+    )  # zero width: fine
+    assert out["boxes"].tolist() == [[5.0, 3.0, 5.0, 5.0]]
