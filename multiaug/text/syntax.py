@@ -13,6 +13,10 @@ Rules (English; each needs a clear surface pattern and otherwise leaves the sent
 - ``coordination``: swap two coordinated words of the same part of speech, with their determiners: "apples and
   pears" -> "pears and apples", "the cat or the dog" -> "the dog or the cat".
 
+A degree adverb moves with what it modifies ("long after ...", "even if ...") or, when it cannot ("only on
+Sundays"), the sentence stays; after a coordinated clause (", so he called ...") a trailing phrase or adverb is
+fronted within that clause ("..., so at midnight he called a locksmith.").
+
 The multiset of words is kept; a comma is added after a fronted constituent (and one before it dropped), and the
 capitalisation of the sentence start is moved (a word that stops being first is lower-cased only when it is a
 common word: ``She`` -> ``she``, ``John`` stays); a sentence that starts in lower case keeps a lower-case start.
@@ -102,12 +106,6 @@ _NO_CLAUSE_AFTER = frozenset(
         "day",
         "moment",
         "year",
-        "even",
-        "only",
-        "just",
-        "right",
-        "long",
-        "soon",
     ]
 )
 _FRONT_PREPS = frozenset(
@@ -250,6 +248,69 @@ _LY_EXCLUDE = frozenset(
     ]
 )
 _DETS = COMMON_DETERMINERS
+# Degree and focus adverbs modify the clause, phrase or adverb that follows them ("long after ...", "right
+# before ...", "even if ...", "only on Sundays", "very slowly"): the unit is never fronted without them.
+_DEGREE_ADVERBS = frozenset(
+    [
+        "long",
+        "shortly",
+        "soon",
+        "right",
+        "just",
+        "well",
+        "immediately",
+        "directly",
+        "even",
+        "ever",
+        "only",
+        "way",
+        "straight",
+        "exactly",
+        "precisely",
+        "almost",
+        "nearly",
+        "mostly",
+        "mainly",
+        "partly",
+        "largely",
+        "merely",
+        "simply",
+        "especially",
+        "particularly",
+        "chiefly",
+        "purely",
+        "solely",
+        "much",
+        "far",
+        "all",
+        "not",
+        "never",
+        "hardly",
+        "barely",
+        "scarcely",
+        "very",
+        "so",
+        "too",
+        "quite",
+        "rather",
+        "pretty",
+        "really",
+        "more",
+        "most",
+        "less",
+        "least",
+        "extremely",
+    ]
+)
+# Those fronted together with their unit ("Long after the lightning had faded, ..."): before a temporal
+# introducer only, or before any. The others ("only": "Only on Sundays" needs an inverted verb; "well": the
+# manner of the verb before it, "sang well in the evening") keep the sentence as it is.
+_WITH_TEMPORAL = frozenset(["long", "shortly", "soon"])
+_WITH_ANY = frozenset(["right", "just", "immediately", "directly", "even", "ever", "very"])
+_TEMPORAL = frozenset(["after", "before", "since", "until", "once", "when", "whenever"])
+# ", so he called ...": a coordinated clause; a trailing part belongs to the last one.
+_COORDINATORS = frozenset(["and", "but", "or", "so", "yet", "nor"])
+_SUBJECT_PRONOUNS = frozenset(["i", "you", "he", "she", "it", "we", "they", "there"])
 _PREP_LIKE = _FRONT_PREPS | _BLOCKERS | _DETS | frozenset({"than", "as"})
 _EMBEDDING = frozenset(
     ["how", "that", "what", "which", "who", "where", "why", "when", "if", "because", "whether"]
@@ -281,6 +342,40 @@ def _upper_first(word: str) -> str:
     return word[:1].upper() + word[1:]
 
 
+def _unit_start(lows: Sequence[str], k: int, lexicon: Lexicon) -> int | None:
+    """Where the part introduced by ``lows[k]`` starts when it is fronted: ``k``, or ``k - 1`` with the degree
+    adverb that modifies it ("long after ...", "right before ...", "even if ..."); ``None`` when an adverb
+    modifies it that cannot move with it ("only on Sundays", "well within ...", "turn right after ...")."""
+    adverb = lows[k - 1] if k >= 1 else ""
+    if adverb not in _DEGREE_ADVERBS:
+        return k
+    before = lows[k - 2] if k >= 2 else ""
+    if before in _DETS or (adverb == "long" and before in _TIME_NOUNS):
+        return k  # a noun or an adjective: "his way in the dark", "all day long after the storm"
+    if before in _DEGREE_ADVERBS or before in _COPULAS:
+        return None  # "very shortly after ...", "was just after noon"
+    if adverb in _WITH_ANY or (adverb in _WITH_TEMPORAL and lows[k] in _TEMPORAL):
+        if adverb == "right" and before and lexicon.pos_of(before) == "v":
+            return None  # "turn right after ...": a direction
+        return k - 1
+    return None
+
+
+def _clause_start(lows: Sequence[str], stop: int, lexicon: Lexicon) -> int | None:
+    """The first token of the last coordinated clause before ``stop`` (", so he called a locksmith"): a trailing
+    part belongs to it. ``0`` without one (a comma list such as "apples, pears, and plums" is none); ``None``
+    when a second verb without its own subject follows (", and watched films"): the part may belong to both."""
+    for j in range(stop - 2, 1, -1):
+        if lows[j] in _COORDINATORS and lows[j - 1] == ",":
+            first = lows[j + 1]
+            if first in _SUBJECT_PRONOUNS:
+                return j + 1
+            if lexicon.pos_of(first) == "v":
+                return None
+            return j + 1 if any(lexicon.pos_of(w) == "v" for w in lows[j + 2 : stop]) else 0
+    return 0
+
+
 def reorder_candidates(
     tokens: Sequence[str], lexicon: Lexicon, rules: Iterable[str] = RULES
 ) -> list[tuple[str, int]]:
@@ -299,26 +394,40 @@ def reorder_candidates(
     if "clause" in rules and not question:
         for k in range(1, end - 2):
             if lows[k] in _SUBORDINATORS and lows[k - 1] not in _NO_CLAUSE_AFTER:
-                main = tokens[: k - 1] if tokens[k - 1] == "," else tokens[:k]
-                if _main_ok(main) and _plain_words(tokens[k + 1 : end]) and end - k - 1 >= 2:
-                    out.append(("clause", k))
+                start = _unit_start(lows, k, lexicon)
+                if start is None or start < 1:
+                    continue
+                cut = start - 1 if tokens[start - 1] == "," else start
+                if (
+                    _main_ok(tokens[:cut])
+                    and _clause_start(lows, cut, lexicon)
+                    == 0  # ", so because it was late I went" reads wrong
+                    and _plain_words(tokens[k + 1 : end])
+                    and end - k - 1 >= 2
+                ):
+                    out.append(("clause", start))
                     break
     if "phrase" in rules and not question:
         for k in range(end - 2, 1, -1):
             if lows[k] in _FRONT_PREPS:
                 phrase = lows[k + 1 : end]
-                prev = lows[k - 1]
-                main = tokens[: k - 1] if tokens[k - 1] == "," else tokens[:k]
+                start = _unit_start(lows, k, lexicon)
+                if start is None or start < 1:
+                    break
+                prev = lows[start - 1]
+                cut = start - 1 if tokens[start - 1] == "," else start
+                first = _clause_start(lows, cut, lexicon)
                 if (
-                    1 <= len(phrase) <= 5
+                    first is not None
+                    and 1 <= len(phrase) <= 5
                     and _plain_words(phrase)
                     and not any(w in _BLOCKERS or w in _FRONT_PREPS or w in _SUBORDINATORS for w in phrase)
                     and any(w not in english_stopwords() for w in phrase)
                     and prev not in _COPULAS
-                    and (prev == "," or lexicon.pos_of(prev) != "v")
-                    and _main_ok(main, flat=True)
+                    and (prev == "," or start < k or lexicon.pos_of(prev) != "v")  # "turned on the light"
+                    and _main_ok(tokens[first:cut], flat=True)
                 ):
-                    out.append(("phrase", k))
+                    out.append(("phrase", start))
                 break
     if "adverb" in rules and not question and end >= 3:
         last = lows[end - 1]
@@ -329,10 +438,12 @@ def reorder_candidates(
             at = end - 1
         elif end >= 4 and lows[end - 2] in _TIME_DETS and last in _TIME_NOUNS:
             at = end - 2
-        if at is not None and lows[at - 1] not in _PREP_LIKE:
-            main = tokens[: at - 1] if tokens[at - 1] == "," else tokens[:at]
-            if _main_ok(main, flat=True):
-                out.append(("adverb", at))
+        start = None if at is None else _unit_start(lows, at, lexicon)
+        if start is not None and start >= 1 and lows[start - 1] not in _PREP_LIKE:
+            cut = start - 1 if tokens[start - 1] == "," else start
+            first = _clause_start(lows, cut, lexicon)
+            if first is not None and _main_ok(tokens[first:cut], flat=True):
+                out.append(("adverb", start))
     if "coordination" in rules:
         stop = english_stopwords()
         for k in range(1, end - 1):
@@ -384,6 +495,18 @@ def rewrite(
         return new_tokens, new_seps
     cut = k - 1 if tokens[k - 1] == "," else k
     main, front, tail = pairs[:cut], pairs[k:end], pairs[end:]
+    first = _clause_start([t.lower() for t in tokens], cut, lexicon) or 0
+    if first:  # within the last coordinated clause, without a comma: ", so at midnight he called a locksmith"
+        clause = main[first:]
+        new = [
+            *main[:first],
+            (front[0][0], clause[0][1]),
+            *front[1:],
+            (clause[0][0], " "),
+            *clause[1:],
+            *tail,
+        ]
+        return [t for t, _ in new], [s for _, s in new]
     lead = seps[0]
     if not main[0][0][:1].islower():  # a sentence written in lower case stays so
         front[0] = (_upper_first(front[0][0]), front[0][1])
