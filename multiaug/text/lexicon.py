@@ -41,6 +41,7 @@ class Lexicon:
 
     def __init__(self) -> None:
         self._cache: dict[tuple[str, frozenset[str] | None, str | None, int | None], tuple[str, ...]] = {}
+        self._readings: dict[str, list[tuple[str, str, str, int]]] = {}
 
     def replacements(
         self,
@@ -163,13 +164,17 @@ class WordNetLexicon(Lexicon):
         return None if entry is None else entry[0]
 
     def readings(self, word: str) -> list[tuple[str, str, str, int]]:
-        """``(lemma, pos, form, tag count)`` readings of a word.
+        """``(lemma, pos, form, tag count)`` readings of a word (cached per lexicon: do not modify the list).
 
         Example:
             >>> builtin_lexicon().readings("geese")
             [('goose', 'n', 'pl', 1)]
         """
-        return analyse(word.lower(), self._known, self._exceptions)
+        low = word.lower()
+        found = self._readings.get(low)
+        if found is None:
+            found = self._readings[low] = analyse(low, self._known, self._exceptions)
+        return found
 
     def pos_of(self, word: str) -> str | None:
         readings = self.readings(word)

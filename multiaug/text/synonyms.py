@@ -14,7 +14,7 @@ from multiaug.core.errors import ConfigError
 from .casing import capitalise, lower_first, sentence_starts
 from .edits import abbreviated, chunk_start, insert_token, match_case
 from .lexicon import Lexicon, UserLexicon, WordNetLexicon, builtin_lexicon, load_lexicon
-from .tagging import Tagger, context_hint, resolve_tagger
+from .tagging import PREPOSITIONS, Tagger, context_hint, resolve_tagger, verb_after_subject
 from .tokenize import is_word, is_wordlike
 from .word_base import Edit, WordAugmenter
 
@@ -107,34 +107,45 @@ class SynonymAugmenter(WordAugmenter):
         tok = tokens[i]
         if len(tok) < 2 or not is_wordlike(tok):
             return ()
-        if (
-            tok[0].isupper()
-            and not tok.isupper()
-            and isinstance(self.lexicon, WordNetLexicon)
-            and not _starts_sentence(tokens, i)
-        ):
+        lexicon = self.lexicon
+        wordnet = isinstance(lexicon, WordNetLexicon)
+        if tok[0].isupper() and not tok.isupper() and wordnet and not _starts_sentence(tokens, i):
             return ()  # English, capitalised inside a sentence: a name ("Brown", "Paris"), not paraphrased
         word, suffix = tok, ""
         if tok[-2:] in ("'s", "’s") and len(tok) > 3:  # possessive: "farmer's" -> "grower's"
             word, suffix = tok[:-2], tok[-2:]
+        low = word.lower()
+        if wordnet and low in PREPOSITIONS:
+            return ()  # WordNet's "near" is the adverb "nearly" ("virtually"): a preposition keeps its place
         if tags is not None:
             pos = tags[i]
             if pos is None:
                 return ()
-            found = self.lexicon.replacements(word.lower(), None, "n" if suffix else pos, self.max_senses)
+            found = lexicon.replacements(low, None, "n" if suffix else pos, self.max_senses)
         else:
-            prev = next((tokens[k] for k in range(i - 1, -1, -1) if is_word(tokens[k])), None)
+            prev = None  # the previous word (a loop: a generator costs a microsecond per token)
+            for k in range(i - 1, -1, -1):
+                if is_word(tokens[k]):
+                    prev = tokens[k]
+                    break
             hint = _NOUN if suffix else context_hint(prev)
-            found = self.lexicon.replacements(word.lower(), hint, None, self.max_senses)
+            if (
+                hint is None
+                and wordnet
+                and low.endswith(_FINITE_ENDINGS)
+                and verb_after_subject(tokens, i, lexicon.readings)  # type: ignore[attr-defined]
+            ):
+                hint = _VERB  # "the dog sleeps": the verb, not the plural of "sleep"
+            found = lexicon.replacements(low, hint, None, self.max_senses)
         if suffix:
-            plural = isinstance(self.lexicon, WordNetLexicon) and any(
-                r[1] == "n" and r[2] == "pl" for r in self.lexicon.readings(word)
-            )
+            plural = wordnet and any(r[1] == "n" and r[2] == "pl" for r in lexicon.readings(word))  # type: ignore[attr-defined]
             found = _possessive(found, suffix, plural)
         return _common_only(found) if tok.islower() else found
 
 
 _NOUN = frozenset({"n"})
+_VERB = frozenset({"v"})
+_FINITE_ENDINGS = ("s", "ed")
 _SENTENCE_OPENERS = frozenset(
     {".", "!", "?", "…", ":", ";", '"', "“", "«", "(", "[", "'", "‘", "-", "–", "—"}
 )
@@ -170,7 +181,7 @@ class SynonymReplacement(SynonymAugmenter):
     """Replace content words by synonyms, keeping their form and case.
 
     ``n = max(aug_min, int(aug_p * number_of_words))`` words (at most ``aug_max``) are replaced, chosen among the
-    words that have a synonym; stopwords, numbers, URLs and protected tokens are never replaced. The synonym keeps
+    words that have a synonym; stopwords, prepositions, numbers, URLs and protected tokens are never replaced. The synonym keeps
     the original's form (plural, past tense, -ing, 3rd person -s, possessive; capitalised, ALL CAPS); names are not
     paraphrased and never come in (with the WordNet sources); part of speech is respected (from
     an installed NLTK tagger with ``pos_tagger="auto"``, else from the context and the lexicon's sense counts).

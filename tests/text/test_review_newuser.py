@@ -141,3 +141,103 @@ def test_every_bundled_sentence_keeps_its_meaning() -> None:
     assert len(lines) == 20
     for line in lines:
         assert reorders(line, seeds=8) == BUNDLED.get(line, {line}), line
+
+
+# -- SynonymReplacement: prepositions stay, a verb after a noun subject is read as a verb ----------------------------
+
+PREPOSITIONS = [
+    "near",
+    "like",
+    "past",
+    "round",
+    "over",
+    "under",
+    "since",
+    "before",
+    "after",
+    "about",
+    "above",
+    "across",
+    "along",
+    "around",
+    "behind",
+    "below",
+    "beside",
+    "between",
+    "beyond",
+    "by",
+    "down",
+    "during",
+    "inside",
+    "into",
+    "off",
+    "onto",
+    "out",
+    "outside",
+    "through",
+    "toward",
+    "towards",
+    "up",
+    "upon",
+    "within",
+    "without",
+    "among",
+    "beneath",
+    "underneath",
+    "throughout",
+]
+
+
+def test_the_reviewed_sentence_keeps_its_preposition_and_its_verb() -> None:
+    out = mt.SynonymReplacement(aug_p=1.0)("The dog sleeps near the river bank.", seed=0)
+    assert " near the " in out, out
+    assert "eternal" not in out and " sleeps " not in out, out  # a verb synonym in the -s form
+
+
+@pytest.mark.parametrize("word", PREPOSITIONS)
+@pytest.mark.parametrize("stopwords", ["english", None])
+def test_prepositions_are_never_replaced_nor_inserted(word: str, stopwords: str | None) -> None:
+    text = f"Cats sleep {word} warm houses."
+    tokens = mt.tokenize(text)[0]
+    for aug in (
+        mt.SynonymReplacement(aug_p=1.0, stopwords=stopwords),
+        mt.RandomInsertion(stopwords=stopwords),
+    ):
+        assert aug.options(tokens, 2, None) == ()
+    for seed in range(4):
+        out = mt.SynonymReplacement(aug_p=1.0, stopwords=stopwords)(text, seed=seed)
+        assert f" {word} " in out, out
+
+
+def test_a_user_lexicon_may_still_replace_a_preposition() -> None:
+    aug = mt.SynonymReplacement(source={"near": ["close to"]}, stopwords=None, aug_p=1.0)
+    assert aug("Sit near me.", seed=0) == "Sit close to me."
+
+
+@pytest.mark.parametrize(
+    "text,i,verb",
+    [
+        ("The dog sleeps near the river bank.", 2, True),
+        ("The old dog barks at the mailman.", 3, True),
+        ("The cat chews the rope.", 2, True),
+        ("A child sleeps.", 2, True),
+        ("My neighbour's dog barks loudly.", 3, True),
+        ("The river banks flooded.", 2, False),  # a compound noun before a verb
+        ("The dog toys are new.", 2, False),  # before an auxiliary
+        ("The company's shares fell.", 2, False),  # after a possessive
+        ("The road was closed.", 3, False),  # after an auxiliary
+        ("They counted the sleeps.", 3, False),  # after a determiner: a noun
+    ],
+)
+def test_a_word_after_a_determiner_and_noun_subject_prefers_its_verb_reading(
+    text: str, i: int, verb: bool
+) -> None:
+    from multiaug.text.lexicon import builtin_lexicon
+    from multiaug.text.tagging import verb_after_subject
+
+    lex = builtin_lexicon()
+    tokens = mt.tokenize(text)[0]
+    assert verb_after_subject(tokens, i, lex.readings) is verb
+    options = mt.SynonymReplacement(pos_tagger=None).options(tokens, i, None)
+    if verb:
+        assert options and set(options) <= set(lex.replacements(tokens[i].lower(), None, "v"))
