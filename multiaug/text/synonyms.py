@@ -140,6 +140,10 @@ class SynonymAugmenter(WordAugmenter):
         if suffix:
             plural = wordnet and any(r[1] == "n" and r[2] == "pl" for r in lexicon.readings(word))  # type: ignore[attr-defined]
             found = _possessive(found, suffix, plural)
+        if found and i + 1 < len(tokens):
+            # a phrasal synonym whose particle is the next word would double it: "jumps over" -> "skips over over"
+            after = " " + tokens[i + 1].lower()
+            found = tuple(f for f in found if not f.lower().endswith(after))
         return _common_only(found) if tok.islower() else found
 
 

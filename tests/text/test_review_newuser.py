@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import pytest
@@ -241,3 +242,11 @@ def test_a_word_after_a_determiner_and_noun_subject_prefers_its_verb_reading(
     options = mt.SynonymReplacement(pos_tagger=None).options(tokens, i, None)
     if verb:
         assert options and set(options) <= set(lex.replacements(tokens[i].lower(), None, "v"))
+
+
+def test_a_phrasal_synonym_never_doubles_the_next_word() -> None:
+    sentence = "The quick brown fox jumps over the lazy dog near the river bank."
+    for seed in range(40):
+        out = mt.SynonymReplacement(aug_p=1.0)(sentence, seed=seed)
+        words = out.lower().split()
+        assert all(a != b for a, b in itertools.pairwise(words)), out  # "skips over over" came out before
