@@ -257,7 +257,9 @@ class MixedTargets:
 
         ``criterion`` defaults to mean cross-entropy (``torch.nn.functional.cross_entropy``); the result then
         equals cross-entropy against :meth:`soft`. With one ``lam`` per sample the criterion must return one
-        loss per sample (e.g. ``nn.CrossEntropyLoss(reduction="none")``); the weighted losses are averaged.
+        loss per sample (e.g. ``nn.CrossEntropyLoss(reduction="none")``). The result is always a scalar: a
+        criterion that returns per-sample (or per-element) losses has its weighted losses averaged, whether
+        ``lam`` is per sample or one number (an unmixed batch, ``lam = 1.0``, gives the same kind of loss).
 
         Example:
             >>> import torch
@@ -271,8 +273,12 @@ class MixedTargets:
         if not self.per_sample:
             crit = torch.nn.functional.cross_entropy if criterion is None else criterion
             if self.lam == 1.0:
-                return crit(preds, self.targets_a)
-            return self.lam * crit(preds, self.targets_a) + (1.0 - self.lam) * crit(preds, self.targets_b)
+                loss = crit(preds, self.targets_a)
+            else:
+                loss = self.lam * crit(preds, self.targets_a) + (1.0 - self.lam) * crit(preds, self.targets_b)
+            # a per-sample criterion is averaged here too, so that an unmixed batch (lam = 1.0) of a per-sample
+            # mode gives a scalar like the mixed ones
+            return loss if loss.dim() == 0 else loss.mean()
         if criterion is None:
 
             def crit(p: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
