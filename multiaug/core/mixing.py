@@ -200,7 +200,9 @@ class MixedTargets:
     def __init__(self, targets_a: Any, targets_b: Any, lam: float | Any) -> None:
         self.targets_a = targets_a
         self.targets_b = targets_b
-        if isinstance(lam, (int, float, np.floating, np.integer)):
+        if isinstance(lam, (int, float, np.floating, np.integer)) or getattr(lam, "ndim", None) == 0:
+            # 0-d arrays and tensors (np.random.beta(...) as an array, torch.distributions.Beta(...).sample())
+            # are one weight for the batch
             self.lam: float | torch.Tensor = float(lam)
         else:
             import torch
@@ -208,6 +210,12 @@ class MixedTargets:
             self.lam = torch.as_tensor(
                 np.asarray(lam) if isinstance(lam, (list, tuple)) else lam, dtype=torch.float64
             ).reshape(-1)
+            n = len(targets_a) if hasattr(targets_a, "__len__") else None
+            if n is not None and self.lam.numel() != n:
+                raise InputError(
+                    f"lam holds {self.lam.numel()} weights but the targets hold {n} samples: give one lam for "
+                    "the batch (a number) or one per sample"
+                )
 
     @property
     def per_sample(self) -> bool:
