@@ -77,7 +77,9 @@ class Mixup(MixesLabels, AudioAugmenter):
         partner = torch.as_tensor(np.asarray(params["partner"], dtype=np.int64).reshape(-1), device=device)
         lam = torch.as_tensor(np.asarray(params["lam"], dtype=np.float64).reshape(-1), device=device)
         other = audio.index_select(0, partner)
-        mask = length_mask(lengths, audio.shape[-1])
+        # the partner sounds only where both clips are valid: cut to the clip's length, silent past its own end
+        # (whatever its padding holds)
+        mask = length_mask(torch.minimum(lengths, lengths.index_select(0, partner)), audio.shape[-1])
         if mask is not None:
             other = other * mask
         if self.mix_by == "amplitude":

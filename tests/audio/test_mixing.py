@@ -103,3 +103,19 @@ def test_soft_targets_and_loss():
     torch.testing.assert_close(soft.sum(1), torch.ones(6))
     preds = torch.randn(6, 3)
     torch.testing.assert_close(t.loss(preds), torch.nn.functional.cross_entropy(preds, t.soft(3)))
+
+
+@pytest.mark.parametrize("mix_by", ["amplitude", "snr"])
+def test_a_shorter_partner_is_silent_past_its_own_end_whatever_its_padding_holds(mix_by):
+    # docs: "the partner is cut to each clip's own valid length (and is silent past its own end)"; padding that
+    # is not zero (a user's edge padding) must not leak into the longer clip
+    x = torch.ones(2, 1, 10)
+    x[1, :, 4:] = 5.0  # clip 1 is 4 samples long, its padding holds 5.0
+    lengths = torch.tensor([10, 4])
+    out, t = ma.Mixup(mix_by=mix_by).mix(x, torch.tensor([0, 1]), sample_rate=SR, lengths=lengths, seed=0)
+    audio = out["audio"]
+    assert 0.0 < t.lam < 1.0 and t.targets_b.tolist() == [1, 0]
+    # past the partner's end only the clip itself is left: less than where both (positive) clips sound
+    assert (audio[0, :, 4:] < audio[0, :, :4].min()).all()
+    if mix_by == "amplitude":
+        torch.testing.assert_close(audio[0, :, 4:], torch.full((1, 6), t.lam))
