@@ -208,6 +208,37 @@ def _prepare_output(out: Path, tasks: list[_Task], options: AugmentOptions, sett
                 raise UsageError(f"output exists: {target}; pass --overwrite to replace existing outputs")
 
 
+def case_insensitive(folder: Path) -> bool:
+    """Whether the file system of ``folder`` (which exists) treats names that differ only in case as one."""
+    probe = folder / ".multiaug-case-probe"
+    try:
+        probe.touch()
+        return (folder / ".MULTIAUG-CASE-PROBE").exists()
+    except OSError:
+        return False
+    finally:
+        with contextlib.suppress(OSError):
+            probe.unlink()
+
+
+def _check_case_collisions(out: Path, tasks: list[_Task]) -> None:
+    """Refuse inputs whose outputs differ only in case (``a.png`` and ``a.PNG``) when ``out`` is on a
+    case-insensitive file system, where the second would overwrite the first."""
+    seen: dict[str, str] = {}
+    clash = None
+    for task in tasks:
+        key = output_name(task.src.rel, 0).casefold()
+        if key in seen and seen[key] != task.src.rel:
+            clash = (seen[key], task.src.rel)
+            break
+        seen[key] = task.src.rel
+    if clash is not None and case_insensitive(out):
+        raise UsageError(
+            f"{clash[0]} and {clash[1]} differ only in case, and {out} is on a case-insensitive file system, "
+            "so their outputs would overwrite each other: rename one, or write to a case-sensitive folder"
+        )
+
+
 #: Compressed bytes of input per chunk (a chunk is decoded while the one before it is augmented).
 CHUNK_BYTES = 32 * 2**20
 
@@ -320,6 +351,7 @@ def augment_folder(
         return summary
     _prepare_output(out, tasks, options, settings)
     out.mkdir(parents=True, exist_ok=True)
+    _check_case_collisions(out, tasks)
     _write_settings(out, settings, pipelines)
 
     manifest = ManifestWriter(out / MANIFEST_NAME, append=options.resume)

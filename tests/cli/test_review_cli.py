@@ -89,3 +89,20 @@ def test_a_cell_with_a_crlf_does_not_change_the_line_endings_of_a_table(tmp_path
     doc = read_text(p)
     assert doc.samples == ["line one\r\nline two", "plain words"]
     assert doc.render(doc.samples).encode() == p.read_bytes()
+
+
+def test_outputs_differing_only_in_case_are_refused_on_a_case_insensitive_file_system(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from multiaug.offline import job
+
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.txt").write_text("one sentence here.\n", encoding="utf-8")
+    (src / "a.TXT").write_text("another sentence here.\n", encoding="utf-8")
+    assert not job.case_insensitive(tmp_path)  # this file system tells the two apart: both are augmented
+    code, _, _ = cli("augment", src, tmp_path / "out", "--quiet", capsys=capsys)
+    assert code == 0 and {p.name for p in (tmp_path / "out").glob("a_aug0.*")} == {"a_aug0.txt", "a_aug0.TXT"}
+    monkeypatch.setattr(job, "case_insensitive", lambda folder: True)  # as on macOS or Windows
+    code, _, err = cli("augment", src, tmp_path / "out2", "--quiet", capsys=capsys)
+    assert code == 2 and "differ only in case" in err
