@@ -366,9 +366,19 @@ def channel_shuffle(image: torch.Tensor, perm: Any) -> torch.Tensor:
 
 
 def _lut_apply(image: torch.Tensor, lut: torch.Tensor) -> torch.Tensor:
-    """uint8 images through per-sample, per-channel lookup tables ``lut`` (B, C, 256) uint8."""
+    """uint8 images through per-sample, per-channel lookup tables ``lut`` (B, C, 256) uint8.
+
+    On CPU each plane goes through ``numpy.take`` on views (3x torch's gather, which needs int64 indices);
+    elsewhere one batched gather.
+    """
     b, c, h, w = image.shape
     out = torch.empty_like(image, memory_format=torch.contiguous_format)
+    if image.device.type == "cpu":
+        src, table, dst = image.numpy(), lut.contiguous().numpy(), out.numpy()
+        for i in range(b):
+            for j in range(c):
+                np.take(table[i, j], src[i, j], out=dst[i, j])
+        return out
     for sl in chunk_slices(b, image.device):
         idx = image[sl].reshape(-1, c, h * w).long()
         torch.gather(lut[sl], 2, idx, out=out[sl].view(-1, c, h * w))
