@@ -83,7 +83,7 @@ class SoundBank:
 
     def __init__(self, sources: Any, sample_rate: int | None = None, name: str = "sources") -> None:
         self.name = name
-        self.sample_rate = sample_rate
+        self.sample_rate = check_sources_rate(sample_rate)
         self._files: list[Path] | None = None
         self._tensors: list[Tensor] | None = None
         if isinstance(sources, Tensor):

@@ -21,7 +21,7 @@ from ..core import Draws, register
 from ..core.checks import check_range
 from ..core.errors import ConfigError
 from ..core.noise import randn
-from .bank import SoundBank, check_sources_rate
+from .bank import SoundBank
 from .base import AudioAugmenter, AudioBatch
 from .functional.lengths import masked_rms
 from .functional.noise import add_noise, add_noise_at_snr, colored_noise, looped_segment
@@ -220,7 +220,6 @@ class AddBackgroundNoise(AudioAugmenter):
         sample_rate: int | None = None,
     ) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch, per_channel=per_channel, sample_rate=sample_rate)
-        sources_sample_rate = check_sources_rate(sources_sample_rate)
         self.bank = SoundBank(sources, sample_rate=sources_sample_rate, name="sources")
         self.snr_db = _snr_range(snr_db)
 
@@ -280,7 +279,7 @@ class AddShortNoises(AudioAugmenter):
         sample_rate: int | None = None,
     ) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch, per_channel=per_channel, sample_rate=sample_rate)
-        self.bank = SoundBank(sources, sample_rate=check_sources_rate(sources_sample_rate), name="sources")
+        self.bank = SoundBank(sources, sample_rate=sources_sample_rate, name="sources")
         self.snr_db = _snr_range(snr_db)
         self.gap = check_range(gap, "gap", min_value=0.0)
         self.fade_in = check_range(fade_in, "fade_in", min_value=0.0)

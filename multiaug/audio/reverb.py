@@ -11,7 +11,7 @@ from torch import Tensor
 
 from ..core import Draws, register
 from ..core.errors import ConfigError
-from .bank import SoundBank, check_sources_rate
+from .bank import SoundBank
 from .base import AudioAugmenter, AudioBatch
 from .functional.convolve import fft_convolve
 from .functional.lengths import zero_padding
@@ -52,7 +52,6 @@ class ApplyImpulseResponse(AudioAugmenter):
         sample_rate: int | None = None,
     ) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch, per_channel=per_channel, sample_rate=sample_rate)
-        sources_sample_rate = check_sources_rate(sources_sample_rate)
         if not isinstance(compensate_delay, bool):
             raise ConfigError(f"compensate_delay must be True or False, got {compensate_delay!r}")
         self.bank = SoundBank(sources, sample_rate=sources_sample_rate, name="sources")
