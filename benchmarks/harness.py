@@ -63,6 +63,35 @@ def warm_up(
     return failed
 
 
+def copy_floor(output: Any, source: Any) -> Callable[[], Any]:
+    """The copy floor of an op whose result is ``output``: a contiguous copy of as many values from ``source``.
+
+    Any op that returns a new tensor reads its input and writes its output at least once, so no implementation
+    of it, in any library, runs faster than this copy of the same number of values (one read, one write). Timed
+    beside the libraries, ``peer time / floor time`` is the most any out-of-place implementation can gain on
+    that peer: below a target ratio, the target is out of reach on this machine.
+
+    Example:
+        >>> import torch
+        >>> x = torch.rand(2, 3, 8, 8)
+        >>> floor = copy_floor(x[..., :4, :4], x)
+        >>> floor().shape
+        torch.Size([96])
+    """
+    import torch
+
+    if isinstance(output, dict):  # a call that returns fields: the data field
+        output = next(v for v in output.values() if isinstance(v, torch.Tensor))
+    count = output.numel()
+    flat = source.reshape(-1)
+    if count <= flat.numel():
+        part = flat[:count]
+        return lambda: part.clone()
+    return lambda: torch.empty(count, dtype=source.dtype).copy_(
+        flat.repeat(-(-count // flat.numel()))[:count]
+    )
+
+
 def interleaved(timers: dict[str, Timer], repeats: int, *, rotate: bool = False) -> dict[str, list[float]]:
     """Each timer once per repeat, contender after contender; the samples (seconds) per contender.
 
@@ -160,7 +189,7 @@ def tune_malloc() -> bool:
 # -- the image benchmarks (image_ops, image_color_filters) -----------------------------------------------------
 
 #: The image benchmarks' columns: multiaug on float32 and uint8, and each peer on the input it takes.
-IMAGE_COLUMNS = ["ours f32", "kornia f32", "tv f32", "ours u8", "albu u8"]
+IMAGE_COLUMNS = ["ours f32", "kornia f32", "tv f32", "ours u8", "albu u8", "floor f32"]
 
 
 def image_peers() -> dict[str, Any]:
@@ -269,13 +298,14 @@ def image_calls(spec: dict[str, Any], xf: Any, xu: Any, np_images: list[Any]) ->
     """One op's contenders as calls on the inputs, keyed by :data:`IMAGE_COLUMNS` (peers without the op left out).
 
     ``spec`` maps ``"ours"``, ``"kornia"``, ``"tv"``, ``"albu"`` to constructors (or None). multiaug is called
-    with a new seed each call, as a training loop would.
+    with a new seed each call, as a training loop would. ``"floor f32"`` is the op's :func:`copy_floor`.
     """
     calls: dict[str, Callable[[], Any]] = {}
     ours = spec["ours"]()
     seeds = iter(range(10**6))
     calls["ours f32"] = lambda: ours(xf, seed=next(seeds))
     calls["ours u8"] = lambda: ours(xu, seed=next(seeds))
+    calls["floor f32"] = copy_floor(ours(xf, seed=0), xf)
     if spec.get("kornia"):
         kaug = spec["kornia"]()
         calls["kornia f32"] = lambda: kaug(xf)
