@@ -56,6 +56,30 @@ def test_contrast_on_one_channel_uses_its_mean() -> None:
     assert torch.allclose(out, torch.tensor([[[0.0, 0.1], [0.5, 0.9]]]), atol=1e-6)
 
 
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float16, torch.uint8])
+def test_per_sample_affine_ops_match_the_formulas_across_chunks(dtype: torch.dtype) -> None:
+    # 11 samples cross the CPU chunk of 8; factors above and below 1 mix clamped and unclamped samples
+    gen = torch.Generator().manual_seed(3)
+    x64 = torch.rand(11, 3, 5, 7, generator=gen, dtype=torch.float64)
+    x = (x64 * 255).round().to(dtype) if dtype == torch.uint8 else x64.to(dtype)
+    unit = 255.0 if dtype == torch.uint8 else 1.0
+    xd = x.double() / unit
+    f = np.linspace(0.4, 1.8, 11)
+    fd = torch.as_tensor(f)[:, None, None, None]
+    means = (xd * torch.as_tensor(C.GRAY_WEIGHTS)[None, :, None, None]).sum(1).mean((1, 2))
+    shift = np.linspace(-0.3, 0.3, 33).reshape(11, 3)
+    cases = [
+        (C.adjust_brightness(x, f), xd * fd),
+        (C.adjust_contrast(x, f), fd * xd + (1 - fd) * means[:, None, None, None]),
+        (C.rgb_shift(x, shift), xd + torch.as_tensor(shift)[:, :, None, None]),
+    ]
+    tol = 1.0 if dtype == torch.uint8 else 4 * torch.finfo(dtype).eps
+    for out, ref in cases:
+        expected = ref.clamp(0.0, 1.0) * unit
+        assert out.dtype == dtype and out.shape == x.shape
+        assert (out.double() - expected).abs().max() <= tol
+
+
 def test_saturation_blends_with_own_grey() -> None:
     out = mi.Saturation((0.25, 0.25), p=1.0)(RGB)
     assert torch.allclose(out, 0.25 * RGB + 0.75 * _luma(RGB)[None], atol=1e-6)

@@ -138,9 +138,23 @@ def channel_affine(
     nonneg = (host_scale >= 0.0) & (host_bias >= 0.0)
     safe = (gain is None) & ((lo >= _MARGIN) | nonneg) & (hi <= 1.0 - _MARGIN)
 
+    # one scale per sample (Brightness, Contrast, RGBShift): on CPU each sample is one fused pass
+    row_scale = bool(np.all(host_scale == host_scale[:, :1]))
+
     def fn(src: torch.Tensor, dst: torch.Tensor, sl: Any, unit: float) -> Any:
         extra = _mean_term(src, gain, sl)
         bias_t = None if no_bias else (t[sl] if extra is None else t[sl] + extra)
+        if row_scale and not unit_scale and src.device.type == "cpu":
+            # bias + scale * x (torch's add with a per-channel bias and a scalar alpha), clamped while the
+            # sample is still in cache: 10-40% faster than a batched multiply, add and clamp
+            for j, (a, ok) in enumerate(zip(host_scale[sl, 0].tolist(), safe[sl].all(axis=1).tolist())):
+                if bias_t is None:
+                    torch.mul(src[j], a, out=dst[j])
+                else:
+                    torch.add(bias_t[j], src[j], alpha=a, out=dst[j])
+                if clamp and not ok:
+                    dst[j].clamp_(0.0, unit)
+            return IN_RANGE if clamp else None
         if unit_scale and bias_t is not None:
             torch.add(src, bias_t, out=dst)
         else:
@@ -565,9 +579,13 @@ def normalize(image: torch.Tensor, mean: Any, std: Any, dtype: torch.dtype | Non
     out_dtype = dtype or (image.dtype if image.dtype.is_floating_point else torch.float32)
     scale = 1.0 / (s * unit_of(image))
     offset = -m / s
+    # a 0-d CPU tensor is a scalar to torch on every device: offset + scale * x in one kernel
+    bias = [torch.tensor(float(v), dtype=torch.float64, device="cpu") for v in offset]
     out = torch.empty(image.shape, dtype=out_dtype, device=image.device)
-    for ch in range(c):
-        # a 0-d CPU tensor is a scalar to torch on every device: offset + scale * x in one kernel
-        bias = torch.tensor(float(offset[ch]), dtype=torch.float64, device="cpu")
-        torch.add(bias, image[:, ch], alpha=float(scale[ch]), out=out[:, ch])
+    for sl in chunk_slices(image.shape[0], image.device):
+        dst = out[sl]
+        # other dtypes (uint8) are converted first: torch's mixed-dtype add is 5x slower than a copy and an add
+        src = image[sl] if image.dtype == out_dtype else dst.copy_(image[sl])
+        for ch in range(c):
+            torch.add(bias[ch], src[:, ch], alpha=float(scale[ch]), out=dst[:, ch])
     return out
