@@ -5,7 +5,8 @@ interleaved call by call, several repeats, medians. multiaug and kornia get floa
 parameters; multiaug also gets the same images as uint8; torchvision v2 gets the float32 batch and draws one
 set of parameters for the whole batch (that is what it does); Albumentations gets uint8 HWC arrays, one call
 per image. The chain is HorizontalFlip(p=0.5), Rotate(30), ColorJitter(0.2, 0.2, 0.2, 0.05), GaussianBlur(5,
-sigma 0.1-2) and RandomErasing(p=0.5), built the same way in every library. One thread per library
+sigma 0.1-2) and RandomErasing(p=0.5), built the same way in every library. Every warp is bilinear
+(torchvision's RandomRotation and RandomAffine default to nearest, so they are given bilinear explicitly). One thread per library
 (``torch.set_num_threads(1)``, ``cv2.setNumThreads(1)``): per-core numbers.
 
     python benchmarks/image_ops.py            # B = 32 and 128, 7 repeats
@@ -92,7 +93,7 @@ def ops(P: dict[str, Any]) -> dict[str, dict[str, Callable[[], Any] | None]]:
         "Rotate": {
             "ours": lambda: mi.Rotate(30, p=1.0),
             "kornia": k(lambda: K.RandomRotation(30.0, p=1.0)),
-            "tv": t(lambda: T.RandomRotation(30.0)),
+            "tv": t(lambda: T.RandomRotation(30.0, interpolation=T.InterpolationMode.BILINEAR)),
             "albu": a(lambda: A.Rotate(30, border_mode=const, p=1.0)),
         },
         "Rotate bicubic": {
@@ -104,7 +105,11 @@ def ops(P: dict[str, Any]) -> dict[str, dict[str, Callable[[], Any] | None]]:
         "Affine": {
             "ours": lambda: mi.Affine(15, 0.1, (0.9, 1.1), 5, p=1.0),
             "kornia": k(lambda: K.RandomAffine(15, (0.1, 0.1), (0.9, 1.1), 5, p=1.0)),
-            "tv": t(lambda: T.RandomAffine(15, (0.1, 0.1), (0.9, 1.1), 5)),
+            "tv": t(
+                lambda: T.RandomAffine(
+                    15, (0.1, 0.1), (0.9, 1.1), 5, interpolation=T.InterpolationMode.BILINEAR
+                )
+            ),
             "albu": a(
                 lambda: A.Affine(
                     (0.9, 1.1), (-0.1, 0.1), rotate=(-15, 15), shear={"x": (-5, 5), "y": (0, 0)}, p=1.0
@@ -114,7 +119,9 @@ def ops(P: dict[str, Any]) -> dict[str, dict[str, Callable[[], Any] | None]]:
         "Zoom": {
             "ours": lambda: mi.Zoom((0.8, 1.25), p=1.0),
             "kornia": k(lambda: K.RandomAffine(0.0, scale=(0.8, 1.25), p=1.0)),
-            "tv": t(lambda: T.RandomAffine(0.0, scale=(0.8, 1.25))),
+            "tv": t(
+                lambda: T.RandomAffine(0.0, scale=(0.8, 1.25), interpolation=T.InterpolationMode.BILINEAR)
+            ),
             "albu": a(lambda: A.Affine(scale=(0.8, 1.25), p=1.0)),
         },
         "Stretch": {
@@ -201,7 +208,8 @@ def chain(P: dict[str, Any]) -> dict[str, Callable[[], Any] | None]:
         return torch.nn.Sequential(*steps, K.RandomErasing(p=0.5))
 
     def tv() -> Any:
-        steps = [T.RandomHorizontalFlip(p=0.5), T.RandomRotation(30.0), jitter["tv"](), blur["tv"]()]
+        rotate = T.RandomRotation(30.0, interpolation=T.InterpolationMode.BILINEAR)  # its default is nearest
+        steps = [T.RandomHorizontalFlip(p=0.5), rotate, jitter["tv"](), blur["tv"]()]
         return T.Compose([*steps, T.RandomErasing(p=0.5)])
 
     def albu() -> Any:
@@ -223,7 +231,10 @@ NOTES = {
     "HorizontalFlip": "memory-bound copies: ratios near 1 are expected",
     "VerticalFlip": "memory-bound copies: ratios near 1 are expected",
     "Rotate90": "kornia rotates by 90k degrees with a bilinear warp; Albumentations: np.rot90",
+    "Rotate": "torchvision set to bilinear (its RandomRotation defaults to nearest)",
     "Rotate bicubic": "torchvision has no bicubic rotation of tensors",
+    "Affine": "torchvision set to bilinear (its RandomAffine defaults to nearest)",
+    "Zoom": "torchvision set to bilinear (its RandomAffine defaults to nearest)",
     "Perspective": "Albumentations: corner jitter from a normal distribution (different parameterisation)",
     "Resize": "no antialiasing in any column",
     "RandomResizedCrop": "torchvision: one box per batch",
