@@ -64,6 +64,12 @@ RESULTS = Path(__file__).resolve().parent / "results" / "image_ops.md"
 MALLOC = "glibc defaults"
 
 
+def _copied(transform: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """``transform`` followed by ``.contiguous()``: torchvision's crops of a batch return a strided view of the
+    input (no pixel is copied), where every other column returns a new contiguous tensor."""
+    return lambda x: transform(x).contiguous()
+
+
 def ops(P: dict[str, Any]) -> dict[str, dict[str, Callable[[], Any] | None]]:
     """Per op: constructors of multiaug's augmenter and of each peer's closest equivalent (or None)."""
     K, T, A = P.get("K"), P.get("T"), P.get("A")
@@ -145,13 +151,13 @@ def ops(P: dict[str, Any]) -> dict[str, dict[str, Callable[[], Any] | None]]:
         "RandomCrop": {
             "ours": lambda: mi.RandomCrop(200),
             "kornia": k(lambda: K.RandomCrop((200, 200), p=1.0)),
-            "tv": t(lambda: T.RandomCrop(200)),
+            "tv": t(lambda: _copied(T.RandomCrop(200))),
             "albu": a(lambda: A.RandomCrop(200, 200, p=1.0)),
         },
         "CenterCrop": {
             "ours": lambda: mi.CenterCrop(200),
             "kornia": k(lambda: K.CenterCrop(200)),
-            "tv": t(lambda: T.CenterCrop(200)),
+            "tv": t(lambda: _copied(T.CenterCrop(200))),
             "albu": a(lambda: A.CenterCrop(200, 200, p=1.0)),
         },
         "Resize": {
@@ -238,7 +244,8 @@ NOTES = {
     "Perspective": "Albumentations: corner jitter from a normal distribution (different parameterisation)",
     "Resize": "no antialiasing in any column",
     "RandomResizedCrop": "torchvision: one box per batch",
-    "RandomCrop": "torchvision: one window per batch",
+    "RandomCrop": "torchvision: one window per batch; its view of the input is made contiguous (a copy)",
+    "CenterCrop": "torchvision's view of the input is made contiguous (a copy), as every other column returns",
     "CoarseDropout": "kornia and torchvision have no CoarseDropout",
     "Cutout": "no peer has Cutout's centre-anywhere semantics",
     "chain": "flip p=0.5, rotate 30, ColorJitter, GaussianBlur 5, RandomErasing p=0.5",
