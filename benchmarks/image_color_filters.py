@@ -85,13 +85,15 @@ def ops(P: dict[str, Any]) -> dict[str, dict[str, Callable[[], Any]]]:
             "ours": lambda: mi.Saturation(0.2, p=1.0),
             "kornia": k(lambda: K.RandomSaturation((0.8, 1.2), p=1.0)),
             "tv": t(lambda: T.ColorJitter(saturation=0.2)),
-            "albu": a(lambda: A.ColorJitter(1.0, 1.0, (0.8, 1.2), 0.0, p=1.0)),
+            # neutral ranges, not 1.0 (Albumentations reads a number b as [max(0, 1 - b), 1 + b]): only the
+            # saturation step runs (its brightness/contrast/hue steps return the image at factor 1 / shift 0)
+            "albu": a(lambda: A.ColorJitter((1.0, 1.0), (1.0, 1.0), (0.8, 1.2), (0.0, 0.0), p=1.0)),
         },
         "Hue": {
             "ours": lambda: mi.Hue(0.05, p=1.0),
             "kornia": k(lambda: K.RandomHue((-0.05, 0.05), p=1.0)),
             "tv": t(lambda: T.ColorJitter(hue=0.05)),
-            "albu": a(lambda: A.ColorJitter(1.0, 1.0, 1.0, (-0.05, 0.05), p=1.0)),
+            "albu": a(lambda: A.ColorJitter((1.0, 1.0), (1.0, 1.0), (1.0, 1.0), (-0.05, 0.05), p=1.0)),
         },
         "ColorJitter": {
             "ours": lambda: mi.ColorJitter(0.2, 0.2, 0.2, 0.05, p=1.0),
