@@ -173,14 +173,14 @@ def _contenders(op: str, x: torch.Tensor, sr: int, ir_dir: Path, spec: torch.Ten
             "AddGaussianSNR": lambda: am.AddGaussianSNR(p=1.0),
             "AddColoredNoise": lambda: am.AddColorNoise(p=1.0),
             "AddBackgroundNoise": lambda: am.AddBackgroundNoise(sounds_path=str(NOISE_DIR), p=1.0),
-            "Shift": lambda: am.Shift(p=1.0),
+            "Shift": lambda: am.Shift(fade_duration=0.0, p=1.0),  # no fades, as multiaug and tam
             "Gain": lambda: am.Gain(p=1.0),
             "PolarityInversion": lambda: am.PolarityInversion(p=1.0),
             "LowPassFilter": lambda: am.LowPassFilter(p=1.0),
             "HighPassFilter": lambda: am.HighPassFilter(p=1.0),
             "BandPassFilter": lambda: am.BandPassFilter(p=1.0),
             "BandStopFilter": lambda: am.BandStopFilter(p=1.0),
-            "TimeMask": lambda: am.TimeMask(p=1.0),
+            "TimeMask": lambda: am.TimeMask(fade_duration=0.0, p=1.0),  # multiaug's default fade=0.0
             "PeakNormalization": lambda: am.Normalize(p=1.0),
             "ClippingDistortion": lambda: am.ClippingDistortion(p=1.0),
             "TanhDistortion": lambda: am.TanhDistortion(p=1.0),
@@ -286,7 +286,7 @@ def main() -> None:
         "applies one parameter to the whole batch (biquad IIR filters, FFT convolution, SpecAugment masks on an "
         "80-band log-mel spectrogram of the batch). Filters in multiaug are zero-phase FFT filters with any "
         "slope; the peers' are IIR filters."
-        + " Peers' own choices that the ratios carry: audiomentations' `Reverse` returns a reversed view of the clip (no copy); its `Mp3Compression` runs the fast-mp3-augment backend (LAME at quality 7), ours libsndfile's LAME at its default quality; its `LoudnessNormalization` measures with the compiled `loudness` package; torch-audiomentations' `RandomCrop` cuts one window for the whole batch."
+        + " Peers' own choices that the ratios carry: audiomentations' `Reverse` returns a reversed view of the clip (no copy); its `Mp3Compression` runs the fast-mp3-augment backend (LAME at quality 7), ours libsndfile's LAME at its default quality; its `LoudnessNormalization` measures with the compiled `loudness` package; its `AddBackgroundNoise` (0.43 removed its cache) reads and resamples (22.05 kHz files) the noise from disk on every call, where multiaug decodes each file once and keeps it in memory (so that row measures the cache); its `Shift` and `TimeMask` run with `fade_duration=0` (their default 5 ms fades cost about 25% per clip and multiaug does not fade); torch-audiomentations' `RandomCrop` cuts one window for the whole batch."
         + " Copy floor: a plain copy of as many values as multiaug's op returns (one read, one write): no "
         "out-of-place op, in any library, runs faster, so 'ceiling vs audiomentations' (copy floor / "
         "audiomentations) is the most any batched implementation that returns new tensors can gain on it here.",
