@@ -66,10 +66,12 @@ def warm_up(
 def copy_floor(output: Any, source: Any) -> Callable[[], Any]:
     """The copy floor of an op whose result is ``output``: a contiguous copy of as many values from ``source``.
 
-    Any op that returns a new tensor reads its input and writes its output at least once, so no implementation
-    of it, in any library, runs faster than this copy of the same number of values (one read, one write). Timed
-    beside the libraries, ``peer time / floor time`` is the most any out-of-place implementation can gain on
-    that peer: below a target ratio, the target is out of reach on this machine.
+    An op that reads its input and writes a new tensor of its output's size and of ``source``'s dtype moves at
+    least as many bytes as this copy (one read, one write), so no such implementation, in any library, runs
+    faster. Timed beside the libraries, ``peer time / floor time`` is the most such an implementation can gain
+    on that peer: below a target ratio, the target is out of reach on this machine. It bounds nothing else: a
+    narrower output dtype (uint8 moves a quarter of float32's bytes), a view or a stride-0 broadcast (nothing
+    or a fraction written) and a write-only fill (about 1.5x faster here) can all beat it.
 
     Example:
         >>> import torch
@@ -84,12 +86,9 @@ def copy_floor(output: Any, source: Any) -> Callable[[], Any]:
         output = next(v for v in output.values() if isinstance(v, torch.Tensor))
     count = output.numel()
     flat = source.reshape(-1)
-    if count <= flat.numel():
-        part = flat[:count]
-        return lambda: part.clone()
-    return lambda: torch.empty(count, dtype=source.dtype).copy_(
-        flat.repeat(-(-count // flat.numel()))[:count]
-    )
+    # an output larger than the source copies a source tiled once here, so each call is still one copy
+    part = flat[:count] if count <= flat.numel() else flat.repeat(-(-count // flat.numel()))[:count]
+    return lambda: part.clone()
 
 
 def interleaved(timers: dict[str, Timer], repeats: int, *, rotate: bool = False) -> dict[str, list[float]]:
