@@ -212,6 +212,7 @@ NOTES = {
     "ColorJitter": "multiaug: YIQ hue, one clamp; peers: HSV hue, a clamp per step",
     "Sharpen": "kornia and torchvision: PIL's smoothing-kernel sharpness, a different filter",
     "Posterize": "kornia draws bits in (4, 8]; torchvision fixed 4 bits",
+    "ToGray": "torchvision returns one grey plane broadcast to 3 channels (a stride-0 view: a third of the writes)",
     "Solarize": "torchvision: fixed threshold 0.5",
     "MotionBlur": "kernels differ in how the line is drawn",
     "ImageCompression": "multiaug, Albumentations: libjpeg (Pillow, OpenCV); kornia: a differentiable JPEG model",
