@@ -38,9 +38,11 @@ import torch  # noqa: E402
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from harness import (  # noqa: E402
+    add_malloc_flag,
     interleaved,
     load_average,
     machine,
+    malloc_mode,
     medians,
     rate_cell,
     ratio_cell,
@@ -153,8 +155,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--repeats", type=int, default=None)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--no-write", action="store_true", help="print only")
+    add_malloc_flag(parser)
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
+    malloc = malloc_mode(args)
     batches = args.batch or ([32] if args.quick else [32, 128])
     repeats = args.repeats or (3 if args.quick else 9)
     all_results = {b: measure(b, repeats, calls=5 if b <= 32 else 2) for b in batches}
@@ -163,7 +167,10 @@ def main(argv: list[str] | None = None) -> None:
         f"Machine: {machine()}, {os.cpu_count()} cores (load average {load_average()} at the "
         f"end: other work shares the machine, so compare ratios, not absolute rates); torch {torch.__version__}. "
         f"Command: `python benchmarks/mixing.py{' --quick' if args.quick else ''}"
-        f"{f' --threads {args.threads}' if args.threads != 1 else ''}`."
+        f"{f' --threads {args.threads}' if args.threads != 1 else ''}"
+        f"{' --default-malloc' if args.default_malloc else ''}`. Allocator: {malloc}, the same for every library "
+        "(with glibc's defaults each fresh 19-77 MB temporary is page-faulted anew, which charges a library per "
+        "temporary it allocates, erratically)."
     )
     print(text)
     if not args.no_write:
