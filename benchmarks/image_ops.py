@@ -259,7 +259,9 @@ def run(batch: int, repeats: int, names: list[str], P: dict[str, Any]) -> list[d
     for name in names:
         calls = image_calls(table[name], xf, xu, np_images)
         warm_up(calls)
-        times = interleaved({key: partial(cpu_per_call, fn) for key, fn in calls.items()}, repeats)
+        times = interleaved(
+            {key: partial(cpu_per_call, fn) for key, fn in calls.items()}, repeats, rotate=True
+        )
         row: dict[str, Any] = {"op": name, "batch": batch}
         row.update({key: batch / median for key, median in medians(times).items()})
         rows.append(row)
