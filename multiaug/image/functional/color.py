@@ -124,14 +124,14 @@ def channel_affine(
         [0.6000000238418579, 1.0]
     """
     b, c = image.shape[:2]
-    s = _dev(_per_sample(scale, b, "scale", c), image)[:, :, None, None]
-    t = _dev(_per_sample(bias, b, "bias", c) * unit_of(image), image)[:, :, None, None]
-    gain = None if mean_gain is None else _dev(np.asarray(mean_gain, dtype=np.float64), image, torch.float64)
-    host_bias = _per_sample(bias, b, "bias", c)
-    no_bias = gain is None and not np.any(host_bias)
-    # without a mean term the output of x in [0, 1] spans [min(t, s + t), max(t, s + t)]: no clamp if inside
     host_scale = _per_sample(scale, b, "scale", c)
-    unit_scale = bool(np.all(host_scale == 1.0))
+    host_bias = _per_sample(bias, b, "bias", c)
+    s = _dev(host_scale, image)[:, :, None, None]
+    t = _dev(host_bias * unit_of(image), image)[:, :, None, None]
+    gain = None if mean_gain is None else _dev(np.asarray(mean_gain, dtype=np.float64), image, torch.float64)
+    no_bias = gain is None and not host_bias.any()
+    # without a mean term the output of x in [0, 1] spans [min(t, s + t), max(t, s + t)]: no clamp if inside
+    unit_scale = bool((host_scale == 1.0).all())
     lo = np.minimum(host_bias, host_scale + host_bias)
     hi = np.maximum(host_bias, host_scale + host_bias)
     # float rounding can overshoot by an ulp: keep a margin unless the map is a sum of non-negative terms
