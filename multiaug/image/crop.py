@@ -122,12 +122,13 @@ class _Crop(_Sized):
                 continue
             out = value.new_empty((*value.shape[:2], h, w))
             # one slice copy per sample: 2.5x faster on CPU than any batched gather we measured
-            for i, (t, l) in enumerate(zip(top.tolist(), left.tolist())):
-                out[i] = value[i, :, t : t + h, l : l + w]
+            for dst, src, t, l in zip(out.unbind(0), value.unbind(0), top.tolist(), left.tolist()):
+                dst.copy_(src[:, t : t + h, l : l + w])
             fields[name] = out
-        return self.with_targets(
-            batch, batch.replace(**fields), self.matrix(params, height, width), self.size
-        )
+        out = batch.replace(**fields)
+        if not batch.has_targets:  # the matrix only moves boxes and keypoints
+            return out
+        return self.with_targets(batch, out, self.matrix(params, height, width), self.size)
 
 
 def _check_padding(padding: Any) -> tuple[int, int, int, int]:
