@@ -470,15 +470,17 @@ class Normalize(ImageAugmenter):
     """``(x - mean) / std`` per channel with ``x`` in [0, 1]: deterministic, applied to every sample (p=1).
 
     The output is float and not clamped: float input keeps its dtype, uint8 input (divided by 255 first)
-    gives float32. Put it last in a pipeline, after the ops that expect values in [0, 1].
+    gives float32. Put it last in a pipeline, after the ops that expect values in [0, 1]. Each channel is one
+    fused pass, ``x * (1 / std) - mean / std``, within 2 units in the last place of ``(x - mean) / std``.
 
     Args:
         mean, std: one value per channel, or one value for all (default: ImageNet RGB statistics).
 
     Example:
         >>> import torch, multiaug.image as mi
-        >>> mi.Normalize(mean=0.5, std=0.25)(torch.tensor([[[0, 255]]], dtype=torch.uint8)).tolist()
-        [[[-2.0, 2.0]]]
+        >>> out = mi.Normalize(mean=0.5, std=0.25)(torch.tensor([[[0, 255]]], dtype=torch.uint8))
+        >>> out.dtype, [round(v, 6) for v in out.flatten().tolist()]
+        (torch.float32, [-2.0, 2.0])
     """
 
     changes_dtype = True
