@@ -35,9 +35,14 @@ _COMMON_FLAGS = frozenset({"", "A"})  # an ordinary word, or one also written as
 
 
 class Lexicon:
-    """Base class of synonym sources. Subclasses implement :meth:`_lookup`; results are cached per process."""
+    """Base class of synonym sources. Subclasses implement :meth:`_lookup`; results are cached per process.
+
+    Each cache holds at most ``cache_limit`` words and starts afresh when full, so a long job over a corpus
+    with millions of distinct tokens (typos, numbers, names) keeps a bounded memory.
+    """
 
     name = "lexicon"
+    cache_limit = 1 << 18
 
     def __init__(self) -> None:
         self._cache: dict[tuple[str, frozenset[str] | None, str | None, int | None], tuple[str, ...]] = {}
@@ -60,6 +65,8 @@ class Lexicon:
         found = self._cache.get(key)
         if found is None:
             found = self._lookup(word, prefer, pos, max_senses)
+            if len(self._cache) >= self.cache_limit:
+                self._cache.clear()
             self._cache[key] = found
         return found
 
@@ -173,6 +180,8 @@ class WordNetLexicon(Lexicon):
         low = word.lower()
         found = self._readings.get(low)
         if found is None:
+            if len(self._readings) >= self.cache_limit:
+                self._readings.clear()
             found = self._readings[low] = analyse(low, self._known, self._exceptions)
         return found
 

@@ -179,3 +179,14 @@ def test_nltk_source_from_a_locally_built_corpus(tmp_path: Path, monkeypatch: py
         assert out != "The dogs barked at the children."
     finally:
         lexmod._nltk_lexicon.cache_clear()
+
+
+def test_caches_stay_bounded_and_answers_do_not_change(monkeypatch: pytest.MonkeyPatch) -> None:
+    lex = builtin_lexicon()
+    before = (lex.replacements("happy"), lex.readings("geese"))
+    monkeypatch.setattr(lex, "cache_limit", 8)
+    for i in range(50):  # distinct tokens, as a long job over a large corpus meets them
+        lex.replacements(f"token{i}")
+        lex.readings(f"token{i}")
+    assert len(lex._cache) <= 8 and len(lex._readings) <= 8
+    assert (lex.replacements("happy"), lex.readings("geese")) == before
