@@ -120,11 +120,11 @@ class _Crop(_Sized):
                 t, l = int(top[0]), int(left[0])
                 fields[name] = value[:, :, t : t + h, l : l + w].clone(memory_format=torch.contiguous_format)
                 continue
-            out = value.new_empty((*value.shape[:2], h, w))
+            windows = value.new_empty((*value.shape[:2], h, w))
             # one slice copy per sample: 2.5x faster on CPU than any batched gather we measured
-            for dst, src, t, l in zip(out.unbind(0), value.unbind(0), top.tolist(), left.tolist()):
+            for dst, src, t, l in zip(windows.unbind(0), value.unbind(0), top.tolist(), left.tolist()):
                 dst.copy_(src[:, t : t + h, l : l + w])
-            fields[name] = out
+            fields[name] = windows
         out = batch.replace(**fields)
         if not batch.has_targets:  # the matrix only moves boxes and keypoints
             return out
