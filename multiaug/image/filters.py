@@ -21,7 +21,7 @@ from .color import _with_image
 from .functional import filters as F
 from .functional.chunks import map_chunks, work_dtype
 
-__all__ = ["BoxBlur", "GaussianBlur", "GaussianNoise", "MedianBlur", "MotionBlur", "Sharpen"]
+__all__ = ["BoxBlur", "GaussianBlur", "GaussianNoise", "MedianBlur", "MotionBlur", "Sharpen", "Sharpness"]
 
 
 def _odd_range(value: Any, name: str, min_value: int = 1) -> tuple[int, int]:
@@ -212,6 +212,36 @@ class Sharpen(ImageAugmenter):
 
     def apply(self, batch: ImageBatch, params: dict[str, Any]) -> ImageBatch:
         return _with_image(batch, lambda x: F.sharpen(x, params["alpha"], params["lightness"]))
+
+
+@register("image.Sharpness")
+class Sharpness(ImageAugmenter):
+    """PIL's sharpness (torchvision's ``adjust_sharpness``, kornia's ``RandomSharpness``), a factor per sample.
+
+    Blends the image with a 3x3-smoothed copy: ``factor`` 0 gives the smoothed image, 1 the image itself, 2 an
+    image twice as sharp (see :func:`multiaug.image.functional.filters.adjust_sharpness`).
+
+    Args:
+        factor: range of the sharpness factor, >= 0 (one number means that fixed factor).
+
+    Example:
+        >>> import torch, multiaug.image as mi
+        >>> x = torch.rand(2, 3, 8, 8)
+        >>> bool(torch.equal(mi.Sharpness(factor=1.0, p=1.0)(x), x))
+        True
+    """
+
+    def __init__(
+        self, factor: float | tuple[float, float] = (0.5, 2.0), *, p: float = 0.5, same_on_batch: bool = False
+    ) -> None:
+        super().__init__(p=p, same_on_batch=same_on_batch)
+        self.factor = check_range(factor, "factor", min_value=0.0)
+
+    def sample(self, batch: ImageBatch, draws: Draws) -> dict[str, Any]:
+        return {"factor": draws.uniform(*self.factor)}
+
+    def apply(self, batch: ImageBatch, params: dict[str, Any]) -> ImageBatch:
+        return _with_image(batch, lambda x: F.adjust_sharpness(x, params["factor"]))
 
 
 @register("image.GaussianNoise")

@@ -28,6 +28,7 @@ from .chunks import map_chunks, work_buffer, work_dtype
 from .warp import _border_index
 
 __all__ = [
+    "adjust_sharpness",
     "box_blur",
     "box_taps",
     "filter2d",
@@ -371,6 +372,41 @@ def sharpen(image: torch.Tensor, alpha: Any, lightness: Any) -> torch.Tensor:
         # -alpha times the 3x3 window sum (centre included) plus (1 + alpha (8 + lightness)) times the centre
         torch.mul(box, ring[sl], out=dst)
         dst.addcmul_(src, centre[sl])
+
+    return map_chunks(image, fn, chunk=FILTER_CHUNK)
+
+
+def adjust_sharpness(image: torch.Tensor, factor: Any) -> torch.Tensor:
+    """PIL's sharpness (as torchvision's and kornia's): blend with a smoothed copy by ``factor`` per sample.
+
+    The smoothed copy is the 3x3 kernel ``[[1, 1, 1], [1, 5, 1], [1, 1, 1]] / 13`` on the interior (rounded for
+    uint8, as the peers do) with the border rows and columns kept; the result is ``s + factor (x - s)``: 0 gives
+    the smoothed image, 1 the image itself, 2 twice as sharp. Images under 3 pixels on a side are returned as is.
+
+    Example:
+        >>> x = torch.zeros(1, 1, 3, 3); x[..., 1, 1] = 1.0
+        >>> round(adjust_sharpness(x, [0.0])[0, 0, 1, 1].item(), 6), round(5 / 13, 6)
+        (0.384615, 0.384615)
+    """
+    _check_image(image, "adjust_sharpness")
+    b, _, h, w = image.shape
+    f = np.broadcast_to(np.asarray(factor, dtype=np.float64).reshape(-1), (b,)).copy()
+    if h < 3 or w < 3:
+        return image.clone(memory_format=torch.contiguous_format)
+    keep = torch.as_tensor(f, device=image.device).to(work_dtype(image.dtype))[:, None, None, None]
+    integer = not image.dtype.is_floating_point
+
+    def fn(src: torch.Tensor, dst: torch.Tensor, sl: slice, unit: float) -> None:
+        rows = src[..., :, 0 : w - 2] + src[..., :, 1 : w - 1]
+        rows.add_(src[..., :, 2:w])
+        smooth = rows[..., 0 : h - 2, :] + rows[..., 1 : h - 1, :]
+        inner = src[..., 1 : h - 1, 1 : w - 1]
+        smooth.add_(rows[..., 2:h, :]).add_(inner, alpha=4.0).div_(13.0)
+        if integer:
+            smooth.round_()
+        dst.copy_(src)  # the border rows and columns stay as they are
+        core = torch.sub(inner, smooth, out=dst[..., 1 : h - 1, 1 : w - 1])
+        core.mul_(keep[sl]).add_(smooth)
 
     return map_chunks(image, fn, chunk=FILTER_CHUNK)
 
