@@ -18,3 +18,4 @@ from .erasing import *
 from .filters import *
 from .geometric import *
 from .mixing import *
+from .policies import RandAugment, TrivialAugmentWide

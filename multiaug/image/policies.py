@@ -1,0 +1,283 @@
+"""Automatic augmentation policies: RandAugment and TrivialAugmentWide, with a policy drawn per sample.
+
+Both pick operations from the same 14-entry space as torchvision (``OPS``): each sample of a batch draws its own
+operations, signs and magnitudes, and the batch is processed one group of samples per operation and step. The
+geometric operations move masks (nearest), boxes and keypoints; the colour operations leave them alone.
+
+Example:
+    >>> import torch, multiaug.image as mi
+    >>> aug = mi.RandAugment(num_ops=2, magnitude=9)
+    >>> aug(torch.rand(8, 3, 32, 32), seed=0).shape
+    torch.Size([8, 3, 32, 32])
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import torch
+
+from ..core import Draws, register
+from ..core.checks import check_choice, check_int_range
+from ..core.errors import ConfigError, InputError
+from .base import ImageAugmenter, ImageBatch
+from .functional import color as C
+from .functional import filters as F
+from .functional.geometry import affine_matrix
+from .functional.warp import INTERPOLATIONS, warp
+from .geometric import check_fill, check_fill_channels, check_label, fill_for, out_size
+
+__all__ = ["OPS", "RandAugment", "TrivialAugmentWide", "magnitude_table"]
+
+#: The operation space, in the order of the ``op`` indices that a call's record holds.
+OPS = (
+    "Identity",
+    "ShearX",
+    "ShearY",
+    "TranslateX",
+    "TranslateY",
+    "Rotate",
+    "Brightness",
+    "Color",
+    "Contrast",
+    "Sharpness",
+    "Posterize",
+    "Solarize",
+    "AutoContrast",
+    "Equalize",
+)
+_SIGNED = frozenset({"ShearX", "ShearY", "TranslateX", "TranslateY", "Rotate", "Brightness", "Color", "Contrast",
+                     "Sharpness"})  # fmt: skip
+_GEOMETRIC = frozenset({"ShearX", "ShearY", "TranslateX", "TranslateY", "Rotate"})
+
+
+def magnitude_table(op: str, bins: int, height: int, width: int, *, wide: bool = False) -> np.ndarray:
+    """The ``bins`` magnitudes of an operation, as torchvision defines them for RandAugment (``wide=False``)
+    and TrivialAugmentWide (``wide=True``); operations without a magnitude give zeros.
+
+    Shears are factors (``x += s * y``), translations pixels, rotations degrees, Brightness/Color/Contrast/
+    Sharpness the offset of the factor from 1, Posterize bits, Solarize the threshold as a fraction of white.
+
+    Example:
+        >>> float(magnitude_table("Rotate", 31, 224, 224)[9]), float(magnitude_table("Posterize", 31, 224, 224)[9])
+        (9.0, 7.0)
+    """
+    if op in ("ShearX", "ShearY"):
+        return np.linspace(0.0, 0.99 if wide else 0.3, bins)
+    if op in ("TranslateX", "TranslateY"):
+        side = width if op == "TranslateX" else height
+        return np.linspace(0.0, 32.0 if wide else 150.0 / 331.0 * side, bins)
+    if op == "Rotate":
+        return np.linspace(0.0, 135.0 if wide else 30.0, bins)
+    if op in ("Brightness", "Color", "Contrast", "Sharpness"):
+        return np.linspace(0.0, 0.99 if wide else 0.9, bins)
+    if op == "Posterize":
+        return 8.0 - np.round(np.arange(bins) / ((bins - 1) / (6.0 if wide else 4.0)))
+    if op == "Solarize":
+        return np.linspace(1.0, 0.0, bins)
+    return np.zeros(bins)
+
+
+def _geometry(op: str, m: np.ndarray, height: int, width: int) -> np.ndarray:
+    """``(n,3,3)`` forward matrices of a geometric operation with signed magnitudes ``m``."""
+    out = np.tile(np.eye(3), (len(m), 1, 1))
+    if op == "ShearX":  # about the top-left corner, as torchvision: x += s * y
+        out[:, 0, 1] = m
+    elif op == "ShearY":
+        out[:, 1, 0] = m
+    elif op == "TranslateX":  # whole pixels, as torchvision
+        out[:, 0, 2] = np.trunc(m)
+    elif op == "TranslateY":
+        out[:, 1, 2] = np.trunc(m)
+    else:  # Rotate, about the centre, counter-clockwise for positive degrees
+        out = affine_matrix(height, width, angle=m)
+    return out
+
+
+class _Policy(ImageAugmenter):
+    """Shared machinery: subclasses draw ``op`` and signed ``magnitude`` arrays of shape ``(B, steps)``."""
+
+    wide = False
+
+    def __init__(
+        self,
+        num_magnitude_bins: int,
+        interpolation: str,
+        fill: float | Sequence[float],
+        fill_mask: float,
+        p: float,
+        same_on_batch: bool,
+    ) -> None:
+        super().__init__(p=p, same_on_batch=same_on_batch)
+        self.num_magnitude_bins = check_int_range(num_magnitude_bins, "num_magnitude_bins", min_value=2)[0]
+        self.interpolation = check_choice(interpolation, "interpolation", INTERPOLATIONS)
+        self.fill = check_fill(fill, "fill")
+        self.fill_mask = check_label(fill_mask, "fill_mask")
+
+    def validate(self, batch: ImageBatch) -> None:
+        if batch.image is not None and batch.image.shape[1] not in (1, 3):
+            raise InputError(
+                f"{type(self).__name__} needs RGB or grey images (3 or 1 channels), "
+                f"got {batch.image.shape[1]} channels"
+            )
+        check_fill_channels(self.fill, batch, "fill")
+
+    def _signed(self, draws: Draws, ops: np.ndarray, bins: np.ndarray, height: int, width: int) -> np.ndarray:
+        """Signed magnitudes for drawn ``ops`` and magnitude ``bins`` (both ``(B, steps)``)."""
+        negative = draws.bernoulli(0.5, size=ops.shape[1:])
+        mags = np.zeros(ops.shape)
+        for k, op in enumerate(OPS):
+            hit = ops == k
+            if hit.any():
+                table = magnitude_table(op, self.num_magnitude_bins, height, width, wide=self.wide)
+                mags[hit] = table[bins[hit]] * np.where(negative[hit] & (op in _SIGNED), -1.0, 1.0)
+        return mags
+
+    def apply(self, batch: ImageBatch, params: dict[str, Any]) -> ImageBatch:
+        ops = np.asarray(params["op"], dtype=np.int64).reshape(len(batch), -1)
+        mags = np.asarray(params["magnitude"], dtype=np.float64).reshape(ops.shape)
+        height, width = batch.height, batch.width
+        matrix = np.tile(np.eye(3), (len(batch), 1, 1))  # composed geometry, for boxes and keypoints
+        out = batch
+        for step in range(ops.shape[1]):
+            parts = []
+            for k in np.unique(ops[:, step]).tolist():
+                op = OPS[k]
+                rows = np.flatnonzero(ops[:, step] == k)
+                if op == "Identity" or (
+                    op == "Color" and batch.image is not None and batch.image.shape[1] == 1
+                ):
+                    continue
+                part = out if len(rows) == len(batch) else out.select(rows)
+                m = mags[rows, step]
+                if op in _GEOMETRIC:
+                    geo = _geometry(op, m, height, width)
+                    matrix[rows] = geo @ matrix[rows]
+                    parts.append((rows, self._warp(part, geo)))
+                elif part.image is not None:
+                    parts.append((rows, part.replace(image=_color(op, part.image, m))))
+            if len(parts) == 1 and len(parts[0][0]) == len(batch):
+                out = parts[0][1]
+            elif parts:
+                out = out.merge(parts)
+        return self.with_targets(batch, out, matrix, out_size(batch))
+
+    def _warp(self, part: ImageBatch, matrix: np.ndarray) -> ImageBatch:
+        fields: dict[str, torch.Tensor] = {}
+        if part.image is not None:
+            fill = fill_for(self.fill, part.image)
+            fields["image"] = warp(part.image, matrix, interpolation=self.interpolation, fill=fill)
+        if part.mask is not None:
+            fields["mask"] = warp(part.mask, matrix, interpolation="nearest", fill=self.fill_mask)
+        return part.replace(**fields)
+
+
+def _color(op: str, image: torch.Tensor, m: np.ndarray) -> torch.Tensor:
+    """A colour operation with per-sample magnitudes ``m``."""
+    if op == "Brightness":
+        return C.adjust_brightness(image, 1.0 + m)
+    if op == "Color":
+        return C.adjust_saturation(image, 1.0 + m)
+    if op == "Contrast":
+        return C.adjust_contrast(image, 1.0 + m)
+    if op == "Sharpness":
+        return F.adjust_sharpness(image, 1.0 + m)
+    if op == "Posterize":
+        return C.posterize(image, m.astype(np.int64))
+    if op == "Solarize":
+        return C.solarize(image, m)
+    if op == "AutoContrast":
+        return C.autocontrast(image)
+    return C.equalize(image)
+
+
+@register("image.RandAugment")
+class RandAugment(_Policy):
+    """RandAugment (Cubuk et al., 2020): ``num_ops`` operations per sample at one ``magnitude``.
+
+    Each sample draws ``num_ops`` operations from :data:`OPS` (uniformly, with replacement) and a sign for each
+    signed one, and applies them in order at bin ``magnitude`` of ``num_magnitude_bins``: torchvision's
+    ``RandAugment`` semantics and magnitude table (:func:`magnitude_table`), but with a draw per sample instead
+    of one per call. Images are uint8 or float, RGB or grey (``Color`` leaves grey images alone).
+
+    Args:
+        num_ops: operations per sample (0 makes the policy the identity).
+        magnitude: the magnitude bin, ``0 .. num_magnitude_bins - 1``.
+        num_magnitude_bins: how many bins span each operation's range.
+        interpolation: of the geometric operations (torchvision's default, nearest; or bilinear, bicubic).
+        fill, fill_mask: what the geometric operations reveal, as in :class:`Rotate`.
+
+    Example:
+        >>> import torch, multiaug.image as mi
+        >>> x = torch.randint(0, 256, (4, 3, 24, 24), dtype=torch.uint8)
+        >>> out, record = mi.RandAugment(num_ops=2, magnitude=9)(x, seed=1, return_params=True)
+        >>> out.dtype, record.params["op"].shape
+        (torch.uint8, (4, 2))
+    """
+
+    def __init__(
+        self,
+        num_ops: int = 2,
+        magnitude: int = 9,
+        num_magnitude_bins: int = 31,
+        *,
+        interpolation: str = "nearest",
+        fill: float | Sequence[float] = 0.0,
+        fill_mask: float = 0.0,
+        p: float = 1.0,
+        same_on_batch: bool = False,
+    ) -> None:
+        super().__init__(num_magnitude_bins, interpolation, fill, fill_mask, p, same_on_batch)
+        self.num_ops = check_int_range(num_ops, "num_ops", min_value=0)[0]
+        self.magnitude = check_int_range(magnitude, "magnitude", min_value=0)[0]
+        if self.magnitude >= self.num_magnitude_bins:
+            raise ConfigError(
+                f"magnitude must be a bin in 0..{self.num_magnitude_bins - 1} (num_magnitude_bins="
+                f"{self.num_magnitude_bins}), got {magnitude!r}"
+            )
+
+    def sample(self, batch: ImageBatch, draws: Draws) -> dict[str, Any]:
+        ops = draws.integers(0, len(OPS), size=(self.num_ops,))
+        bins = np.full(ops.shape, self.magnitude, dtype=np.int64)
+        return {"op": ops, "magnitude": self._signed(draws, ops, bins, batch.height, batch.width)}
+
+
+@register("image.TrivialAugmentWide")
+class TrivialAugmentWide(_Policy):
+    """TrivialAugment (Müller and Hutter, 2021), wide ranges: one operation per sample at a random magnitude.
+
+    Each sample draws one operation from :data:`OPS`, a magnitude bin uniformly in ``0 .. num_magnitude_bins - 1``
+    and a sign: torchvision's ``TrivialAugmentWide`` semantics and ranges (:func:`magnitude_table` with
+    ``wide=True``), with a draw per sample instead of one per call.
+
+    Args:
+        num_magnitude_bins: how many bins span each operation's range.
+        interpolation, fill, fill_mask: as in :class:`RandAugment`.
+
+    Example:
+        >>> import torch, multiaug.image as mi
+        >>> out = mi.TrivialAugmentWide()(torch.rand(4, 3, 24, 24), seed=0)
+        >>> out.shape
+        torch.Size([4, 3, 24, 24])
+    """
+
+    wide = True
+
+    def __init__(
+        self,
+        num_magnitude_bins: int = 31,
+        *,
+        interpolation: str = "nearest",
+        fill: float | Sequence[float] = 0.0,
+        fill_mask: float = 0.0,
+        p: float = 1.0,
+        same_on_batch: bool = False,
+    ) -> None:
+        super().__init__(num_magnitude_bins, interpolation, fill, fill_mask, p, same_on_batch)
+
+    def sample(self, batch: ImageBatch, draws: Draws) -> dict[str, Any]:
+        ops = draws.integers(0, len(OPS), size=(1,))
+        bins = draws.integers(0, self.num_magnitude_bins, size=(1,))
+        return {"op": ops, "magnitude": self._signed(draws, ops, bins, batch.height, batch.width)}

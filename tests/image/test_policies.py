@@ -1,0 +1,177 @@
+"""RandAugment, TrivialAugmentWide and Sharpness: torchvision's tables, each operation's effect, targets, errors."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+import multiaug.image as mi
+from multiaug.core.errors import ConfigError, InputError
+from multiaug.image.functional.filters import adjust_sharpness
+from multiaug.image.policies import OPS, magnitude_table
+
+SIGNED = {
+    "ShearX",
+    "ShearY",
+    "TranslateX",
+    "TranslateY",
+    "Rotate",
+    "Brightness",
+    "Color",
+    "Contrast",
+    "Sharpness",
+}
+
+
+def _images(n: int, seed: int = 0, size: int = 24) -> torch.Tensor:
+    gen = torch.Generator().manual_seed(seed)
+    return torch.randint(0, 256, (n, 3, size, size), generator=gen, dtype=torch.uint8)
+
+
+def test_magnitude_tables_are_torchvisions() -> None:
+    bins = 31
+    assert np.allclose(magnitude_table("ShearX", bins, 24, 40), np.linspace(0, 0.3, bins))
+    assert np.allclose(magnitude_table("TranslateX", bins, 24, 40), np.linspace(0, 150 / 331 * 40, bins))
+    assert np.allclose(magnitude_table("TranslateY", bins, 24, 40), np.linspace(0, 150 / 331 * 24, bins))
+    assert np.allclose(magnitude_table("Rotate", bins, 24, 40), np.linspace(0, 30, bins))
+    assert np.allclose(magnitude_table("Sharpness", bins, 24, 40), np.linspace(0, 0.9, bins))
+    posterize = [8] * 4 + [7] * 8 + [6] * 7 + [5] * 8 + [4] * 4  # 8 - round(i / 7.5)
+    assert magnitude_table("Posterize", bins, 24, 40).tolist() == posterize
+    assert np.allclose(magnitude_table("Solarize", bins, 24, 40), np.linspace(1, 0, bins))
+    assert not magnitude_table("Equalize", bins, 24, 40).any()
+    wide = {"ShearY": 0.99, "TranslateX": 32.0, "Rotate": 135.0, "Color": 0.99}
+    for op, top in wide.items():
+        assert np.allclose(magnitude_table(op, bins, 24, 40, wide=True), np.linspace(0, top, bins))
+    assert magnitude_table("Posterize", bins, 24, 40, wide=True)[[0, 30]].tolist() == [8, 2]
+
+
+def test_randaugment_records_num_ops_operations_at_the_fixed_magnitude() -> None:
+    aug = mi.RandAugment(num_ops=3, magnitude=12)
+    _, rec = aug(_images(200), seed=4, return_params=True)
+    ops, mags = rec.params["op"], rec.params["magnitude"]
+    assert ops.shape == mags.shape == (200, 3)
+    assert set(np.unique(ops).tolist()) == set(range(len(OPS)))  # every operation drawn somewhere
+    for k, op in enumerate(OPS):
+        got = np.abs(mags[ops == k])
+        assert np.allclose(got, magnitude_table(op, 31, 24, 24)[12])
+        negative = (mags[ops == k] < 0).mean()
+        assert (0.3 < negative < 0.7) if op in SIGNED and got.any() else negative == 0
+
+
+def test_trivialaugment_draws_one_operation_and_a_bin_per_sample() -> None:
+    _, rec = mi.TrivialAugmentWide()(_images(600), seed=2, return_params=True)
+    ops, mags = rec.params["op"][:, 0], rec.params["magnitude"][:, 0]
+    assert rec.params["op"].shape == (600, 1)
+    rot = np.abs(mags[ops == OPS.index("Rotate")])
+    assert rot.max() <= 135.0 and len(np.unique(rot)) > 10  # many of the 31 bins, wide range
+    assert np.isin(rot, magnitude_table("Rotate", 31, 24, 24, wide=True)).all()
+    assert np.bincount(ops, minlength=len(OPS)).min() > 15  # about 43 each
+
+
+@pytest.mark.parametrize("policy", [mi.RandAugment(num_ops=1, magnitude=20), mi.TrivialAugmentWide()])
+def test_every_sample_gets_exactly_the_operation_it_recorded(policy: mi.ImageAugmenter) -> None:
+    x = _images(160, seed=1)
+    out, rec = policy(x, seed=7, return_params=True)
+    for i in range(len(x)):
+        op, m = OPS[int(rec.params["op"][i, 0])], float(rec.params["magnitude"][i, 0])
+        assert torch.equal(out[i], _reference(op, m, x[i])), (i, op, m)
+
+
+def _reference(op: str, m: float, x: torch.Tensor) -> torch.Tensor:
+    """One operation on one uint8 image through the public single-purpose augmenters (or by hand)."""
+    if op == "Identity":
+        return x
+    if op in ("TranslateX", "TranslateY"):
+        shift = int(m)  # whole pixels, truncated, the revealed part black
+        out = torch.zeros_like(x)
+        dim = -1 if op == "TranslateX" else -2
+        n = x.shape[dim]
+        if abs(shift) < n:
+            src = x.narrow(dim, max(0, -shift), n - abs(shift))
+            out.narrow(dim, max(0, shift), n - abs(shift)).copy_(src)
+        return out
+    if op in ("ShearX", "ShearY"):
+        h, w = x.shape[-2:]
+        ys, xs = torch.meshgrid(torch.arange(h), torch.arange(w), indexing="ij")
+        # the output pixel (X, Y) reads the input at (X - m Y, Y) (ShearX) or (X, Y - m X) (ShearY), nearest
+        sx = torch.round(xs - m * ys).long() if op == "ShearX" else xs
+        sy = torch.round(ys - m * xs).long() if op == "ShearY" else ys
+        inside = (sx >= 0) & (sx < w) & (sy >= 0) & (sy < h)
+        out = x[:, sy.clamp(0, h - 1), sx.clamp(0, w - 1)]
+        return torch.where(inside, out, torch.zeros_like(out))
+    single = {
+        "Rotate": lambda: mi.Rotate(degrees=(m, m), interpolation="nearest", p=1.0),
+        "Brightness": lambda: mi.Brightness((1 + m, 1 + m), p=1.0),
+        "Color": lambda: mi.Saturation((1 + m, 1 + m), p=1.0),
+        "Contrast": lambda: mi.Contrast((1 + m, 1 + m), p=1.0),
+        "Sharpness": lambda: mi.Sharpness(factor=1 + m, p=1.0),
+        "Posterize": lambda: mi.Posterize(bits=(int(m), int(m)), p=1.0),
+        "Solarize": lambda: mi.Solarize(threshold=(m, m), p=1.0),
+        "AutoContrast": lambda: mi.AutoContrast(p=1.0),
+        "Equalize": lambda: mi.Equalize(p=1.0),
+    }[op]()
+    return single(x, seed=0)
+
+
+def test_masks_and_boxes_follow_the_geometry_only() -> None:
+    x = _images(120, seed=3)
+    mask = x[:, :1].clone()  # a mask that is the first channel: nearest warps move both alike
+    boxes = torch.tensor([[[4.0, 5.0, 12.0, 14.0]]]).repeat(120, 1, 1)
+    aug = mi.RandAugment(num_ops=1, magnitude=15)
+    out, rec = aug(image=x, mask=mask, boxes=boxes, seed=5, return_params=True)
+    for i in range(len(x)):
+        op, m = OPS[int(rec.params["op"][i, 0])], float(rec.params["magnitude"][i, 0])
+        if op in ("ShearX", "ShearY", "TranslateX", "TranslateY", "Rotate"):
+            assert torch.equal(out["mask"][i], out["image"][i, :1]), op
+        else:
+            assert torch.equal(out["mask"][i], mask[i]) and torch.equal(out["boxes"][i], boxes[i]), op
+        if op == "TranslateX" and 4 + int(m) >= 0 and 12 + int(m) <= 24:  # shifted, still inside
+            assert torch.equal(out["boxes"][i], boxes[i] + torch.tensor([int(m), 0.0, int(m), 0.0]))
+
+
+def test_sequences_compose_and_zero_ops_is_the_identity() -> None:
+    x = _images(40, seed=6)
+    assert torch.equal(mi.RandAugment(num_ops=0)(x, seed=1), x)
+    out, rec = mi.RandAugment(num_ops=2, magnitude=9)(x, seed=1, return_params=True)
+    for i in range(len(x)):
+        y = x[i]
+        for step in range(2):
+            y = _reference(OPS[int(rec.params["op"][i, step])], float(rec.params["magnitude"][i, step]), y)
+        assert torch.equal(out[i], y), i
+
+
+def test_float_and_grey_images_and_the_bad_inputs() -> None:
+    xf = torch.rand(16, 3, 20, 20)
+    out = mi.TrivialAugmentWide()(xf, seed=0)
+    assert out.dtype == torch.float32 and float(out.min()) >= 0.0 and float(out.max()) <= 1.0
+    grey = torch.rand(16, 1, 20, 20)
+    assert mi.RandAugment(num_ops=3)(grey, seed=0).shape == grey.shape  # Color leaves grey images alone
+    with pytest.raises(InputError, match="3 or 1 channels"):
+        mi.RandAugment()(torch.rand(2, 4, 8, 8), seed=0)
+    with pytest.raises(ConfigError, match="magnitude"):
+        mi.RandAugment(magnitude=31)
+    with pytest.raises(ConfigError, match="num_ops"):
+        mi.RandAugment(num_ops=-1)
+    with pytest.raises(ConfigError, match="num_magnitude_bins"):
+        mi.TrivialAugmentWide(num_magnitude_bins=1)
+
+
+def test_sharpness_is_pils_blend_with_the_smoothed_interior() -> None:
+    x = torch.zeros(1, 1, 3, 3)
+    x[..., 1, 1] = 1.0
+    smooth = adjust_sharpness(x, [0.0])
+    assert smooth[0, 0, 1, 1].item() == pytest.approx(5 / 13)
+    assert torch.equal(smooth[0, 0, 0], x[0, 0, 0])  # the border is kept
+    gen = torch.Generator().manual_seed(0)
+    img = torch.rand(3, 2, 9, 11, generator=gen, dtype=torch.float64)
+    kernel = torch.tensor([[1.0, 1, 1], [1, 5, 1], [1, 1, 1]], dtype=torch.float64) / 13
+    inner = torch.nn.functional.conv2d(img.reshape(6, 1, 9, 11), kernel[None, None]).reshape(3, 2, 7, 9)
+    factors = [0.0, 0.5, 1.8]
+    expected = img.clone()
+    f = torch.tensor(factors, dtype=torch.float64)[:, None, None, None]
+    expected[..., 1:-1, 1:-1] = (inner + f * (img[..., 1:-1, 1:-1] - inner)).clamp(0, 1)
+    assert torch.allclose(adjust_sharpness(img, factors), expected, atol=1e-12)
+    u8 = (img * 255).round().to(torch.uint8)
+    assert torch.equal(adjust_sharpness(u8, [1.0] * 3), u8)
+    assert torch.equal(adjust_sharpness(u8[..., :2, :], [0.0] * 3), u8[..., :2, :])  # too small: unchanged
