@@ -109,6 +109,7 @@ def main() -> None:
         ("MotionBlur((7, 15),\n angle=90)", mi.MotionBlur((7, 15), angle=90, p=1.0)),
         ("MedianBlur((3, 7))", mi.MedianBlur((3, 7), p=1.0)),
         ("Sharpen((0.5, 1.0))", mi.Sharpen(alpha=(0.5, 1.0), lightness=(0.5, 1.0), p=1.0)),
+        ("Sharpness((0.0, 3.0))", mi.Sharpness((0.0, 3.0), p=1.0)),
         ("GaussianNoise(\n (0.03, 0.15))", mi.GaussianNoise(std=(0.03, 0.15), p=1.0)),
     ]
     grid(rows_for(adjust[:4], landscape) + rows_for(adjust[4:], still), OUT / "color_adjust.png")

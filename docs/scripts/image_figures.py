@@ -2,9 +2,9 @@
 
     python docs/scripts/image_figures.py
 
-Writes ``docs/images/image_geometric.png``, ``image_crops.png``, ``image_borders.png``, ``image_masks.png`` and
-``image_erasing.png``: one row per augmenter, the original first, then four augmented samples (p=1, fixed seed,
-per-sample draws). Deterministic. The sheet layout is shared with the colour page's script.
+Writes ``docs/images/image_geometric.png``, ``image_crops.png``, ``image_borders.png``, ``image_masks.png``,
+``image_erasing.png`` and ``image_policies.png``: one row per augmenter, the original first, then four augmented
+samples (p=1, fixed seed, per-sample draws). Deterministic. The sheet layout is shared with the colour page's script.
 """
 
 from __future__ import annotations
@@ -126,6 +126,12 @@ def main() -> None:
         ("RandomErasing(\n value='random')", mi.RandomErasing(value="random", p=1.0)),
     ]
     grid(rows_for(erasing, still), OUT / "image_erasing.png")
+    policies = [
+        ("RandAugment(\n num_ops=2,\n magnitude=9)", mi.RandAugment(num_ops=2, magnitude=9)),
+        ("RandAugment(\n num_ops=3,\n magnitude=20)", mi.RandAugment(num_ops=3, magnitude=20)),
+        ("TrivialAugmentWide()", mi.TrivialAugmentWide()),
+    ]
+    grid(rows_for(policies[:2], street) + rows_for(policies[2:], landscape), OUT / "image_policies.png")
 
 
 if __name__ == "__main__":
