@@ -191,6 +191,12 @@ def ops(P: dict[str, Any]) -> dict[str, dict[str, Callable[[], Any]]]:
             "tv": t(lambda: T.RandomAdjustSharpness(2.0, p=1.0)),
             "albu": a(lambda: A.Sharpen(p=1.0)),
         },
+        "Sharpness": {
+            "ours": lambda: mi.Sharpness((0.5, 2.0), p=1.0),
+            "kornia": k(lambda: K.RandomSharpness((0.5, 2.0), p=1.0)),
+            "tv": t(lambda: T.RandomAdjustSharpness(1.25, p=1.0)),
+            "albu": None,
+        },
         "GaussianNoise": {
             "ours": lambda: mi.GaussianNoise(std=(0.02, 0.1), p=1.0),
             "kornia": k(lambda: K.RandomGaussianNoise(std=0.05, p=1.0)),
@@ -206,6 +212,7 @@ def ops(P: dict[str, Any]) -> dict[str, dict[str, Callable[[], Any]]]:
 
 
 NOTES = {
+    "Sharpness": "torchvision: one fixed factor (1.25); Albumentations has no PIL sharpness",
     "Brightness": "kornia adds the factor (Szeliski); multiaug, torchvision multiply; Albumentations adds",
     "Contrast": "kornia multiplies only (no mean); multiaug, torchvision: blend with the mean grey level",
     "Hue": "multiaug rotates in YIQ (one 3x3 matrix); the peers shift HSV hue",

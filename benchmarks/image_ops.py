@@ -190,6 +190,18 @@ def ops(P: dict[str, Any]) -> dict[str, dict[str, Callable[[], Any] | None]]:
             "tv": t(lambda: T.RandomErasing(p=1.0)),
             "albu": a(lambda: A.Erasing(p=1.0)),
         },
+        "RandAugment": {
+            "ours": lambda: mi.RandAugment(num_ops=2, magnitude=9),
+            "kornia": k(lambda: K.auto.RandAugment(n=2, m=9)),
+            "tv": t(lambda: T.RandAugment(num_ops=2, magnitude=9)),
+            "albu": None,
+        },
+        "TrivialAugmentWide": {
+            "ours": lambda: mi.TrivialAugmentWide(),
+            "kornia": k(lambda: K.auto.TrivialAugment()),
+            "tv": t(lambda: T.TrivialAugmentWide()),
+            "albu": None,
+        },
         "chain": chain(P),
     }
 
@@ -248,6 +260,10 @@ NOTES = {
     "CenterCrop": "torchvision's view of the input is made contiguous (a copy), as every other column returns",
     "CoarseDropout": "kornia and torchvision have no CoarseDropout",
     "Cutout": "no peer has Cutout's centre-anywhere semantics",
+    "RandAugment": "multiaug: operations drawn per sample; kornia: per batch (parameters per sample); "
+    "torchvision: one policy per call",
+    "TrivialAugmentWide": "multiaug: operation and magnitude per sample; kornia: operation per batch, magnitude "
+    "per sample; torchvision: one per call",
     "chain": "flip p=0.5, rotate 30, ColorJitter, GaussianBlur 5, RandomErasing p=0.5",
 }
 
