@@ -564,7 +564,7 @@ def normalize(image: torch.Tensor, mean: Any, std: Any, dtype: torch.dtype | Non
     """``(x - mean) / std`` per channel, with ``x`` in [0, 1] (uint8 divided by 255); output float, unclamped.
 
     The output dtype is ``dtype``, else the input's float dtype, else float32 for uint8 input. Each channel is
-    one fused pass, ``x * (1 / std) - mean / std`` (torch's ``add`` with a scalar and ``alpha``): at memory-copy
+    one fused pass, ``x * (1 / std) - mean / std`` (torch's ``add`` with a scalar and ``alpha``): close to memory-copy
     speed on CPU, 2-2.5x the two passes of ``(x - mean) / std``, and within 2 units in the last place of it
     (here 2 + 1 ulp).
 
