@@ -57,8 +57,9 @@ def magnitude_table(op: str, bins: int, height: int, width: int, *, wide: bool =
     """The ``bins`` magnitudes of an operation, as torchvision defines them for RandAugment (``wide=False``)
     and TrivialAugmentWide (``wide=True``); operations without a magnitude give zeros.
 
-    Shears are factors (``x += s * y``), translations pixels, rotations degrees, Brightness/Color/Contrast/
-    Sharpness the offset of the factor from 1, Posterize bits, Solarize the threshold as a fraction of white.
+    Shears are factors (``x -= s * y`` about the top-left corner, as torchvision), translations pixels, rotations
+    degrees, Brightness/Color/Contrast/Sharpness the offset of the factor from 1, Posterize bits, Solarize the
+    threshold as a fraction of white.
 
     Example:
         >>> float(magnitude_table("Rotate", 31, 224, 224)[9]), float(magnitude_table("Posterize", 31, 224, 224)[9])
@@ -83,10 +84,14 @@ def magnitude_table(op: str, bins: int, height: int, width: int, *, wide: bool =
 def _geometry(op: str, m: np.ndarray, height: int, width: int) -> np.ndarray:
     """``(n,3,3)`` forward matrices of a geometric operation with signed magnitudes ``m``."""
     out = np.tile(np.eye(3), (len(m), 1, 1))
-    if op == "ShearX":  # about the top-left corner, as torchvision: x += s * y
-        out[:, 0, 1] = m
+    # Shears as torchvision's: ``x -= s y`` (ShearX) about the top-left corner of the image, the pixel edge half a
+    # pixel before the first pixel centre; on pixel centres that is ``x -= s (y + 1/2)``.
+    if op == "ShearX":
+        out[:, 0, 1] = -m
+        out[:, 0, 2] = -0.5 * m
     elif op == "ShearY":
-        out[:, 1, 0] = m
+        out[:, 1, 0] = -m
+        out[:, 1, 2] = -0.5 * m
     elif op == "TranslateX":  # whole pixels, as torchvision
         out[:, 0, 2] = np.trunc(m)
     elif op == "TranslateY":

@@ -69,7 +69,8 @@ def test_trivialaugment_draws_one_operation_and_a_bin_per_sample() -> None:
     assert np.bincount(ops, minlength=len(OPS)).min() > 15  # about 43 each
 
 
-@pytest.mark.parametrize("policy", [mi.RandAugment(num_ops=1, magnitude=20), mi.TrivialAugmentWide()])
+# bin 19 (shear 0.19): no source position of a shear falls exactly half-way between two pixels
+@pytest.mark.parametrize("policy", [mi.RandAugment(num_ops=1, magnitude=19), mi.TrivialAugmentWide()])
 def test_every_sample_gets_exactly_the_operation_it_recorded(policy: mi.ImageAugmenter) -> None:
     x = _images(160, seed=1)
     out, rec = policy(x, seed=7, return_params=True)
@@ -94,9 +95,11 @@ def _reference(op: str, m: float, x: torch.Tensor) -> torch.Tensor:
     if op in ("ShearX", "ShearY"):
         h, w = x.shape[-2:]
         ys, xs = torch.meshgrid(torch.arange(h), torch.arange(w), indexing="ij")
-        # the output pixel (X, Y) reads the input at (X - m Y, Y) (ShearX) or (X, Y - m X) (ShearY), nearest
-        sx = torch.round(xs - m * ys).long() if op == "ShearX" else xs
-        sy = torch.round(ys - m * xs).long() if op == "ShearY" else ys
+        # torchvision's shear about the top-left corner of the image (the pixel edge, half a pixel before the
+        # first pixel centre): the output pixel (X, Y) reads the input at (X + m (Y + 1/2), Y) (ShearX) or
+        # (X, Y + m (X + 1/2)) (ShearY), nearest
+        sx = torch.round(xs + m * (ys + 0.5)).long() if op == "ShearX" else xs
+        sy = torch.round(ys + m * (xs + 0.5)).long() if op == "ShearY" else ys
         inside = (sx >= 0) & (sx < w) & (sy >= 0) & (sy < h)
         out = x[:, sy.clamp(0, h - 1), sx.clamp(0, w - 1)]
         return torch.where(inside, out, torch.zeros_like(out))
@@ -112,6 +115,29 @@ def _reference(op: str, m: float, x: torch.Tensor) -> torch.Tensor:
         "Equalize": lambda: mi.Equalize(p=1.0),
     }[op]()
     return single(x, seed=0)
+
+
+@pytest.mark.parametrize("op", ["ShearX", "ShearY", "TranslateX", "TranslateY", "Rotate"])
+def test_geometric_operations_equal_torchvisions(op: str) -> None:
+    tv = pytest.importorskip("torchvision.transforms.v2")
+    x = torch.rand(1, 3, 21, 26, generator=torch.Generator().manual_seed(0))
+    table = magnitude_table(op, 31, 21, 26, wide=True)
+    # bins whose nearest-neighbour source positions never fall exactly half-way between two pixels
+    for b in (3, 7, 13, 19, 29):
+        for m in (float(table[b]), -float(table[b])):
+            ours = _replay(mi.TrivialAugmentWide(), x, op, m)
+            theirs = tv.TrivialAugmentWide()._apply_image_or_video_transform(
+                x, op, m, interpolation="nearest", fill={}
+            )
+            assert torch.equal(ours, theirs), (op, b, m)
+
+
+def _replay(policy: mi.ImageAugmenter, x: torch.Tensor, op: str, m: float) -> torch.Tensor:
+    """``policy`` on ``x`` with every sample given one operation ``op`` at signed magnitude ``m``."""
+    _, record = policy(x, seed=0, return_params=True)
+    record.params["op"] = np.full((len(x), 1), OPS.index(op))
+    record.params["magnitude"] = np.full((len(x), 1), m)
+    return policy(x, params=record)
 
 
 def test_masks_and_boxes_follow_the_geometry_only() -> None:
