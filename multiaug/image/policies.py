@@ -66,19 +66,26 @@ def magnitude_table(op: str, bins: int, height: int, width: int, *, wide: bool =
         (9.0, 7.0)
     """
     if op in ("ShearX", "ShearY"):
-        return np.linspace(0.0, 0.99 if wide else 0.3, bins)
+        return _linspace(0.0, 0.99 if wide else 0.3, bins)
     if op in ("TranslateX", "TranslateY"):
         side = width if op == "TranslateX" else height
-        return np.linspace(0.0, 32.0 if wide else 150.0 / 331.0 * side, bins)
+        return _linspace(0.0, 32.0 if wide else 150.0 / 331.0 * side, bins)
     if op == "Rotate":
-        return np.linspace(0.0, 135.0 if wide else 30.0, bins)
+        return _linspace(0.0, 135.0 if wide else 30.0, bins)
     if op in ("Brightness", "Color", "Contrast", "Sharpness"):
-        return np.linspace(0.0, 0.99 if wide else 0.9, bins)
+        return _linspace(0.0, 0.99 if wide else 0.9, bins)
     if op == "Posterize":
-        return 8.0 - np.round(np.arange(bins) / ((bins - 1) / (6.0 if wide else 4.0)))
+        steps = torch.arange(bins, device="cpu") / ((bins - 1) / (6.0 if wide else 4.0))
+        return (8 - steps).round().numpy().astype(np.float64)
     if op == "Solarize":
-        return np.linspace(1.0, 0.0, bins)
+        return _linspace(1.0, 0.0, bins)
     return np.zeros(bins)
+
+
+def _linspace(start: float, stop: float, bins: int) -> np.ndarray:
+    """torchvision's float32 ``torch.linspace``, bit for bit: its values decide the truncated translations (the
+    wide table's bin 15 is 15.999999 pixels, so 15 pixels, not 16)."""
+    return torch.linspace(start, stop, bins, dtype=torch.float32, device="cpu").numpy().astype(np.float64)
 
 
 def _geometry(op: str, m: np.ndarray, height: int, width: int) -> np.ndarray:

@@ -44,6 +44,9 @@ def test_magnitude_tables_are_torchvisions() -> None:
     for op, top in wide.items():
         assert np.allclose(magnitude_table(op, bins, 24, 40, wide=True), np.linspace(0, top, bins))
     assert magnitude_table("Posterize", bins, 24, 40, wide=True)[[0, 30]].tolist() == [8, 2]
+    # torchvision's tables are float32: the wide translation of bin 15 is 15.999999 pixels, truncated to 15
+    assert int(magnitude_table("TranslateX", bins, 24, 40, wide=True)[15]) == 15
+    assert magnitude_table("Rotate", bins, 24, 40).tolist() == torch.linspace(0, 30, bins).tolist()
 
 
 def test_randaugment_records_num_ops_operations_at_the_fixed_magnitude() -> None:
@@ -123,7 +126,7 @@ def test_geometric_operations_equal_torchvisions(op: str) -> None:
     x = torch.rand(1, 3, 21, 26, generator=torch.Generator().manual_seed(0))
     table = magnitude_table(op, 31, 21, 26, wide=True)
     # bins whose nearest-neighbour source positions never fall exactly half-way between two pixels
-    for b in (3, 7, 13, 19, 29):
+    for b in (3, 7, 13, 15, 19, 29):
         for m in (float(table[b]), -float(table[b])):
             ours = _replay(mi.TrivialAugmentWide(), x, op, m)
             theirs = tv.TrivialAugmentWide()._apply_image_or_video_transform(
