@@ -199,6 +199,10 @@ def _color(op: str, image: torch.Tensor, m: np.ndarray) -> torch.Tensor:
     if op == "Posterize":
         return C.posterize(image, m.astype(np.int64))
     if op == "Solarize":
+        if image.dtype == torch.uint8:
+            # torchvision compares the pixels with 255 m in float32: 255 x 0.93333334 (bin 2 of 31) is 238.000001
+            # but inverts 238; pass the threshold half a level below the first inverted level
+            m = (np.ceil((255.0 * m).astype(np.float32)) - 0.5) / 255.0
         return C.solarize(image, m)
     if op == "AutoContrast":
         return C.autocontrast(image)

@@ -106,6 +106,8 @@ def _reference(op: str, m: float, x: torch.Tensor) -> torch.Tensor:
         inside = (sx >= 0) & (sx < w) & (sy >= 0) & (sy < h)
         out = x[:, sy.clamp(0, h - 1), sx.clamp(0, w - 1)]
         return torch.where(inside, out, torch.zeros_like(out))
+    if op == "Solarize":  # torchvision's: the uint8 pixels >= 255 m, compared in float32
+        return torch.where(x.float() >= torch.tensor(255.0 * m, dtype=torch.float32), 255 - x, x)
     single = {
         "Rotate": lambda: mi.Rotate(degrees=(m, m), interpolation="nearest", p=1.0),
         "Brightness": lambda: mi.Brightness((1 + m, 1 + m), p=1.0),
@@ -113,7 +115,6 @@ def _reference(op: str, m: float, x: torch.Tensor) -> torch.Tensor:
         "Contrast": lambda: mi.Contrast((1 + m, 1 + m), p=1.0),
         "Sharpness": lambda: mi.Sharpness(factor=1 + m, p=1.0),
         "Posterize": lambda: mi.Posterize(bits=(int(m), int(m)), p=1.0),
-        "Solarize": lambda: mi.Solarize(threshold=(m, m), p=1.0),
         "AutoContrast": lambda: mi.AutoContrast(p=1.0),
         "Equalize": lambda: mi.Equalize(p=1.0),
     }[op]()
@@ -141,6 +142,21 @@ def _replay(policy: mi.ImageAugmenter, x: torch.Tensor, op: str, m: float) -> to
     record.params["op"] = np.full((len(x), 1), OPS.index(op))
     record.params["magnitude"] = np.full((len(x), 1), m)
     return policy(x, params=record)
+
+
+@pytest.mark.parametrize("bins", [11, 31, 52])
+def test_solarize_thresholds_are_torchvisions_for_uint8_and_float(bins: int) -> None:
+    levels = torch.arange(256, dtype=torch.uint8).reshape(1, 1, 16, 16)
+    for m in magnitude_table("Solarize", bins, 16, 16).tolist():
+        # torchvision: pixels >= 255 m (uint8) or >= m (float), compared in float32
+        for x, bound in ((levels, 255.0), (levels / 255.0, 1.0)):
+            threshold = torch.tensor(bound * m, dtype=torch.float32)
+            expected = torch.where(x.float() >= threshold, (bound - x.double()).to(x.dtype), x)
+            assert torch.equal(_replay(mi.RandAugment(num_ops=1), x, "Solarize", m), expected), (
+                bins,
+                m,
+                x.dtype,
+            )
 
 
 def test_masks_and_boxes_follow_the_geometry_only() -> None:
