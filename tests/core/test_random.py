@@ -200,7 +200,10 @@ def test_every_philox_path_gives_identical_values(monkeypatch) -> None:
         monkeypatch.setattr(rnd, "_SCALAR_BLOCKS", scalar)
         monkeypatch.setattr(rnd, "_LANE_BLOCKS", lanes)
         d = Draws.for_call(3, "x", keys)
-        values.append([d.uniform(size=(3,)), d.seeds((7,)), d.integers(0, 9), d.normal(size=(2,))])
+        values.append(
+            [d.uniform(size=(3,)), d.seeds((7,)), d.integers(0, 9), d.normal(size=(2,)), d.uniform(size=(2,)),
+             d.normal(), d.bernoulli(0.5)]
+        )  # fmt: skip
     for other in values[1:]:
         for a, b in zip(values[0], other):
             np.testing.assert_array_equal(a, b)
