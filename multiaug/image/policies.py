@@ -29,7 +29,7 @@ from .functional.geometry import affine_matrix
 from .functional.warp import INTERPOLATIONS, warp
 from .geometric import check_fill, check_fill_channels, check_label, fill_for, out_size
 
-__all__ = ["OPS", "RandAugment", "TrivialAugmentWide", "magnitude_table"]
+__all__ = ["OPS", "AutoAugment", "RandAugment", "TrivialAugmentWide", "auto_policy", "magnitude_table"]
 
 #: The operation space, in the order of the ``op`` indices that a call's record holds.
 OPS = (
@@ -47,7 +47,9 @@ OPS = (
     "Solarize",
     "AutoContrast",
     "Equalize",
+    "Invert",  # AutoAugment's policies only: RandAugment and TrivialAugmentWide draw from the 14 before it
 )
+_SEARCH_SPACE = 14  # RandAugment's and TrivialAugmentWide's operations: OPS[:14]
 _SIGNED = frozenset({"ShearX", "ShearY", "TranslateX", "TranslateY", "Rotate", "Brightness", "Color", "Contrast",
                      "Sharpness"})  # fmt: skip
 _GEOMETRIC = frozenset({"ShearX", "ShearY", "TranslateX", "TranslateY", "Rotate"})
@@ -206,6 +208,8 @@ def _color(op: str, image: torch.Tensor, m: np.ndarray) -> torch.Tensor:
         return C.solarize(image, m)
     if op == "AutoContrast":
         return C.autocontrast(image)
+    if op == "Invert":
+        return C.invert(image)
     return C.equalize(image)
 
 
@@ -213,7 +217,7 @@ def _color(op: str, image: torch.Tensor, m: np.ndarray) -> torch.Tensor:
 class RandAugment(_Policy):
     """RandAugment (Cubuk et al., 2020): ``num_ops`` operations per sample at one ``magnitude``.
 
-    Each sample draws ``num_ops`` operations from :data:`OPS` (uniformly, with replacement) and a sign for each
+    Each sample draws ``num_ops`` operations from the first 14 of :data:`OPS` (uniformly, with replacement) and a sign for each
     signed one, and applies them in order at bin ``magnitude`` of ``num_magnitude_bins``: torchvision's
     ``RandAugment`` semantics and magnitude table (:func:`magnitude_table`), but with a draw per sample instead
     of one per call. Images are uint8 or float, RGB or grey (``Color`` leaves grey images alone).
@@ -255,7 +259,7 @@ class RandAugment(_Policy):
             )
 
     def sample(self, batch: ImageBatch, draws: Draws) -> dict[str, Any]:
-        ops = draws.integers(0, len(OPS), size=(self.num_ops,))
+        ops = draws.integers(0, _SEARCH_SPACE, size=(self.num_ops,))
         bins = np.full(ops.shape, self.magnitude, dtype=np.int64)
         return {"op": ops, "magnitude": self._signed(draws, ops, bins, batch.height, batch.width)}
 
@@ -264,7 +268,7 @@ class RandAugment(_Policy):
 class TrivialAugmentWide(_Policy):
     """TrivialAugment (Müller and Hutter, 2021), wide ranges: one operation per sample at a random magnitude.
 
-    Each sample draws one operation from :data:`OPS`, a magnitude bin uniformly in ``0 .. num_magnitude_bins - 1``
+    Each sample draws one operation from the first 14 of :data:`OPS`, a magnitude bin uniformly in ``0 .. num_magnitude_bins - 1``
     and a sign: torchvision's ``TrivialAugmentWide`` semantics and ranges (:func:`magnitude_table` with
     ``wide=True``), with a draw per sample instead of one per call.
 
@@ -294,6 +298,152 @@ class TrivialAugmentWide(_Policy):
         super().__init__(num_magnitude_bins, interpolation, fill, fill_mask, p, same_on_batch)
 
     def sample(self, batch: ImageBatch, draws: Draws) -> dict[str, Any]:
-        ops = draws.integers(0, len(OPS), size=(1,))
+        ops = draws.integers(0, _SEARCH_SPACE, size=(1,))
         bins = draws.integers(0, self.num_magnitude_bins, size=(1,))
         return {"op": ops, "magnitude": self._signed(draws, ops, bins, batch.height, batch.width)}
+
+
+# AutoAugment's learned policies (Cubuk et al., 2019), as torchvision lists them: 25 sub-policies of two
+# (operation, probability, magnitude bin of 10) steps; None where the operation has no magnitude.
+_AUTO_POLICIES: dict[str, tuple[tuple[tuple[str, float, int | None], ...], ...]] = {
+    "imagenet": (
+        (("Posterize", 0.4, 8), ("Rotate", 0.6, 9)),
+        (("Solarize", 0.6, 5), ("AutoContrast", 0.6, None)),
+        (("Equalize", 0.8, None), ("Equalize", 0.6, None)),
+        (("Posterize", 0.6, 7), ("Posterize", 0.6, 6)),
+        (("Equalize", 0.4, None), ("Solarize", 0.2, 4)),
+        (("Equalize", 0.4, None), ("Rotate", 0.8, 8)),
+        (("Solarize", 0.6, 3), ("Equalize", 0.6, None)),
+        (("Posterize", 0.8, 5), ("Equalize", 1.0, None)),
+        (("Rotate", 0.2, 3), ("Solarize", 0.6, 8)),
+        (("Equalize", 0.6, None), ("Posterize", 0.4, 6)),
+        (("Rotate", 0.8, 8), ("Color", 0.4, 0)),
+        (("Rotate", 0.4, 9), ("Equalize", 0.6, None)),
+        (("Equalize", 0.0, None), ("Equalize", 0.8, None)),
+        (("Invert", 0.6, None), ("Equalize", 1.0, None)),
+        (("Color", 0.6, 4), ("Contrast", 1.0, 8)),
+        (("Rotate", 0.8, 8), ("Color", 1.0, 2)),
+        (("Color", 0.8, 8), ("Solarize", 0.8, 7)),
+        (("Sharpness", 0.4, 7), ("Invert", 0.6, None)),
+        (("ShearX", 0.6, 5), ("Equalize", 1.0, None)),
+        (("Color", 0.4, 0), ("Equalize", 0.6, None)),
+        (("Equalize", 0.4, None), ("Solarize", 0.2, 4)),
+        (("Solarize", 0.6, 5), ("AutoContrast", 0.6, None)),
+        (("Invert", 0.6, None), ("Equalize", 1.0, None)),
+        (("Color", 0.6, 4), ("Contrast", 1.0, 8)),
+        (("Equalize", 0.8, None), ("Equalize", 0.6, None)),
+    ),
+    "cifar10": (
+        (("Invert", 0.1, None), ("Contrast", 0.2, 6)),
+        (("Rotate", 0.7, 2), ("TranslateX", 0.3, 9)),
+        (("Sharpness", 0.8, 1), ("Sharpness", 0.9, 3)),
+        (("ShearY", 0.5, 8), ("TranslateY", 0.7, 9)),
+        (("AutoContrast", 0.5, None), ("Equalize", 0.9, None)),
+        (("ShearY", 0.2, 7), ("Posterize", 0.3, 7)),
+        (("Color", 0.4, 3), ("Brightness", 0.6, 7)),
+        (("Sharpness", 0.3, 9), ("Brightness", 0.7, 9)),
+        (("Equalize", 0.6, None), ("Equalize", 0.5, None)),
+        (("Contrast", 0.6, 7), ("Sharpness", 0.6, 5)),
+        (("Color", 0.7, 7), ("TranslateX", 0.5, 8)),
+        (("Equalize", 0.3, None), ("AutoContrast", 0.4, None)),
+        (("TranslateY", 0.4, 3), ("Sharpness", 0.2, 6)),
+        (("Brightness", 0.9, 6), ("Color", 0.2, 8)),
+        (("Solarize", 0.5, 2), ("Invert", 0.0, None)),
+        (("Equalize", 0.2, None), ("AutoContrast", 0.6, None)),
+        (("Equalize", 0.2, None), ("Equalize", 0.6, None)),
+        (("Color", 0.9, 9), ("Equalize", 0.6, None)),
+        (("AutoContrast", 0.8, None), ("Solarize", 0.2, 8)),
+        (("Brightness", 0.1, 3), ("Color", 0.7, 0)),
+        (("Solarize", 0.4, 5), ("AutoContrast", 0.9, None)),
+        (("TranslateY", 0.9, 9), ("TranslateY", 0.7, 9)),
+        (("AutoContrast", 0.9, None), ("Solarize", 0.8, 3)),
+        (("Equalize", 0.8, None), ("Invert", 0.1, None)),
+        (("TranslateY", 0.7, 9), ("AutoContrast", 0.9, None)),
+    ),
+    "svhn": (
+        (("ShearX", 0.9, 4), ("Invert", 0.2, None)),
+        (("ShearY", 0.9, 8), ("Invert", 0.7, None)),
+        (("Equalize", 0.6, None), ("Solarize", 0.6, 6)),
+        (("Invert", 0.9, None), ("Equalize", 0.6, None)),
+        (("Equalize", 0.6, None), ("Rotate", 0.9, 3)),
+        (("ShearX", 0.9, 4), ("AutoContrast", 0.8, None)),
+        (("ShearY", 0.9, 8), ("Invert", 0.4, None)),
+        (("ShearY", 0.9, 5), ("Solarize", 0.2, 6)),
+        (("Invert", 0.9, None), ("AutoContrast", 0.8, None)),
+        (("Equalize", 0.6, None), ("Rotate", 0.9, 3)),
+        (("ShearX", 0.9, 4), ("Solarize", 0.3, 3)),
+        (("ShearY", 0.8, 8), ("Invert", 0.7, None)),
+        (("Equalize", 0.9, None), ("TranslateY", 0.6, 6)),
+        (("Invert", 0.9, None), ("Equalize", 0.6, None)),
+        (("Contrast", 0.3, 3), ("Rotate", 0.8, 4)),
+        (("Invert", 0.8, None), ("TranslateY", 0.0, 2)),
+        (("ShearY", 0.7, 6), ("Solarize", 0.4, 8)),
+        (("Invert", 0.6, None), ("Rotate", 0.8, 4)),
+        (("ShearY", 0.3, 7), ("TranslateX", 0.9, 3)),
+        (("ShearX", 0.1, 6), ("Invert", 0.6, None)),
+        (("Solarize", 0.7, 2), ("TranslateY", 0.6, 7)),
+        (("ShearY", 0.8, 4), ("Invert", 0.8, None)),
+        (("ShearX", 0.7, 9), ("TranslateY", 0.8, 3)),
+        (("ShearY", 0.8, 5), ("AutoContrast", 0.7, None)),
+        (("ShearX", 0.7, 2), ("Invert", 0.1, None)),
+    ),
+}
+
+
+def auto_policy(name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """AutoAugment's sub-policies as arrays ``(op index, probability, magnitude bin)``, each ``(25, 2)``.
+
+    Example:
+        >>> ops, probs, bins = auto_policy("imagenet")
+        >>> [OPS[k] for k in ops[0]], probs[0].tolist(), bins[0].tolist()
+        (['Posterize', 'Rotate'], [0.4, 0.6], [8, 9])
+    """
+    table = _AUTO_POLICIES[name]
+    ops = np.array([[OPS.index(op) for op, _, _ in sub] for sub in table], dtype=np.int64)
+    probs = np.array([[prob for _, prob, _ in sub] for sub in table], dtype=np.float64)
+    bins = np.array([[b or 0 for _, _, b in sub] for sub in table], dtype=np.int64)
+    return ops, probs, bins
+
+
+@register("image.AutoAugment")
+class AutoAugment(_Policy):
+    """AutoAugment (Cubuk et al., 2019): a learned sub-policy of two operations per sample.
+
+    Each sample draws one of the 25 sub-policies of ``policy`` (``"imagenet"``, ``"cifar10"`` or ``"svhn"``, as
+    torchvision lists them) and applies each of its two operations with that step's probability, at that step's
+    magnitude bin of 10 (:func:`magnitude_table`), each signed operation with a random sign: torchvision's
+    ``AutoAugment`` semantics, with a draw per sample instead of one per call. The record holds the sub-policy
+    (``subpolicy``) and the operations applied (``op``, Identity for a step skipped by its probability).
+
+    Args:
+        policy: which learned policy.
+        interpolation, fill, fill_mask: as in :class:`RandAugment`.
+
+    Example:
+        >>> import torch, multiaug.image as mi
+        >>> x = torch.randint(0, 256, (4, 3, 24, 24), dtype=torch.uint8)
+        >>> out, record = mi.AutoAugment("cifar10")(x, seed=0, return_params=True)
+        >>> record.params["subpolicy"].shape, record.params["op"].shape
+        ((4,), (4, 2))
+    """
+
+    def __init__(
+        self,
+        policy: str = "imagenet",
+        *,
+        interpolation: str = "nearest",
+        fill: float | Sequence[float] = 0.0,
+        fill_mask: float = 0.0,
+        p: float = 1.0,
+        same_on_batch: bool = False,
+    ) -> None:
+        super().__init__(10, interpolation, fill, fill_mask, p, same_on_batch)
+        self.policy = check_choice(policy, "policy", tuple(_AUTO_POLICIES))
+
+    def sample(self, batch: ImageBatch, draws: Draws) -> dict[str, Any]:
+        table_ops, table_probs, table_bins = auto_policy(self.policy)
+        sub = draws.integers(0, len(table_ops))
+        applied = draws.uniform(size=(table_ops.shape[1],)) < table_probs[sub]
+        ops = np.where(applied, table_ops[sub], 0)  # a skipped step is the identity
+        mags = self._signed(draws, ops, table_bins[sub], batch.height, batch.width)
+        return {"subpolicy": sub, "op": ops, "magnitude": mags}

@@ -9,7 +9,7 @@ import torch
 import multiaug.image as mi
 from multiaug.core.errors import ConfigError, InputError
 from multiaug.image.functional.filters import adjust_sharpness
-from multiaug.image.policies import OPS, magnitude_table
+from multiaug.image.policies import OPS, auto_policy, magnitude_table
 
 SIGNED = {
     "ShearX",
@@ -54,8 +54,8 @@ def test_randaugment_records_num_ops_operations_at_the_fixed_magnitude() -> None
     _, rec = aug(_images(200), seed=4, return_params=True)
     ops, mags = rec.params["op"], rec.params["magnitude"]
     assert ops.shape == mags.shape == (200, 3)
-    assert set(np.unique(ops).tolist()) == set(range(len(OPS)))  # every operation drawn somewhere
-    for k, op in enumerate(OPS):
+    assert set(np.unique(ops).tolist()) == set(range(14))  # every operation drawn somewhere, never Invert
+    for k, op in enumerate(OPS[:14]):
         got = np.abs(mags[ops == k])
         assert np.allclose(got, magnitude_table(op, 31, 24, 24)[12])
         negative = (mags[ops == k] < 0).mean()
@@ -69,7 +69,8 @@ def test_trivialaugment_draws_one_operation_and_a_bin_per_sample() -> None:
     rot = np.abs(mags[ops == OPS.index("Rotate")])
     assert rot.max() <= 135.0 and len(np.unique(rot)) > 10  # many of the 31 bins, wide range
     assert np.isin(rot, magnitude_table("Rotate", 31, 24, 24, wide=True)).all()
-    assert np.bincount(ops, minlength=len(OPS)).min() > 15  # about 43 each
+    counts = np.bincount(ops, minlength=len(OPS))
+    assert counts[:14].min() > 15 and counts[14] == 0  # about 43 each, never Invert
 
 
 # bin 19 (shear 0.19): no source position of a shear falls exactly half-way between two pixels
@@ -117,6 +118,7 @@ def _reference(op: str, m: float, x: torch.Tensor) -> torch.Tensor:
         "Posterize": lambda: mi.Posterize(bits=(int(m), int(m)), p=1.0),
         "AutoContrast": lambda: mi.AutoContrast(p=1.0),
         "Equalize": lambda: mi.Equalize(p=1.0),
+        "Invert": lambda: mi.Invert(p=1.0),
     }[op]()
     return single(x, seed=0)
 
@@ -184,6 +186,49 @@ def test_sequences_compose_and_zero_ops_is_the_identity() -> None:
         for step in range(2):
             y = _reference(OPS[int(rec.params["op"][i, step])], float(rec.params["magnitude"][i, step]), y)
         assert torch.equal(out[i], y), i
+
+
+def _halfway(shear: float, size: int) -> bool:
+    """Whether a shear by ``shear`` reads exactly half-way between two pixels (``s (k + 1/2)`` ends in .5)."""
+    frac = (abs(shear) * (np.arange(size) + 0.5)) % 1
+    return bool((np.abs(frac - 0.5) < 1e-6).any())
+
+
+@pytest.mark.parametrize("name", ["imagenet", "cifar10", "svhn"])
+def test_autoaugment_applies_each_step_of_the_drawn_subpolicy_with_its_probability(name: str) -> None:
+    table_ops, probs, bins = auto_policy(name)
+    assert table_ops.shape == probs.shape == bins.shape == (25, 2)
+    _, rec = mi.AutoAugment(name)(_images(5000, size=8), seed=1, return_params=True)
+    sub, ops, mags = rec.params["subpolicy"], rec.params["op"], rec.params["magnitude"]
+    assert np.bincount(sub, minlength=25).min() > 120  # 200 each on average
+    applied = ops != 0  # a skipped step is Identity (the tables hold no Identity)
+    assert (ops[applied] == table_ops[sub][applied]).all()
+    for (s, j), p in np.ndenumerate(probs):
+        rows = sub == s
+        rate = applied[rows, j].mean()
+        assert abs(rate - p) <= 4 * np.sqrt(p * (1 - p) / rows.sum()) + 1e-9, (name, s, j, rate, p)
+    for (i, j), k in np.ndenumerate(ops):
+        if k:
+            expected = magnitude_table(OPS[k], 10, 8, 8)[bins[sub[i], j]]
+            assert abs(mags[i, j]) == expected and (mags[i, j] >= 0 or OPS[k] in SIGNED)
+
+
+def test_autoaugment_gives_every_sample_its_two_steps() -> None:
+    x = _images(60, seed=9)
+    out, rec = mi.AutoAugment("svhn")(x, seed=3, return_params=True)  # shears, translations and Invert
+    compared = 0
+    for i in range(len(x)):
+        steps = [(OPS[int(k)], float(m)) for k, m in zip(rec.params["op"][i], rec.params["magnitude"][i])]
+        if any(op.startswith("Shear") and _halfway(m, 24) for op, m in steps):
+            continue
+        y = x[i]
+        for op, m in steps:
+            y = _reference(op, m, y)
+        assert torch.equal(out[i], y), i
+        compared += 1
+    assert compared > 40
+    with pytest.raises(ConfigError, match="policy"):
+        mi.AutoAugment("coco")
 
 
 def test_float_and_grey_images_and_the_bad_inputs() -> None:
