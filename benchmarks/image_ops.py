@@ -202,6 +202,12 @@ def ops(P: dict[str, Any]) -> dict[str, dict[str, Callable[[], Any] | None]]:
             "tv": t(lambda: T.TrivialAugmentWide()),
             "albu": None,
         },
+        "AutoAugment": {
+            "ours": lambda: mi.AutoAugment("imagenet"),
+            "kornia": k(lambda: K.auto.AutoAugment("imagenet")),
+            "tv": t(lambda: T.AutoAugment()),
+            "albu": None,
+        },
         "chain": chain(P),
     }
 
@@ -264,6 +270,7 @@ NOTES = {
     "torchvision: one policy per call",
     "TrivialAugmentWide": "multiaug: operation and magnitude per sample; kornia: operation per batch, magnitude "
     "per sample; torchvision: one per call",
+    "AutoAugment": "ImageNet policy; multiaug: sub-policy per sample; kornia: per batch; torchvision: one per call",
     "chain": "flip p=0.5, rotate 30, ColorJitter, GaussianBlur 5, RandomErasing p=0.5",
 }
 
