@@ -265,3 +265,15 @@ def test_sharpness_is_pils_blend_with_the_smoothed_interior() -> None:
     u8 = (img * 255).round().to(torch.uint8)
     assert torch.equal(adjust_sharpness(u8, [1.0] * 3), u8)
     assert torch.equal(adjust_sharpness(u8[..., :2, :], [0.0] * 3), u8[..., :2, :])  # too small: unchanged
+
+
+def test_autoaugment_tables_are_torchvisions() -> None:
+    tv = pytest.importorskip("torchvision.transforms.v2")
+    from torchvision.transforms import AutoAugmentPolicy
+
+    from multiaug.image.policies import _AUTO_POLICIES
+
+    for name, policy in (("imagenet", AutoAugmentPolicy.IMAGENET), ("cifar10", AutoAugmentPolicy.CIFAR10),
+                         ("svhn", AutoAugmentPolicy.SVHN)):  # fmt: skip
+        theirs = tuple(tuple(tuple(step) for step in sub) for sub in tv.AutoAugment(policy)._policies)
+        assert theirs == _AUTO_POLICIES[name], name
