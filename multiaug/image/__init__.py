@@ -18,4 +18,4 @@ from .erasing import *
 from .filters import *
 from .geometric import *
 from .mixing import *
-from .policies import AutoAugment, RandAugment, TrivialAugmentWide
+from .policies import AugMix, AutoAugment, RandAugment, TrivialAugmentWide

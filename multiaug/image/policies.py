@@ -20,16 +20,25 @@ import numpy as np
 import torch
 
 from ..core import Draws, register
-from ..core.checks import check_choice, check_int_range
+from ..core.checks import check_choice, check_int_range, check_range
 from ..core.errors import ConfigError, InputError
 from .base import ImageAugmenter, ImageBatch
 from .functional import color as C
 from .functional import filters as F
+from .functional.chunks import work_dtype
 from .functional.geometry import affine_matrix
 from .functional.warp import INTERPOLATIONS, warp
 from .geometric import check_fill, check_fill_channels, check_label, fill_for, out_size
 
-__all__ = ["OPS", "AutoAugment", "RandAugment", "TrivialAugmentWide", "auto_policy", "magnitude_table"]
+__all__ = [
+    "OPS",
+    "AugMix",
+    "AutoAugment",
+    "RandAugment",
+    "TrivialAugmentWide",
+    "auto_policy",
+    "magnitude_table",
+]
 
 #: The operation space, in the order of the ``op`` indices that a call's record holds.
 OPS = (
@@ -152,6 +161,11 @@ class _Policy(ImageAugmenter):
     def apply(self, batch: ImageBatch, params: dict[str, Any]) -> ImageBatch:
         ops = np.asarray(params["op"], dtype=np.int64).reshape(len(batch), -1)
         mags = np.asarray(params["magnitude"], dtype=np.float64).reshape(ops.shape)
+        out, matrix = self._steps(batch, ops, mags)
+        return self.with_targets(batch, out, matrix, out_size(batch))
+
+    def _steps(self, batch: ImageBatch, ops: np.ndarray, mags: np.ndarray) -> tuple[ImageBatch, np.ndarray]:
+        """The batch after the ``(B, steps)`` operations, and the composed per-sample geometry ``(B,3,3)``."""
         height, width = batch.height, batch.width
         matrix = np.tile(np.eye(3), (len(batch), 1, 1))  # composed geometry, for boxes and keypoints
         out = batch
@@ -176,7 +190,7 @@ class _Policy(ImageAugmenter):
                 out = parts[0][1]
             elif parts:
                 out = out.merge(parts)
-        return self.with_targets(batch, out, matrix, out_size(batch))
+        return out, matrix
 
     def _warp(self, part: ImageBatch, matrix: np.ndarray) -> ImageBatch:
         fields: dict[str, torch.Tensor] = {}
@@ -447,3 +461,144 @@ class AutoAugment(_Policy):
         ops = np.where(applied, table_ops[sub], 0)  # a skipped step is the identity
         mags = self._signed(draws, ops, table_bins[sub], batch.height, batch.width)
         return {"subpolicy": sub, "op": ops, "magnitude": mags}
+
+
+#: AugMix's operations (torchvision's order): the geometric and tone operations, then the four colour ones that
+#: ``all_ops=True`` adds (the AugMix paper leaves them out because they overlap ImageNet-C's corruptions).
+_AUGMIX_OPS = ("ShearX", "ShearY", "TranslateX", "TranslateY", "Rotate", "Posterize", "Solarize", "AutoContrast",
+               "Equalize", "Brightness", "Color", "Contrast", "Sharpness")  # fmt: skip
+_AUGMIX_BINS = 10
+
+
+def augmix_table(op: str, height: int, width: int) -> np.ndarray:
+    """AugMix's 10 magnitudes of an operation (torchvision's): RandAugment's, except translations up to a third of
+    the side and Posterize from 4 bits down to 0 (a black image).
+
+    Example:
+        >>> augmix_table("Posterize", 32, 32).tolist()
+        [4.0, 4.0, 3.0, 3.0, 2.0, 2.0, 1.0, 1.0, 0.0, 0.0]
+    """
+    if op in ("TranslateX", "TranslateY"):
+        return _linspace(0.0, (width if op == "TranslateX" else height) / 3.0, _AUGMIX_BINS)
+    if op == "Posterize":
+        steps = torch.arange(_AUGMIX_BINS, device="cpu") / ((_AUGMIX_BINS - 1) / 4.0)
+        return (4 - steps).round().numpy().astype(np.float64)
+    return magnitude_table(op, _AUGMIX_BINS, height, width)
+
+
+@register("image.AugMix")
+class AugMix(_Policy):
+    """AugMix (Hendrycks et al., 2020): a convex mix of the image and ``mixture_width`` augmented chains.
+
+    Each sample draws, for each of its ``mixture_width`` chains, a depth (``chain_depth``, or 1-3 when it is -1)
+    and that many operations (uniformly from AugMix's 9, or 13 with ``all_ops``), each at a magnitude bin drawn
+    below ``severity`` (of 10) with a random sign; then Dirichlet(``alpha``) chain weights and a Beta(``alpha``,
+    ``alpha``) share kept by the original image: ``out = m x + (1 - m) sum_c w_c chain_c(x)``. torchvision's
+    ``AugMix`` semantics and tables (:func:`augmix_table`), with every draw per sample (torchvision draws the chains'
+    operations once per call). Masks, boxes and keypoints cannot follow a mix of differently warped copies, so
+    they are refused. uint8 results are rounded (torchvision truncates).
+
+    Args:
+        severity: magnitude bins ``0 .. severity - 1`` of 10 are drawn (1-10).
+        mixture_width: chains per sample.
+        chain_depth: operations per chain, or -1 for a depth drawn in 1-3 per chain and sample.
+        alpha: the Dirichlet and Beta concentration (> 0).
+        all_ops: add Brightness, Color, Contrast and Sharpness to the operations.
+        interpolation, fill: of the geometric operations (torchvision's AugMix default: bilinear).
+
+    Example:
+        >>> import torch, multiaug.image as mi
+        >>> out, record = mi.AugMix()(torch.rand(4, 3, 24, 24), seed=0, return_params=True)
+        >>> record.params["op"].shape, record.params["weights"].shape
+        ((4, 3, 3), (4, 3))
+    """
+
+    def __init__(
+        self,
+        severity: int = 3,
+        mixture_width: int = 3,
+        chain_depth: int = -1,
+        alpha: float = 1.0,
+        all_ops: bool = True,
+        *,
+        interpolation: str = "bilinear",
+        fill: float | Sequence[float] = 0.0,
+        p: float = 1.0,
+        same_on_batch: bool = False,
+    ) -> None:
+        super().__init__(_AUGMIX_BINS, interpolation, fill, 0.0, p, same_on_batch)
+        self.severity = check_int_range(severity, "severity", min_value=1, max_value=_AUGMIX_BINS)[0]
+        self.mixture_width = check_int_range(mixture_width, "mixture_width", min_value=1)[0]
+        if (
+            isinstance(chain_depth, bool)
+            or not isinstance(chain_depth, int)
+            or chain_depth == 0
+            or chain_depth < -1
+        ):
+            raise ConfigError(
+                f"chain_depth must be a positive integer or -1 (1-3 at random), got {chain_depth!r}"
+            )
+        self.chain_depth = chain_depth
+        self.alpha = check_range(alpha, "alpha", min_value=0.0)[0]
+        if self.alpha <= 0.0:
+            raise ConfigError(f"alpha must be > 0, got {alpha!r}")
+        if not isinstance(all_ops, bool):
+            raise ConfigError(f"all_ops must be True or False, got {all_ops!r}")
+        self.all_ops = all_ops
+
+    def validate(self, batch: ImageBatch) -> None:
+        super().validate(batch)
+        if batch.mask is not None or batch.has_targets:
+            raise InputError(
+                "AugMix mixes differently warped copies of each image: masks, boxes and keypoints cannot follow "
+                "it (use RandAugment or TrivialAugmentWide for them)"
+            )
+
+    def sample(self, batch: ImageBatch, draws: Draws) -> dict[str, Any]:
+        names = _AUGMIX_OPS if self.all_ops else _AUGMIX_OPS[:9]
+        space = np.array([OPS.index(name) for name in names])
+        steps = 3 if self.chain_depth == -1 else self.chain_depth
+        shape = (self.mixture_width, steps)
+        ops = space[draws.integers(0, len(space), size=shape)]
+        if self.chain_depth == -1:  # a depth of 1-3 per chain: the steps past it are the identity
+            depth = draws.integers(1, 4, size=(self.mixture_width,))
+            ops = np.where(np.arange(steps) < depth[..., None], ops, 0)
+        bins = draws.integers(0, self.severity, size=shape)
+        negative = draws.bernoulli(0.5, size=shape)
+        mags = np.zeros(ops.shape)
+        for k in np.unique(ops).tolist():
+            hit = ops == k
+            if k:
+                table = augmix_table(OPS[k], batch.height, batch.width)
+                mags[hit] = table[bins[hit]] * np.where(negative[hit] & (OPS[k] in _SIGNED), -1.0, 1.0)
+        keep = draws.beta(self.alpha, self.alpha)
+        # Dirichlet(alpha, ..., alpha) weights by stick breaking: w_k = v_k prod_{j<k} (1 - v_j), v_k ~ Beta(alpha, rest)
+        weights = np.empty((len(keep), self.mixture_width))
+        left = np.ones(len(keep))
+        for c in range(self.mixture_width - 1):
+            v = draws.beta(self.alpha, (self.mixture_width - 1 - c) * self.alpha)
+            weights[:, c] = left * v
+            left = left * (1.0 - v)
+        weights[:, -1] = left
+        return {"op": ops, "magnitude": mags, "keep": keep, "weights": weights * (1.0 - keep)[:, None]}
+
+    def apply(self, batch: ImageBatch, params: dict[str, Any]) -> ImageBatch:
+        image = batch.image
+        if image is None:
+            return batch
+        n = len(batch)
+        ops = np.asarray(params["op"], dtype=np.int64).reshape(n, self.mixture_width, -1)
+        mags = np.asarray(params["magnitude"], dtype=np.float64).reshape(ops.shape)
+        wdt = work_dtype(image.dtype)
+        keep = torch.as_tensor(np.asarray(params["keep"], dtype=np.float64), device=image.device).to(wdt)
+        weights = torch.as_tensor(np.asarray(params["weights"], dtype=np.float64), device=image.device).to(
+            wdt
+        )
+        mix = image.to(wdt) * keep.view(n, 1, 1, 1)
+        for c in range(self.mixture_width):
+            chain, _ = self._steps(batch, ops[:, c], mags[:, c])
+            assert chain.image is not None
+            mix.add_(chain.image.to(wdt) * weights[:, c].view(n, 1, 1, 1))
+        if image.dtype == torch.uint8:
+            return batch.replace(image=mix.round_().clamp_(0.0, 255.0).to(torch.uint8))
+        return batch.replace(image=mix.clamp_(0.0, 1.0).to(image.dtype))

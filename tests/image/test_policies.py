@@ -9,7 +9,7 @@ import torch
 import multiaug.image as mi
 from multiaug.core.errors import ConfigError, InputError
 from multiaug.image.functional.filters import adjust_sharpness
-from multiaug.image.policies import OPS, auto_policy, magnitude_table
+from multiaug.image.policies import OPS, augmix_table, auto_policy, magnitude_table
 
 SIGNED = {
     "ShearX",
@@ -107,8 +107,11 @@ def _reference(op: str, m: float, x: torch.Tensor) -> torch.Tensor:
         inside = (sx >= 0) & (sx < w) & (sy >= 0) & (sy < h)
         out = x[:, sy.clamp(0, h - 1), sx.clamp(0, w - 1)]
         return torch.where(inside, out, torch.zeros_like(out))
-    if op == "Solarize":  # torchvision's: the uint8 pixels >= 255 m, compared in float32
-        return torch.where(x.float() >= torch.tensor(255.0 * m, dtype=torch.float32), 255 - x, x)
+    if op == "Solarize":  # torchvision's: the pixels >= 255 m (uint8) or m (float), compared in float32
+        bound = 255.0 if x.dtype == torch.uint8 else 1.0
+        return torch.where(
+            x.float() >= torch.tensor(bound * m, dtype=torch.float32), (bound - x).to(x.dtype), x
+        )
     single = {
         "Rotate": lambda: mi.Rotate(degrees=(m, m), interpolation="nearest", p=1.0),
         "Brightness": lambda: mi.Brightness((1 + m, 1 + m), p=1.0),
@@ -277,3 +280,55 @@ def test_autoaugment_tables_are_torchvisions() -> None:
                          ("svhn", AutoAugmentPolicy.SVHN)):  # fmt: skip
         theirs = tuple(tuple(tuple(step) for step in sub) for sub in tv.AutoAugment(policy)._policies)
         assert theirs == _AUTO_POLICIES[name], name
+
+
+def test_augmix_is_the_recorded_convex_mix_of_its_chains() -> None:
+    x = torch.rand(40, 3, 16, 16, generator=torch.Generator().manual_seed(4))
+    # nearest warps, as the single-purpose references below run them
+    out, rec = mi.AugMix(severity=10, interpolation="nearest")(x, seed=2, return_params=True)
+    ops, mags, keep, weights = (rec.params[k] for k in ("op", "magnitude", "keep", "weights"))
+    assert ops.shape == mags.shape == (40, 3, 3) and weights.shape == (40, 3)
+    assert np.allclose(keep + weights.sum(1), 1.0) and (weights >= 0).all()
+    compared = 0
+    for i in range(len(x)):
+        shears = mags[i][np.isin(ops[i], [OPS.index("ShearX"), OPS.index("ShearY")])]
+        if any(_halfway(m, 16) for m in shears):
+            continue
+        compared += 1
+        mix = keep[i] * x[i].double()
+        for c in range(3):
+            y = x[i]
+            for op, m in zip(ops[i, c], mags[i, c]):
+                name = OPS[int(op)]
+                y = torch.zeros_like(y) if name == "Posterize" and m == 0 else _reference(name, float(m), y)
+            mix += weights[i, c] * y.double()
+        assert torch.allclose(out[i].double(), mix.clamp(0, 1), atol=2e-5), i
+    assert compared > 20
+
+
+def test_augmix_draws_depths_bins_and_weights_per_sample() -> None:
+    _, rec = mi.AugMix(severity=3)(torch.rand(3000, 3, 8, 8), seed=5, return_params=True)
+    ops, mags, keep, weights = (rec.params[k] for k in ("op", "magnitude", "keep", "weights"))
+    depth = (ops != 0).sum(-1)  # AugMix's operations hold no Identity: the steps past a chain's depth do
+    assert set(np.unique(depth).tolist()) == {1, 2, 3}
+    assert ((ops != 0).argmin(-1)[depth < 3] == depth[depth < 3]).all()  # identities only at the end
+    for k in np.unique(ops[ops != 0]).tolist():
+        table = np.abs(augmix_table(OPS[k], 8, 8))
+        assert np.isin(np.abs(mags[ops == k]), table[:3]).all(), OPS[k]  # bins below the severity
+    assert abs(keep.mean() - 0.5) < 0.02 and abs(keep.std() - np.sqrt(1 / 12)) < 0.02  # Beta(1, 1)
+    shares = weights / weights.sum(1, keepdims=True)
+    assert np.allclose(shares.mean(0), 1 / 3, atol=0.02)  # Dirichlet(1, 1, 1)
+    narrow = mi.AugMix(all_ops=False, chain_depth=2)(torch.rand(500, 3, 8, 8), seed=1, return_params=True)[1]
+    used = {OPS[k] for k in np.unique(narrow.params["op"]).tolist()}
+    assert used.isdisjoint({"Brightness", "Color", "Contrast", "Sharpness", "Identity"}) and len(used) == 9
+
+
+def test_augmix_refuses_targets_and_bad_settings() -> None:
+    x = torch.rand(2, 3, 8, 8)
+    with pytest.raises(InputError, match="masks, boxes and keypoints"):
+        mi.AugMix()(image=x, mask=torch.zeros(2, 1, 8, 8, dtype=torch.int64), seed=0)
+    for bad in ({"severity": 0}, {"severity": 11}, {"mixture_width": 0}, {"chain_depth": 0}, {"alpha": 0.0}):
+        with pytest.raises(ConfigError):
+            mi.AugMix(**bad)
+    u8 = (x * 255).round().to(torch.uint8)
+    assert mi.AugMix()(u8, seed=0).dtype == torch.uint8

@@ -468,8 +468,8 @@ def posterize(image: torch.Tensor, bits: Any) -> torch.Tensor:
     """
     b = image.shape[0]
     nb = np.asarray(_per_sample(bits, b, "bits"), dtype=np.int64)
-    if np.any((nb < 1) | (nb > 8)):
-        raise InputError(f"bits must lie in [1, 8], got {nb.tolist()}")
+    if np.any((nb < 0) | (nb > 8)):
+        raise InputError(f"bits must lie in [0, 8] (0 makes the image black), got {nb.tolist()}")
     if image.dtype == torch.uint8:
         mask = (0xFF << (8 - nb)) & 0xFF
         m = torch.as_tensor(mask.astype(np.uint8), device=image.device)[:, None, None, None]
