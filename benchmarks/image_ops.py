@@ -208,6 +208,12 @@ def ops(P: dict[str, Any]) -> dict[str, dict[str, Callable[[], Any] | None]]:
             "tv": t(lambda: T.AutoAugment()),
             "albu": None,
         },
+        "AugMix": {
+            "ours": lambda: mi.AugMix(),
+            "kornia": None,
+            "tv": t(lambda: T.AugMix()),
+            "albu": None,
+        },
         "chain": chain(P),
     }
 
@@ -271,6 +277,7 @@ NOTES = {
     "TrivialAugmentWide": "multiaug: operation and magnitude per sample; kornia: operation per batch, magnitude "
     "per sample; torchvision: one per call",
     "AutoAugment": "ImageNet policy; multiaug: sub-policy per sample; kornia: per batch; torchvision: one per call",
+    "AugMix": "multiaug: chains drawn per sample; torchvision: chains' operations once per call; kornia has none",
     "chain": "flip p=0.5, rotate 30, ColorJitter, GaussianBlur 5, RandomErasing p=0.5",
 }
 

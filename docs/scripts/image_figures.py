@@ -131,6 +131,7 @@ def main() -> None:
         ("RandAugment(\n num_ops=3,\n magnitude=20)", mi.RandAugment(num_ops=3, magnitude=20)),
         ("TrivialAugmentWide()", mi.TrivialAugmentWide()),
         ("AutoAugment(\n 'imagenet')", mi.AutoAugment("imagenet")),
+        ("AugMix(severity=3)", mi.AugMix(severity=3)),
     ]
     grid(rows_for(policies[:2], street) + rows_for(policies[2:], landscape), OUT / "image_policies.png")
 
