@@ -62,8 +62,8 @@ def uniform_bank(seeds: np.ndarray, k: int) -> np.ndarray:
         >>> bank.shape, bool(((bank >= 0) & (bank < 1)).all())
         ((2, 3), True)
     """
-    with np.errstate(over="ignore"):
-        state = seeds.astype(np.uint64)[:, None] + np.arange(1, k + 1, dtype=np.uint64)[None, :] * _GAMMA
+    # array arithmetic wraps modulo 2**64 without a warning
+    state = np.atleast_1d(seeds).astype(np.uint64)[:, None] + np.arange(1, k + 1, dtype=np.uint64)[None, :] * _GAMMA
     return (mix_keys(state, 0) >> np.uint64(11)).astype(np.float64) * 2.0**-53
 
 
