@@ -13,7 +13,7 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -99,6 +99,14 @@ def _linspace(start: float, stop: float, bins: int) -> np.ndarray:
     return torch.linspace(start, stop, bins, dtype=torch.float32, device="cpu").numpy().astype(np.float64)
 
 
+def _single(value: Any, name: str) -> Any:
+    """``value``, refused when it is a (low, high) pair: the range checks accept one, but these settings are a
+    single number."""
+    if isinstance(value, Iterable) and not isinstance(value, str):
+        raise ConfigError(f"{name} must be a single number, not a range, got {value!r}")
+    return value
+
+
 def _geometry(op: str, m: np.ndarray, height: int, width: int) -> np.ndarray:
     """``(n,3,3)`` forward matrices of a geometric operation with signed magnitudes ``m``."""
     out = np.tile(np.eye(3), (len(m), 1, 1))
@@ -134,7 +142,9 @@ class _Policy(ImageAugmenter):
         same_on_batch: bool,
     ) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch)
-        self.num_magnitude_bins = check_int_range(num_magnitude_bins, "num_magnitude_bins", min_value=2)[0]
+        self.num_magnitude_bins = check_int_range(
+            _single(num_magnitude_bins, "num_magnitude_bins"), "num_magnitude_bins", min_value=2
+        )[0]
         self.interpolation = check_choice(interpolation, "interpolation", INTERPOLATIONS)
         self.fill = check_fill(fill, "fill")
         self.fill_mask = check_label(fill_mask, "fill_mask")
@@ -264,8 +274,8 @@ class RandAugment(_Policy):
         same_on_batch: bool = False,
     ) -> None:
         super().__init__(num_magnitude_bins, interpolation, fill, fill_mask, p, same_on_batch)
-        self.num_ops = check_int_range(num_ops, "num_ops", min_value=0)[0]
-        self.magnitude = check_int_range(magnitude, "magnitude", min_value=0)[0]
+        self.num_ops = check_int_range(_single(num_ops, "num_ops"), "num_ops", min_value=0)[0]
+        self.magnitude = check_int_range(_single(magnitude, "magnitude"), "magnitude", min_value=0)[0]
         if self.magnitude >= self.num_magnitude_bins:
             raise ConfigError(
                 f"magnitude must be a bin in 0..{self.num_magnitude_bins - 1} (num_magnitude_bins="
@@ -527,8 +537,12 @@ class AugMix(_Policy):
         same_on_batch: bool = False,
     ) -> None:
         super().__init__(_AUGMIX_BINS, interpolation, fill, 0.0, p, same_on_batch)
-        self.severity = check_int_range(severity, "severity", min_value=1, max_value=_AUGMIX_BINS)[0]
-        self.mixture_width = check_int_range(mixture_width, "mixture_width", min_value=1)[0]
+        self.severity = check_int_range(
+            _single(severity, "severity"), "severity", min_value=1, max_value=_AUGMIX_BINS
+        )[0]
+        self.mixture_width = check_int_range(
+            _single(mixture_width, "mixture_width"), "mixture_width", min_value=1
+        )[0]
         if (
             isinstance(chain_depth, bool)
             or not isinstance(chain_depth, int)
@@ -539,7 +553,7 @@ class AugMix(_Policy):
                 f"chain_depth must be a positive integer or -1 (1-3 at random), got {chain_depth!r}"
             )
         self.chain_depth = chain_depth
-        self.alpha = check_range(alpha, "alpha", min_value=0.0)[0]
+        self.alpha = check_range(_single(alpha, "alpha"), "alpha", min_value=0.0)[0]
         if self.alpha <= 0.0:
             raise ConfigError(f"alpha must be > 0, got {alpha!r}")
         if not isinstance(all_ops, bool):
