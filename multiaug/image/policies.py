@@ -608,11 +608,13 @@ class AugMix(_Policy):
         weights = torch.as_tensor(np.asarray(params["weights"], dtype=np.float64), device=image.device).to(
             wdt
         )
-        mix = image.to(wdt) * keep.view(n, 1, 1, 1)
+        # the products promote uint8 and float16 to the work dtype themselves: no converted copy of each image
+        mix = torch.mul(image, keep.view(n, 1, 1, 1))
+        term = torch.empty_like(mix)
         for c in range(self.mixture_width):
             chain, _ = self._steps(batch, ops[:, c], mags[:, c])
             assert chain.image is not None
-            mix.add_(chain.image.to(wdt) * weights[:, c].view(n, 1, 1, 1))
+            mix.add_(torch.mul(chain.image, weights[:, c].view(n, 1, 1, 1), out=term))
         if image.dtype == torch.uint8:
             return batch.replace(image=mix.round_().clamp_(0.0, 255.0).to(torch.uint8))
         return batch.replace(image=mix.clamp_(0.0, 1.0).to(image.dtype))

@@ -351,3 +351,18 @@ def test_single_number_settings_refuse_a_range(make: Callable[[], object]) -> No
     # a (low, high) pair is no setting of these: it was silently read as its low end
     with pytest.raises(ConfigError, match="a single"):
         make()
+
+
+def test_augmix_rounds_the_float32_mix_of_uint8_chains() -> None:
+    x = _images(12, seed=8, size=20)
+    aug = mi.AugMix(severity=6)
+    out, rec = aug(x, seed=3, return_params=True)
+    keep, weights = rec.params["keep"], rec.params["weights"]
+    mix = x.float() * torch.as_tensor(keep, dtype=torch.float32).view(-1, 1, 1, 1)
+    for c in range(3):  # each chain alone: its weight 1, the others' and the original's 0
+        rec.params["keep"] = np.zeros_like(keep)
+        rec.params["weights"] = np.eye(3)[[c] * len(x)]
+        chain = aug(x, params=rec)
+        mix += chain * torch.as_tensor(weights[:, c], dtype=torch.float32).view(-1, 1, 1, 1)
+    assert torch.equal(out, mix.round().clamp(0, 255).to(torch.uint8))  # rounded: torchvision truncates
+    assert not torch.equal(out, mix.clamp(0, 255).to(torch.uint8))
