@@ -63,7 +63,10 @@ def uniform_bank(seeds: np.ndarray, k: int) -> np.ndarray:
         ((2, 3), True)
     """
     # array arithmetic wraps modulo 2**64 without a warning
-    state = np.atleast_1d(seeds).astype(np.uint64)[:, None] + np.arange(1, k + 1, dtype=np.uint64)[None, :] * _GAMMA
+    state = (
+        np.atleast_1d(seeds).astype(np.uint64)[:, None]
+        + np.arange(1, k + 1, dtype=np.uint64)[None, :] * _GAMMA
+    )
     return (mix_keys(state, 0) >> np.uint64(11)).astype(np.float64) * 2.0**-53
 
 
