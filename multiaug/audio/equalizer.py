@@ -12,7 +12,7 @@ from typing import Any
 import torch
 
 from ..core import Draws, register
-from ..core.checks import check_range
+from ..core.checks import check_number, check_range
 from ..core.errors import ConfigError
 from .base import AudioAugmenter, AudioBatch
 from .filters import _hz, _tensor
@@ -182,7 +182,7 @@ class SevenBandParametricEQ(AudioAugmenter):
     ) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch, per_channel=per_channel, sample_rate=sample_rate)
         self.gain_db = check_range(gain_db, "gain_db", symmetric=True, min_value=-60.0, max_value=60.0)
-        self.center_jitter = check_range(center_jitter, "center_jitter", min_value=0.0, max_value=1.0)[0]
+        self.center_jitter = check_number(center_jitter, "center_jitter", min_value=0.0, max_value=1.0)
 
     def sample(self, batch: AudioBatch, draws: Draws) -> dict[str, Any]:
         size = (len(SEVEN_BANDS),)

@@ -9,7 +9,7 @@ import numpy as np
 import torch
 
 from ..core import Draws, register
-from ..core.checks import check_choice, check_range
+from ..core.checks import check_choice, check_number
 from ..core.errors import ConfigError
 from .base import AudioAugmenter, AudioBatch, SpectrogramAugmenter, SpectrogramBatch
 from .functional.masking import mask_bands, time_mask
@@ -49,8 +49,8 @@ class TimeMask(AudioAugmenter):
     ) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch, per_channel=per_channel, sample_rate=sample_rate)
         self.unit, self.duration = check_duration(duration, unit)
-        self.fill = check_range(fill, "fill")[0]
-        self.fade = check_range(fade, "fade", min_value=0.0)[0]
+        self.fill = check_number(fill, "fill")
+        self.fade = check_number(fade, "fade", min_value=0.0)
 
     def sample(self, batch: AudioBatch, draws: Draws) -> dict[str, Any]:
         return {"duration": draws.uniform(*self.duration), "position": draws.uniform()}
@@ -109,8 +109,8 @@ class _BandMasking(SpectrogramAugmenter):
         if isinstance(fill, str):
             self.fill: float | str = check_choice(fill, "fill", ["mean"])
         else:
-            self.fill = check_range(fill, "fill")[0]
-        self.max_fraction = check_range(max_fraction, "max_fraction", min_value=0.0, max_value=1.0)[0]
+            self.fill = check_number(fill, "fill")
+        self.max_fraction = check_number(max_fraction, "max_fraction", min_value=0.0, max_value=1.0)
 
     def _sizes(self, batch: SpectrogramBatch) -> Any:
         """The masked axis' size: the bins, or each spectrogram's own frames ``(B, 1)`` for time masks."""

@@ -8,7 +8,7 @@ import numpy as np
 import torch
 
 from ..core import Draws, register
-from ..core.checks import check_choice, check_range
+from ..core.checks import check_choice, check_number, check_range
 from ..core.errors import ConfigError
 from .base import AudioAugmenter, AudioBatch
 from .functional.shift import shift as shift_kernel
@@ -105,7 +105,7 @@ class Shift(AudioAugmenter):
         if not isinstance(rollover, bool):
             raise ConfigError(f"rollover must be True or False, got {rollover!r}")
         self.rollover = rollover
-        self.fill = check_range(fill, "fill")[0]
+        self.fill = check_number(fill, "fill")
         if unit == "samples" and np.ceil(self.shift[0]) > np.floor(self.shift[1]):
             raise ConfigError(f"shift={shift!r} holds no whole number of samples (unit='samples')")
 

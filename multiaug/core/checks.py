@@ -8,7 +8,7 @@ from typing import Any
 
 from .errors import ConfigError, did_you_mean
 
-__all__ = ["check_choice", "check_int_range", "check_prob", "check_range"]
+__all__ = ["check_choice", "check_int", "check_int_range", "check_number", "check_prob", "check_range"]
 
 
 def _number(value: Any, name: str) -> float:
@@ -75,6 +75,36 @@ def check_range(
     if max_value is not None and high > max_value:
         raise ConfigError(f"{name} must be <= {max_value}, got {value!r}")
     return (low, high)
+
+
+def _not_a_range(value: Any, name: str) -> None:
+    if isinstance(value, Iterable) and not isinstance(value, str):
+        raise ConfigError(f"{name} must be a single number, not a range, got {value!r}")
+
+
+def check_number(
+    value: Any, name: str, *, min_value: float | None = None, max_value: float | None = None
+) -> float:
+    """One finite number within ``[min_value, max_value]`` (a ``(low, high)`` pair is refused, not cut to its
+    first value).
+
+    Example:
+        >>> check_number(0.25, "fill")
+        0.25
+    """
+    _not_a_range(value, name)
+    return check_range(value, name, min_value=min_value, max_value=max_value)[0]
+
+
+def check_int(value: Any, name: str, *, min_value: int | None = None, max_value: int | None = None) -> int:
+    """One integer within ``[min_value, max_value]`` (a ``(low, high)`` pair is refused).
+
+    Example:
+        >>> check_int(3, "severity", min_value=1)
+        3
+    """
+    _not_a_range(value, name)
+    return check_int_range(value, name, min_value=min_value, max_value=max_value)[0]
 
 
 def check_int_range(

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .checks import check_choice, check_range
+from .checks import check_choice, check_number
 from .errors import ConfigError, InputError, InputTypeError
 from .random import Draws
 from .record import Record
@@ -54,7 +54,7 @@ def check_alpha(value: Any, name: str = "alpha") -> float:
         >>> check_alpha(0.4)
         0.4
     """
-    alpha = check_range(value, name)[0]
+    alpha = check_number(value, name)
     if alpha <= 0.0:
         raise ConfigError(f"{name} must be > 0 (lam ~ Beta({name}, {name})), got {value!r}")
     return alpha

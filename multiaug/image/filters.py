@@ -13,7 +13,7 @@ import numpy as np
 import torch
 
 from ..core import Draws, register
-from ..core.checks import check_int_range, check_range
+from ..core.checks import check_int_range, check_number, check_range
 from ..core.errors import ConfigError
 from ..core.noise import randn
 from .base import ImageAugmenter, ImageBatch
@@ -274,7 +274,7 @@ class GaussianNoise(ImageAugmenter):
     ) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch)
         self.std = check_range(std, "std", min_value=0.0)
-        self.mean = check_range(mean, "mean", min_value=-1.0, max_value=1.0)[0]
+        self.mean = check_number(mean, "mean", min_value=-1.0, max_value=1.0)
         if not isinstance(per_channel, bool):
             raise ConfigError(f"per_channel must be True or False, got {per_channel!r}")
         self.per_channel = per_channel

@@ -16,7 +16,7 @@ import numpy as np
 import torch
 
 from ..core import Draws, register
-from ..core.checks import check_choice, check_int_range, check_range
+from ..core.checks import check_choice, check_int_range, check_number, check_range
 from ..core.errors import ConfigError, InputError
 from .base import ImageAugmenter, ImageBatch
 from .functional.geometry import affine_matrix, perspective_matrix
@@ -320,9 +320,9 @@ class Affine(_Warped):
         if isinstance(translate, Sequence) and not isinstance(translate, str):
             if len(translate) != 2:
                 raise ConfigError(f"translate must be one number or (fx, fy), got {translate!r}")
-            tx, ty = (check_range(v, "translate", min_value=0.0, max_value=1.0)[0] for v in translate)
+            tx, ty = (check_number(v, "translate", min_value=0.0, max_value=1.0) for v in translate)
         else:
-            tx = ty = check_range(translate, "translate", min_value=0.0, max_value=1.0)[0]
+            tx = ty = check_number(translate, "translate", min_value=0.0, max_value=1.0)
         self.translate = (tx, ty)
         self.scale = check_range(scale, "scale", min_value=1e-3)
         if self.scale[0] <= 0:

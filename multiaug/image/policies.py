@@ -13,14 +13,14 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import torch
 
 from ..core import Draws, register
-from ..core.checks import check_choice, check_int_range, check_range
+from ..core.checks import check_choice, check_int, check_number
 from ..core.errors import ConfigError, InputError
 from .base import ImageAugmenter, ImageBatch
 from .functional import color as C
@@ -99,14 +99,6 @@ def _linspace(start: float, stop: float, bins: int) -> np.ndarray:
     return torch.linspace(start, stop, bins, dtype=torch.float32, device="cpu").numpy().astype(np.float64)
 
 
-def _single(value: Any, name: str) -> Any:
-    """``value``, refused when it is a (low, high) pair: the range checks accept one, but these settings are a
-    single number."""
-    if isinstance(value, Iterable) and not isinstance(value, str):
-        raise ConfigError(f"{name} must be a single number, not a range, got {value!r}")
-    return value
-
-
 def _geometry(op: str, m: np.ndarray, height: int, width: int) -> np.ndarray:
     """``(n,3,3)`` forward matrices of a geometric operation with signed magnitudes ``m``."""
     out = np.tile(np.eye(3), (len(m), 1, 1))
@@ -142,9 +134,7 @@ class _Policy(ImageAugmenter):
         same_on_batch: bool,
     ) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch)
-        self.num_magnitude_bins = check_int_range(
-            _single(num_magnitude_bins, "num_magnitude_bins"), "num_magnitude_bins", min_value=2
-        )[0]
+        self.num_magnitude_bins = check_int(num_magnitude_bins, "num_magnitude_bins", min_value=2)
         self.interpolation = check_choice(interpolation, "interpolation", INTERPOLATIONS)
         self.fill = check_fill(fill, "fill")
         self.fill_mask = check_label(fill_mask, "fill_mask")
@@ -274,8 +264,8 @@ class RandAugment(_Policy):
         same_on_batch: bool = False,
     ) -> None:
         super().__init__(num_magnitude_bins, interpolation, fill, fill_mask, p, same_on_batch)
-        self.num_ops = check_int_range(_single(num_ops, "num_ops"), "num_ops", min_value=0)[0]
-        self.magnitude = check_int_range(_single(magnitude, "magnitude"), "magnitude", min_value=0)[0]
+        self.num_ops = check_int(num_ops, "num_ops", min_value=0)
+        self.magnitude = check_int(magnitude, "magnitude", min_value=0)
         if self.magnitude >= self.num_magnitude_bins:
             raise ConfigError(
                 f"magnitude must be a bin in 0..{self.num_magnitude_bins - 1} (num_magnitude_bins="
@@ -537,12 +527,8 @@ class AugMix(_Policy):
         same_on_batch: bool = False,
     ) -> None:
         super().__init__(_AUGMIX_BINS, interpolation, fill, 0.0, p, same_on_batch)
-        self.severity = check_int_range(
-            _single(severity, "severity"), "severity", min_value=1, max_value=_AUGMIX_BINS
-        )[0]
-        self.mixture_width = check_int_range(
-            _single(mixture_width, "mixture_width"), "mixture_width", min_value=1
-        )[0]
+        self.severity = check_int(severity, "severity", min_value=1, max_value=_AUGMIX_BINS)
+        self.mixture_width = check_int(mixture_width, "mixture_width", min_value=1)
         if (
             isinstance(chain_depth, bool)
             or not isinstance(chain_depth, int)
@@ -553,7 +539,7 @@ class AugMix(_Policy):
                 f"chain_depth must be a positive integer or -1 (1-3 at random), got {chain_depth!r}"
             )
         self.chain_depth = chain_depth
-        self.alpha = check_range(_single(alpha, "alpha"), "alpha", min_value=0.0)[0]
+        self.alpha = check_number(alpha, "alpha", min_value=0.0)
         if self.alpha <= 0.0:
             raise ConfigError(f"alpha must be > 0, got {alpha!r}")
         if not isinstance(all_ops, bool):

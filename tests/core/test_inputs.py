@@ -140,3 +140,21 @@ def test_seeds_beyond_64_bits_are_refused_not_aliased() -> None:
     for seed in (2**64, -(2**63) - 1):
         with pytest.raises(InputError, match="64 bits"):
             flip(x, seed=seed)
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda: ma.Shift(fill=(0.0, 0.5)),
+        lambda: ma.TimeMask(fade=(0.01, 0.02)),
+        lambda: ma.TimeMasking(max_fraction=(0.1, 0.2)),
+        lambda: ma.SevenBandParametricEQ(center_jitter=(0.0, 0.1)),
+        lambda: mi.GaussianNoise(mean=(0.0, 0.1)),
+        lambda: mi.Affine(translate=((0.1, 0.2), 0.1)),
+        lambda: mi.Mixup(alpha=(0.2, 0.4)),
+        lambda: mi.AugMix(severity=(2, 5)),
+    ],
+)
+def test_single_number_settings_refuse_a_range_instead_of_keeping_its_first_value(build) -> None:
+    with pytest.raises(ConfigError, match="single number, not a range"):
+        build()

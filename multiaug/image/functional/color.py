@@ -458,7 +458,7 @@ def solarize(image: torch.Tensor, threshold: Any) -> torch.Tensor:
 
 
 def posterize(image: torch.Tensor, bits: Any) -> torch.Tensor:
-    """Keep the ``bits`` (1..8) most significant bits per sample.
+    """Keep the ``bits`` (0..8; 0 makes the image black) most significant bits per sample.
 
     uint8: ``x & mask``; float: ``floor(x * 2**bits) / 2**bits`` (as torchvision).
 
