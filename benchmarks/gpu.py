@@ -1,8 +1,8 @@
 """GPU benchmark: multiaug on CUDA beside kornia, torchvision v2 and torch-audiomentations on the same device.
 
-Workloads: the image 5-op chain (flip p=0.5, rotate 30, ColorJitter, GaussianBlur 5, RandomErasing p=0.5) and
-Mixup/CutMix at B=128 of 3x224x224 float32, and a batch of 32 clips of 3 s at 16 kHz through PitchShift,
-TimeStretch and AddGaussianSNR. Every call is synchronised (``torch.cuda.synchronize``) so the time covers the
+Workloads: the image 5-op chain (flip p=0.5, rotate 30, ColorJitter, GaussianBlur 5, RandomErasing p=0.5),
+RandAugment (2 operations at magnitude 9, per sample) and Mixup/CutMix at B=128 of 3x224x224 float32, and a
+batch of 32 clips of 3 s at 16 kHz through PitchShift, TimeStretch and AddGaussianSNR. Every call is synchronised (``torch.cuda.synchronize``) so the time covers the
 work; contenders are interleaved, medians of repeats. Writes ``benchmarks/results/gpu.md``.
 
 Run on a machine with CUDA: ``python benchmarks/gpu.py`` (``--device cpu --repeats 1 --no-write`` checks the
@@ -78,8 +78,15 @@ def image_rows(device: str, batch: int) -> dict[str, dict[str, Callable[[], Any]
         "Mixup": {"multiaug": lambda: mixup.mix(x, labels)},
         "CutMix": {"multiaug": lambda: cutmix.mix(x, labels)},
     }
+    randaug = mi.RandAugment(num_ops=2, magnitude=9)
+    rows["RandAugment"] = {"multiaug": lambda: randaug(x)}
+    if P.get("K") is not None:
+        kornia_randaug = P["K"].auto.RandAugment(n=2, m=9).to(device)
+        rows["RandAugment"]["kornia"] = lambda: kornia_randaug(x)
     if P.get("T") is not None:
         T = P["T"]
+        tv_randaug = T.RandAugment(num_ops=2, magnitude=9)
+        rows["RandAugment"]["torchvision v2"] = lambda: tv_randaug(x)
         tv_mixup, tv_cutmix = T.MixUp(alpha=1.0, num_classes=10), T.CutMix(alpha=1.0, num_classes=10)
         rows["Mixup"]["torchvision v2"] = lambda: tv_mixup(x, labels)
         rows["CutMix"]["torchvision v2"] = lambda: tv_cutmix(x, labels)
@@ -119,7 +126,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     device = args.device
     rows = {**image_rows(device, args.batch), **audio_rows(device)}
-    sizes = {"image chain": args.batch, "Mixup": args.batch, "CutMix": args.batch}
+    sizes = {"image chain": args.batch, "Mixup": args.batch, "CutMix": args.batch, "RandAugment": args.batch}
     gpu = torch.cuda.get_device_name(0) if device == "cuda" else "CPU"
     lines = [
         "## GPU: multiaug on the device beside kornia, torchvision v2, torch-audiomentations",
