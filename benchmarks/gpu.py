@@ -2,8 +2,9 @@
 
 Workloads: the image 5-op chain (flip p=0.5, rotate 30, ColorJitter, GaussianBlur 5, RandomErasing p=0.5),
 RandAugment (2 operations at magnitude 9, per sample) and Mixup/CutMix at B=128 of 3x224x224 float32, and a
-batch of 32 clips of 3 s at 16 kHz through PitchShift, TimeStretch and AddGaussianSNR. Every call is synchronised (``torch.cuda.synchronize``) so the time covers the
-work; contenders are interleaved, medians of repeats. Writes ``benchmarks/results/gpu.md``.
+batch of 32 clips of 3 s at 16 kHz through PitchShift, TimeStretch and AddGaussianSNR. Every call is
+synchronised (``torch.cuda.synchronize``) so the time covers the work; contenders are interleaved, medians of
+repeats. Writes ``benchmarks/results/gpu.md``.
 
 Run on a machine with CUDA: ``python benchmarks/gpu.py`` (``--device cpu --repeats 1 --no-write`` checks the
 script itself on a CPU-only machine).
