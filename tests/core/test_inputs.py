@@ -153,6 +153,11 @@ def test_seeds_beyond_64_bits_are_refused_not_aliased() -> None:
         lambda: mi.Affine(translate=((0.1, 0.2), 0.1)),
         lambda: mi.Mixup(alpha=(0.2, 0.4)),
         lambda: mi.AugMix(severity=(2, 5)),
+        lambda: mi.AugMix(mixture_width=(1, 4)),
+        lambda: mi.AugMix(alpha=(0.5, 2.0)),
+        lambda: mi.RandAugment(num_ops=(1, 3)),
+        lambda: mi.RandAugment(magnitude=(2, 9)),
+        lambda: mi.TrivialAugmentWide(num_magnitude_bins=(5, 31)),
     ],
 )
 def test_single_number_settings_refuse_a_range_instead_of_keeping_its_first_value(build) -> None:
