@@ -454,9 +454,9 @@ class Perspective(_Warped):
         same_on_batch: bool = False,
     ) -> None:
         super().__init__(interpolation, border, fill, fill_mask, p, same_on_batch)
-        self.distortion_scale = check_range(
+        self.distortion_scale = check_number(
             distortion_scale, "distortion_scale", min_value=0.0, max_value=1.0
-        )[0]
+        )
 
     def sample(self, batch: ImageBatch, draws: Draws) -> dict[str, Any]:
         # inward offsets of the corners (top-left, top-right, bottom-right, bottom-left) as fractions of W and H

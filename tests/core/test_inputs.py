@@ -151,6 +151,7 @@ def test_seeds_beyond_64_bits_are_refused_not_aliased() -> None:
         lambda: ma.SevenBandParametricEQ(center_jitter=(0.0, 0.1)),
         lambda: mi.GaussianNoise(mean=(0.0, 0.1)),
         lambda: mi.Affine(translate=((0.1, 0.2), 0.1)),
+        lambda: mi.Perspective(distortion_scale=(0.2, 0.8)),
         lambda: mi.Mixup(alpha=(0.2, 0.4)),
         lambda: mi.AugMix(severity=(2, 5)),
         lambda: mi.AugMix(mixture_width=(1, 4)),
