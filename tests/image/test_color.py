@@ -80,6 +80,34 @@ def test_per_sample_affine_ops_match_the_formulas_across_chunks(dtype: torch.dty
         assert (out.double() - expected).abs().max() <= tol
 
 
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64, torch.bfloat16, torch.uint8])
+def test_channel_affine_without_clamp_leaves_float_results_unclamped(dtype: torch.dtype) -> None:
+    # one scale per sample (the per-sample fused path on CPU), 10 samples across the chunk of 8, negative,
+    # zero and above-one scales with biases that push results out of [0, 1] on both sides
+    gen = torch.Generator().manual_seed(5)
+    x64 = torch.rand(10, 2, 3, 4, generator=gen, dtype=torch.float64)
+    x64[:, :, 0, 0], x64[:, :, 0, 1] = 0.0, 1.0
+    unit = 255.0 if dtype == torch.uint8 else 1.0
+    x = (x64 * 255).round().to(dtype) if dtype == torch.uint8 else x64.to(dtype)
+    before = x.clone()
+    scale = np.linspace(-1.5, 2.5, 10)[:, None]
+    bias = np.linspace(-0.6, 0.6, 20).reshape(10, 2)
+    ref = (
+        torch.as_tensor(scale)[:, :, None, None] * (x.double() / unit)
+        + torch.as_tensor(bias)[:, :, None, None]
+    )
+    loose = C.channel_affine(x, scale, bias, clamp=False)
+    tight = C.channel_affine(x, scale, bias)
+    assert torch.equal(x, before)
+    tol = 1.0 if dtype == torch.uint8 else 4 * torch.finfo(dtype).eps * float(ref.abs().max())
+    assert (tight.double() - ref.clamp(0.0, 1.0) * unit).abs().max() <= tol
+    if dtype == torch.uint8:  # uint8 results saturate either way
+        assert torch.equal(loose, tight)
+    else:
+        assert float(loose.min()) < 0.0 and float(loose.max()) > 1.0
+        assert (loose.double() - ref).abs().max() <= tol
+
+
 def test_saturation_blends_with_own_grey() -> None:
     out = mi.Saturation((0.25, 0.25), p=1.0)(RGB)
     assert torch.allclose(out, 0.25 * RGB + 0.75 * _luma(RGB)[None], atol=1e-6)
@@ -318,7 +346,7 @@ def test_float_results_stay_in_unit_range_for_any_parameters(
         assert float(out.min()) >= 0.0 and float(out.max()) <= 1.0
 
 
-@pytest.mark.parametrize("dtype", [torch.float32, torch.float64, torch.float16, torch.uint8])
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64, torch.float16, torch.bfloat16, torch.uint8])
 def test_normalize_is_within_two_ulp_of_the_exact_formula(dtype: torch.dtype) -> None:
     gen = torch.Generator().manual_seed(1)
     x = torch.rand(4, 3, 9, 11, generator=gen)
