@@ -50,6 +50,9 @@ class Augmenter(Protocol):
     def to_config(self) -> dict[str, Any]: ...
 
 
+_TENSOR_NUMBERS = 64  # a 0-d or 1-d tensor argument up to this many values is stored as numbers in a config
+
+
 def _config_value(value: Any, where: str) -> Any:
     """Convert a constructor argument into plain config data."""
     if isinstance(value, Augmentation):
@@ -60,6 +63,10 @@ def _config_value(value: Any, where: str) -> Any:
         return value.item()
     if isinstance(value, np.ndarray):
         return _config_value(value.tolist(), where)
+    if hasattr(value, "detach") and value.dim() <= 1 and value.numel() <= _TENSOR_NUMBERS:
+        # a few numbers given as a torch tensor (a 0-d count, per-channel statistics); data tensors (sound
+        # banks, images) stay refused
+        return _config_value(value.detach().cpu().tolist(), where)
     if isinstance(value, PurePath):
         return str(value)
     if isinstance(value, list | tuple):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Iterable
 from typing import Any
 
@@ -18,6 +19,11 @@ def _number(value: Any, name: str) -> float:
     if not math.isfinite(out):
         raise ConfigError(f"{name} must be finite, got {value!r}")
     return out
+
+
+def _is_sequence(value: Any) -> bool:
+    """A list, tuple, array or tensor of values; a 0-d array or tensor is one number (it defines __iter__)."""
+    return isinstance(value, Iterable) and not isinstance(value, str) and getattr(value, "ndim", 1) != 0
 
 
 def check_prob(p: Any, name: str = "p") -> float:
@@ -55,7 +61,7 @@ def check_range(
     """
     if isinstance(value, str | dict):
         raise ConfigError(f"{name} must be a number or a (low, high) pair, got {value!r}")
-    if isinstance(value, Iterable):
+    if _is_sequence(value):
         items = list(value)
         if len(items) != 2:
             raise ConfigError(f"{name} must be a number or a (low, high) pair, got {value!r}")
@@ -78,7 +84,7 @@ def check_range(
 
 
 def _not_a_range(value: Any, name: str) -> None:
-    if isinstance(value, Iterable) and not isinstance(value, str):
+    if _is_sequence(value):
         raise ConfigError(f"{name} must be a single number, not a range, got {value!r}")
 
 
@@ -116,8 +122,10 @@ def check_int_range(
         >>> check_int_range((1, 3), "n")
         (1, 3)
     """
-    items = list(value) if isinstance(value, Iterable) and not isinstance(value, str) else [value, value]
-    if len(items) != 2 or not all(isinstance(v, int) and not isinstance(v, bool) for v in items):
+    items = list(value) if _is_sequence(value) else [value, value]
+    # numpy and torch integers count (numbers.Integral, or a 0-d integer array or tensor), bools do not
+    items = [v.item() if getattr(v, "ndim", None) == 0 and hasattr(v, "item") else v for v in items]
+    if len(items) != 2 or not all(isinstance(v, numbers.Integral) and not isinstance(v, bool) for v in items):
         raise ConfigError(f"{name} must be an integer or a (low, high) pair of integers, got {value!r}")
     low, high = items
     if low > high:

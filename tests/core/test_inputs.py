@@ -164,3 +164,23 @@ def test_seeds_beyond_64_bits_are_refused_not_aliased() -> None:
 def test_single_number_settings_refuse_a_range_instead_of_keeping_its_first_value(build) -> None:
     with pytest.raises(ConfigError, match="single number, not a range"):
         build()
+
+
+def test_numpy_and_torch_scalars_are_accepted_as_single_numbers() -> None:
+    import numpy as np
+
+    assert mi.AugMix(severity=np.int64(4), alpha=np.float32(0.5)).severity == 4
+    assert mi.RandAugment(num_ops=torch.tensor(3), magnitude=np.int32(7)).num_ops == 3
+    assert ma.Shift(fill=np.array(0.25)).fill == 0.25
+    with pytest.raises(ConfigError, match="integer"):
+        mi.RandAugment(num_ops=np.float64(2.0))
+
+
+def test_small_tensor_arguments_are_saved_as_numbers_and_data_tensors_are_refused() -> None:
+    aug = mi.RandAugment(num_ops=torch.tensor(3))
+    assert aug.to_config()["num_ops"] == 3 and multiaug.from_config(aug.to_config()).num_ops == 3
+    norm = mi.Normalize(mean=torch.tensor([0.5, 0.4, 0.3]), std=torch.tensor([0.2, 0.2, 0.2]))
+    assert norm.to_config()["mean"] == pytest.approx([0.5, 0.4, 0.3])
+    bank = ma.AddBackgroundNoise(torch.zeros(2, 1, 8000), sources_sample_rate=8000)
+    with pytest.raises(ConfigError, match="config cannot store"):
+        bank.to_config()
