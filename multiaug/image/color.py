@@ -471,7 +471,8 @@ class Normalize(ImageAugmenter):
 
     The output is float and not clamped: float input keeps its dtype, uint8 input (divided by 255 first)
     gives float32. Put it last in a pipeline, after the ops that expect values in [0, 1]. Each channel is one
-    fused pass, ``x * (1 / std) - mean / std``, within 2 units in the last place of ``(x - mean) / std``.
+    fused pass, ``x * (1 / std) - mean / std``: it differs from ``(x - mean) / std`` by at most 2 float epsilons
+    times ``max(|result|, 1)`` (less than the two-pass formula's own rounding error).
 
     Args:
         mean, std: one value per channel, or one value for all (default: ImageNet RGB statistics).

@@ -565,8 +565,8 @@ def normalize(image: torch.Tensor, mean: Any, std: Any, dtype: torch.dtype | Non
 
     The output dtype is ``dtype``, else the input's float dtype, else float32 for uint8 input. Each channel is
     one fused pass, ``x * (1 / std) - mean / std`` (torch's ``add`` with a scalar and ``alpha``): close to memory-copy
-    speed on CPU, 2-2.5x the two passes of ``(x - mean) / std``, and within 2 units in the last place of it
-    (here 2 + 1 ulp).
+    speed on CPU, 2-2.5x the two passes of ``(x - mean) / std``; it differs from the exact formula by at most 2
+    float epsilons times ``max(|result|, 1)`` (here 2 + 1 ulp).
 
     Example:
         >>> normalize(torch.tensor([[[[255]]]], dtype=torch.uint8), [0.5], [0.25]).item()
