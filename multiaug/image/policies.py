@@ -86,11 +86,15 @@ def magnitude_table(op: str, bins: int, height: int, width: int, *, wide: bool =
     if op in ("Brightness", "Color", "Contrast", "Sharpness"):
         return _linspace(0.0, 0.99 if wide else 0.9, bins)
     if op == "Posterize":
-        steps = torch.arange(bins, device="cpu") / ((bins - 1) / (6.0 if wide else 4.0))
-        return (8 - steps).round().numpy().astype(np.float64)
+        return _posterize_bits(8, 6.0 if wide else 4.0, bins)
     if op == "Solarize":
         return _linspace(1.0, 0.0, bins)
     return np.zeros(bins)
+
+
+def _posterize_bits(top: int, spread: float, bins: int) -> np.ndarray:
+    """torchvision's Posterize table: ``top - round(k / ((bins - 1) / spread))`` bits at bin ``k``."""
+    return (top - torch.arange(bins, device="cpu") / ((bins - 1) / spread)).round().numpy().astype(np.float64)
 
 
 def _linspace(start: float, stop: float, bins: int) -> np.ndarray:
@@ -147,15 +151,18 @@ class _Policy(ImageAugmenter):
             )
         check_fill_channels(self.fill, batch, "fill")
 
+    def _table(self, op: str, height: int, width: int) -> np.ndarray:
+        """This policy's magnitudes of ``op``, one per bin."""
+        return magnitude_table(op, self.num_magnitude_bins, height, width, wide=self.wide)
+
     def _signed(self, draws: Draws, ops: np.ndarray, bins: np.ndarray, height: int, width: int) -> np.ndarray:
-        """Signed magnitudes for drawn ``ops`` and magnitude ``bins`` (both ``(B, steps)``)."""
+        """Signed magnitudes for drawn ``ops`` and magnitude ``bins`` (both ``(B, ...)``): one sign draw."""
         negative = draws.bernoulli(0.5, size=ops.shape[1:])
         mags = np.zeros(ops.shape)
-        for k, op in enumerate(OPS):
+        for k in np.unique(ops).tolist():
             hit = ops == k
-            if hit.any():
-                table = magnitude_table(op, self.num_magnitude_bins, height, width, wide=self.wide)
-                mags[hit] = table[bins[hit]] * np.where(negative[hit] & (op in _SIGNED), -1.0, 1.0)
+            sign = np.where(negative[hit] & (OPS[k] in _SIGNED), -1.0, 1.0)
+            mags[hit] = self._table(OPS[k], height, width)[bins[hit]] * sign
         return mags
 
     def apply(self, batch: ImageBatch, params: dict[str, Any]) -> ImageBatch:
@@ -231,8 +238,8 @@ def _color(op: str, image: torch.Tensor, m: np.ndarray) -> torch.Tensor:
 class RandAugment(_Policy):
     """RandAugment (Cubuk et al., 2020): ``num_ops`` operations per sample at one ``magnitude``.
 
-    Each sample draws ``num_ops`` operations from the first 14 of :data:`OPS` (uniformly, with replacement) and a sign for each
-    signed one, and applies them in order at bin ``magnitude`` of ``num_magnitude_bins``: torchvision's
+    Each sample draws ``num_ops`` operations from the first 14 of :data:`OPS` (uniformly, with replacement) and
+    a sign for each signed one, and applies them in order at bin ``magnitude`` of ``num_magnitude_bins``: torchvision's
     ``RandAugment`` semantics and magnitude table (:func:`magnitude_table`), but with a draw per sample instead
     of one per call. Images are uint8 or float, RGB or grey (``Color`` leaves grey images alone).
 
@@ -481,8 +488,7 @@ def augmix_table(op: str, height: int, width: int) -> np.ndarray:
     if op in ("TranslateX", "TranslateY"):
         return _linspace(0.0, (width if op == "TranslateX" else height) / 3.0, _AUGMIX_BINS)
     if op == "Posterize":
-        steps = torch.arange(_AUGMIX_BINS, device="cpu") / ((_AUGMIX_BINS - 1) / 4.0)
-        return (4 - steps).round().numpy().astype(np.float64)
+        return _posterize_bits(4, 4.0, _AUGMIX_BINS)
     return magnitude_table(op, _AUGMIX_BINS, height, width)
 
 
@@ -546,6 +552,9 @@ class AugMix(_Policy):
             raise ConfigError(f"all_ops must be True or False, got {all_ops!r}")
         self.all_ops = all_ops
 
+    def _table(self, op: str, height: int, width: int) -> np.ndarray:
+        return augmix_table(op, height, width)
+
     def validate(self, batch: ImageBatch) -> None:
         super().validate(batch)
         if batch.mask is not None or batch.has_targets:
@@ -564,13 +573,7 @@ class AugMix(_Policy):
             depth = draws.integers(1, 4, size=(self.mixture_width,))
             ops = np.where(np.arange(steps) < depth[..., None], ops, 0)
         bins = draws.integers(0, self.severity, size=shape)
-        negative = draws.bernoulli(0.5, size=shape)
-        mags = np.zeros(ops.shape)
-        for k in np.unique(ops).tolist():
-            hit = ops == k
-            if k:
-                table = augmix_table(OPS[k], batch.height, batch.width)
-                mags[hit] = table[bins[hit]] * np.where(negative[hit] & (OPS[k] in _SIGNED), -1.0, 1.0)
+        mags = self._signed(draws, ops, bins, batch.height, batch.width)
         keep = draws.beta(self.alpha, self.alpha)
         # Dirichlet(alpha, ..., alpha) weights by stick breaking: w_k = v_k prod_{j<k} (1 - v_j), v_k ~ Beta(alpha, rest)
         weights = np.empty((len(keep), self.mixture_width))
