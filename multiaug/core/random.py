@@ -117,22 +117,27 @@ def _expand(value: Any, n: int, size: tuple[int, ...]) -> Any:
     return arr.reshape(arr.shape + (1,) * (len(size) + 1 - arr.ndim))
 
 
-def _lane_words(keys: np.ndarray, index: int, blocks: int, key: tuple[int, int]) -> np.ndarray:
-    """``_words`` through ``philox4x32_lanes``: block ``b`` of sample ``i`` is lane ``i * blocks + b``."""
-    n = len(keys)
-    lanes = n * blocks
+def _lane_block(keys: np.ndarray, index: int, blocks: int, key: tuple[int, int]) -> tuple[int, ...]:
+    """Philox on packed lanes for the draw ``index``: block ``b`` of sample ``i`` is lane ``i * blocks + b``;
+    the four output words, each packed as 64-bit lanes of one integer."""
+    lanes = len(keys) * blocks
     ones = lane_ones(lanes)
     low = 0xFFFFFFFF * ones
     lane_keys = keys if blocks == 1 else np.repeat(keys, blocks)
     packed = int.from_bytes(lane_keys.astype("<u8", copy=False).tobytes(), "little")
-    block = 0 if blocks == 1 else _block_lanes(n, blocks)
-    c0, c1, c2, c3 = philox4x32_lanes(
-        (packed & low, (packed >> 32) & low, (index & 0xFFFFFFFF) * ones, block), key, lanes
-    )
+    block = 0 if blocks == 1 else _block_lanes(len(keys), blocks)
+    counter = (packed & low, (packed >> 32) & low, (index & 0xFFFFFFFF) * ones, block)
+    return philox4x32_lanes(counter, key, lanes)
+
+
+def _lane_words(keys: np.ndarray, index: int, blocks: int, key: tuple[int, int]) -> np.ndarray:
+    """``_words`` through ``philox4x32_lanes``: ``(n, 4 * blocks)`` uint64 words."""
+    c0, c1, c2, c3 = _lane_block(keys, index, blocks, key)
+    lanes = len(keys) * blocks
     out = np.empty((lanes, 2), dtype="<u8")
     out[:, 0] = np.frombuffer((c0 | (c1 << 32)).to_bytes(8 * lanes, "little"), dtype="<u8")
     out[:, 1] = np.frombuffer((c2 | (c3 << 32)).to_bytes(8 * lanes, "little"), dtype="<u8")
-    return out.view("<u4").reshape(n, blocks * 4).astype(np.uint64)
+    return out.view("<u4").reshape(len(keys), blocks * 4).astype(np.uint64)
 
 
 def _lane_units(keys: np.ndarray, index: int, key: tuple[int, int], count: int) -> np.ndarray:
@@ -142,12 +147,8 @@ def _lane_units(keys: np.ndarray, index: int, key: tuple[int, int], count: int) 
     fixed cost is mostly such small calls, several times slower when the caches are cold.
     """
     n = len(keys)
-    ones = lane_ones(n)
-    low = 0xFFFFFFFF * ones
-    packed = int.from_bytes(keys.astype("<u8", copy=False).tobytes(), "little")
-    words = philox4x32_lanes((packed & low, (packed >> 32) & low, (index & 0xFFFFFFFF) * ones, 0), key, n)
-    size = 8 * n
-    raw = b"".join(w.to_bytes(size, "little") for w in words[: 2 * count])
+    words = _lane_block(keys, index, 1, key)
+    raw = b"".join(w.to_bytes(8 * n, "little") for w in words[: 2 * count])
     w = np.frombuffer(raw, dtype="<u8").reshape(count, 2, n)
     return ((w[:, 0] >> np.uint64(5)) * 67108864.0 + (w[:, 1] >> np.uint64(6))).T / _TWO_53
 
