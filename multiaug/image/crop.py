@@ -18,6 +18,7 @@ from ..core.checks import check_range
 from ..core.errors import ConfigError, InputError
 from .base import ImageBatch
 from .functional.geometry import crop_resize_matrix
+from .functional.resize import blend_runs, resize_bilinear
 from .geometric import _check_scale, _column, _Warped
 
 __all__ = ["CenterCrop", "RandomCrop", "RandomResizedCrop", "Resize"]
@@ -240,7 +241,9 @@ class Resize(_Sized):
 
     Bilinear and bicubic interpolate between the nearest source pixels without antialiasing (like OpenCV's
     ``INTER_LINEAR`` and kornia); for strong downscaling blur first. Masks use nearest. uint8 bilinear on CPU
-    runs torch's fixed-point resize (2-4x faster; it can differ from the float path by one grey level).
+    runs torch's fixed-point resize (2-4x faster; it can differ from the float path by one grey level); float32
+    and float64 bilinear on CPU blend strided rows and columns
+    (:func:`~multiaug.image.functional.resize.resize_bilinear`) when the size ratio has a short period.
 
     Example:
         >>> import torch, multiaug.image as mi
@@ -273,6 +276,15 @@ class Resize(_Sized):
         if fast and size[1] > 1:
             # torch's vectorised fixed-point resize: the same map, within one grey level, 2-4x faster
             return F.interpolate(image, size=size, mode="bilinear", align_corners=False, antialias=False)
+        if (
+            image.device.type == "cpu"
+            and self.interpolation == "bilinear"
+            and image.dtype in (torch.float32, torch.float64)
+        ):
+            # strided row and column blends, about 1.7x the separable gather at 224 -> 160 (short periods only)
+            rows, cols = blend_runs(image.shape[-2], size[0]), blend_runs(image.shape[-1], size[1])
+            if rows is not None and cols is not None:
+                return resize_bilinear(image, size, (rows, cols))
         return super().warp_image(image, matrix, size)
 
 
