@@ -3,11 +3,11 @@
 Every 32-bit word is held in a ``uint64`` array so the 32x32-bit products fit without overflow. The output is a
 pure function of (counter, key): no state, so any random number can be computed directly from its address.
 
-Three implementations of the same function, each fastest in its range (``random.Draws`` picks one):
-``philox4x32_scalar`` on Python integers for a few blocks; ``philox4x32_lanes`` for tens to a few hundred blocks,
-which packs every block's word into one 64-bit lane of a big Python integer so that one integer operation advances
-all blocks at once (products of 32-bit words never carry into the next lane); and ``philox4x32`` on numpy arrays
-for large counts, where numpy's per-call overhead no longer dominates.
+Two implementations of the same function, each fastest in its range (``random.Draws`` picks one):
+``philox4x32_lanes`` for one to a few hundred blocks, which packs every block's word into one 64-bit lane of a big
+Python integer so that one integer operation advances all blocks at once (products of 32-bit words never carry
+into the next lane); and ``philox4x32`` on numpy arrays for large counts, where numpy's per-call overhead no
+longer dominates.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from functools import lru_cache
 
 import numpy as np
 
-__all__ = ["philox4x32", "philox4x32_lanes", "philox4x32_scalar"]
+__all__ = ["lane_ones", "philox4x32", "philox4x32_lanes"]
 
 _M0 = np.uint64(0xD2511F53)
 _M1 = np.uint64(0xCD9E8D57)
@@ -53,24 +53,6 @@ def philox4x32(counter: tuple[np.ndarray, ...], key: tuple[int, int], rounds: in
             p0 & _MASK,
         )
     return [c0, c1, c2, c3]
-
-
-def philox4x32_scalar(
-    counter: tuple[int, int, int, int], key: tuple[int, int], rounds: int = 10
-) -> tuple[int, ...]:
-    """The same function on Python integers: faster than numpy for one block (a single sample).
-
-    Example:
-        >>> [f"{w:08x}" for w in philox4x32_scalar((0, 0, 0, 0), (0, 0))]
-        ['6627e8d5', 'e169c58d', 'bc57ac4c', '9b00dbd8']
-    """
-    words = (
-        counter[0] & 0xFFFFFFFF,
-        counter[1] & 0xFFFFFFFF,
-        counter[2] & 0xFFFFFFFF,
-        counter[3] & 0xFFFFFFFF,
-    )
-    return philox4x32_lanes(words, key, lanes=1, rounds=rounds)
 
 
 @lru_cache(maxsize=64)

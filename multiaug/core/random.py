@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from .errors import InputError, InputTypeError
-from .philox import lane_ones, philox4x32, philox4x32_lanes, philox4x32_scalar
+from .philox import lane_ones, philox4x32, philox4x32_lanes
 
 __all__ = ["SHARED_KEY", "Draws", "fresh_seed", "hash64", "mix_keys", "normalize_keys"]
 
@@ -32,9 +32,8 @@ MASK64 = (1 << 64) - 1
 #: The sample key every sample gets when an augmenter shares one draw across the batch.
 SHARED_KEY = MASK64
 _U32 = np.uint64(0xFFFFFFFF)
-_TWO_53 = float(2**53)
-#: Up to this many Philox blocks per draw, pure-Python integers beat numpy's per-call overhead.
-_SCALAR_BLOCKS = 1
+_UNIT = 2.0**-53  # a 53-bit integer times this is a uniform float in [0, 1), exactly
+_TINY = 2.0**-960  # a range narrower than this would underflow when scaled by _UNIT (never in practice)
 #: Up to this many blocks, lanes packed in big integers beat numpy (measured: 3x at 32 blocks, even near 200).
 _LANE_BLOCKS = 192
 
@@ -46,14 +45,20 @@ def hash64(*parts: Any) -> int:
         >>> hash64("a", 1) == hash64("a", 1) != hash64("a", 2)
         True
     """
-    h = hashlib.blake2b(digest_size=8, person=b"multiaug")
-    for part in parts:
-        if isinstance(part, str):
-            data = b"s" + part.encode("utf-8")
-        else:
-            data = b"i" + int(part).to_bytes(16, "little", signed=True)
-        h.update(struct.pack("<I", len(data)) + data)
-    return int.from_bytes(h.digest(), "little")
+    data = b"".join(_text_part(p) if isinstance(p, str) else _int_part(p) for p in parts)
+    return int.from_bytes(hashlib.blake2b(data, digest_size=8, person=b"multiaug").digest(), "little")
+
+
+def _int_part(value: Any) -> bytes:
+    """An integer's length-prefixed bytes in :func:`hash64`'s input."""
+    return b"\x11\x00\x00\x00i" + int(value).to_bytes(16, "little", signed=True)
+
+
+@lru_cache(maxsize=4096)
+def _text_part(text: str) -> bytes:
+    """A string's length-prefixed bytes in :func:`hash64`'s input (op paths repeat: cached)."""
+    data = b"s" + text.encode("utf-8")
+    return struct.pack("<I", len(data)) + data
 
 
 def fresh_seed() -> int:
@@ -82,7 +87,7 @@ def normalize_keys(keys: Any, n: int) -> np.ndarray:
         [0, 1, 2]
     """
     if keys is None:
-        return np.arange(n, dtype=np.uint64)
+        return _positions(n)
     if hasattr(keys, "detach"):  # a torch tensor
         keys = keys.detach().cpu().numpy()
     arr = np.atleast_1d(np.asarray(keys))
@@ -91,6 +96,14 @@ def normalize_keys(keys: Any, n: int) -> np.ndarray:
     if arr.ndim != 1 or arr.shape[0] != n:
         raise InputError(f"keys must hold one integer per sample: expected {n}, got shape {tuple(arr.shape)}")
     return arr.astype(np.int64).astype(np.uint64)
+
+
+@lru_cache(maxsize=64)
+def _positions(n: int) -> np.ndarray:
+    """The default keys ``0..n-1`` (read-only: one array per batch size, shared by every call)."""
+    keys = np.arange(n, dtype=np.uint64)
+    keys.flags.writeable = False
+    return keys
 
 
 def mix_keys(keys: np.ndarray, salt: int) -> np.ndarray:
@@ -140,17 +153,22 @@ def _lane_words(keys: np.ndarray, index: int, blocks: int, key: tuple[int, int])
     return out.view("<u4").reshape(len(keys), blocks * 4).astype(np.uint64)
 
 
-def _lane_units(keys: np.ndarray, index: int, key: tuple[int, int], count: int) -> np.ndarray:
-    """``_unit`` for ``count`` <= 2 values per sample through one block of packed lanes: ``(n, count)``.
+def _lane_bits(keys: np.ndarray, index: int, key: tuple[int, int], count: int) -> np.ndarray:
+    """:meth:`Draws._bits` for ``count`` <= 2 values per sample through one block of packed lanes: ``(n, count)``.
 
-    The same numbers as ``_lane_words`` followed by ``_unit``'s conversion, in half as many numpy calls: a call's
-    fixed cost is mostly such small calls, several times slower when the caches are cold.
+    The 53-bit integers are assembled lane by lane in the packed integers (27 bits of one word, 26 of the next),
+    so numpy sees one buffer: a call's fixed cost is mostly small numpy calls, several times slower when the
+    caches are cold.
     """
     n = len(keys)
     words = _lane_block(keys, index, 1, key)
-    raw = b"".join(w.to_bytes(8 * n, "little") for w in words[: 2 * count])
-    w = np.frombuffer(raw, dtype="<u8").reshape(count, 2, n)
-    return ((w[:, 0] >> np.uint64(5)) * 67108864.0 + (w[:, 1] >> np.uint64(6))).T / _TWO_53
+    ones = lane_ones(n)
+    high, low = 0x7FFFFFF * ones, 0x3FFFFFF * ones  # 27 and 26 bits of every lane
+    raw = b"".join(
+        ((((words[2 * k] >> 5) & high) << 26) | ((words[2 * k + 1] >> 6) & low)).to_bytes(8 * n, "little")
+        for k in range(count)
+    )
+    return np.frombuffer(raw, dtype="<u8").reshape(count, n).T
 
 
 @lru_cache(maxsize=64)
@@ -189,7 +207,9 @@ class Draws:
         if shared:
             keys = np.full(len(keys), SHARED_KEY, dtype=np.uint64)
         else:  # any integer dtype, as normalize_keys gives (the numpy Philox path needs uint64 words)
-            keys = np.asarray(keys).astype(np.int64, copy=False).astype(np.uint64, copy=False)
+            keys = np.asarray(keys)
+            if keys.dtype != np.uint64:
+                keys = keys.astype(np.int64, copy=False).astype(np.uint64, copy=False)
         return cls(k & 0xFFFFFFFF, k >> 32, keys)
 
     def __len__(self) -> int:
@@ -208,25 +228,9 @@ class Draws:
         self._next += count
 
     # -- raw bits ---------------------------------------------------------------------------------------
-    def _scalar(self, blocks: int) -> bool:
-        return len(self._keys) * blocks <= _SCALAR_BLOCKS
-
-    def _scalar_rows(self, count: int) -> list[list[int]]:
-        """The next draw's words per sample as Python integers (the pure-Python path)."""
-        index = self._next
-        self._next += 1
-        key = (self._k0, self._k1)
-        blocks = max(1, -(-count // 4))
-        return [
-            [w for b in range(blocks) for w in philox4x32_scalar((k & 0xFFFFFFFF, k >> 32, index, b), key)]
-            for k in self._keys.tolist()
-        ]
-
     def _words(self, count: int) -> np.ndarray:
         """``(n, 4 * ceil(count / 4))`` uint64 array of 32-bit words for the next draw number."""
         blocks = max(1, -(-count // 4))
-        if self._scalar(blocks):
-            return np.array(self._scalar_rows(count), dtype=np.uint64).reshape(len(self._keys), blocks * 4)
         index = self._next
         self._next += 1
         if len(self._keys) * blocks <= _LANE_BLOCKS:
@@ -238,34 +242,39 @@ class Draws:
         )
         return np.stack(words, axis=-1).reshape(len(self._keys), blocks * 4)
 
-    def _unit(self, size: tuple[int, ...]) -> np.ndarray:
-        """Uniform float64 in [0, 1) with 53 random bits, shape ``(n, *size)``."""
+    def _bits(self, size: tuple[int, ...]) -> np.ndarray:
+        """Uniform 53-bit integers (``uint64``), shape ``(n, *size)``: ``_bits * 2**-53`` is :meth:`_unit`."""
         count = math.prod(size)
         shape = (len(self._keys), *size)
-        if self._scalar(max(1, -(-2 * count // 4))):  # exact in Python floats: the same values, 3x faster
-            rows = self._scalar_rows(2 * count)
-            units = [
-                ((r[i] >> 5) * 67108864 + (r[i + 1] >> 6)) / _TWO_53
-                for r in rows
-                for i in range(0, 2 * count, 2)
-            ]
-            return np.array(units, dtype=np.float64).reshape(shape)
         if count <= 2 and len(self._keys) <= _LANE_BLOCKS:
             index = self._next
             self._next += 1
-            return _lane_units(self._keys, index, (self._k0, self._k1), count).reshape(shape)
+            return _lane_bits(self._keys, index, (self._k0, self._k1), count).reshape(shape)
         w = self._words(2 * count)[:, : 2 * count]
-        hi = (w[:, 0::2] >> np.uint64(5)).astype(np.float64)
-        lo = (w[:, 1::2] >> np.uint64(6)).astype(np.float64)
-        return ((hi * 67108864.0 + lo) / _TWO_53).reshape(shape)
+        return (((w[:, 0::2] >> np.uint64(5)) << np.uint64(26)) | (w[:, 1::2] >> np.uint64(6))).reshape(shape)
+
+    def _unit(self, size: tuple[int, ...]) -> np.ndarray:
+        """Uniform float64 in [0, 1) with 53 random bits, shape ``(n, *size)``."""
+        return self._bits(size) * _UNIT
+
+    def _scaled(self, low: Any, high: Any, size: tuple[int, ...]) -> tuple[np.ndarray, Any]:
+        """``((high - low) * unit, low)`` for the next draw, with the scaling folded into one numpy product when
+        both bounds are single numbers (exact: the unit's 2**-53 is a power of two, so the product rounds once,
+        as ``(high - low) * unit`` does)."""
+        if isinstance(low, float | int | np.number) and isinstance(high, float | int | np.number):
+            lo, width = float(low), float(high) - float(low)
+            if width == 0.0 or abs(width) >= _TINY:
+                return self._bits(size) * (width * _UNIT), lo
+        n = len(self._keys)
+        lo, hi = _expand(low, n, size), _expand(high, n, size)
+        return (hi - lo) * self._unit(size), lo
 
     # -- distributions ------------------------------------------------------------------------------------
     def uniform(self, low: Any = 0.0, high: Any = 1.0, size: Sequence[int] = ()) -> np.ndarray:
         """Uniform floats in ``[low, high)``; ``low``/``high`` may be per-sample ``(n,)`` arrays."""
-        size = tuple(size)
-        n = len(self._keys)
-        lo, hi = _expand(low, n, size), _expand(high, n, size)
-        return lo + (hi - lo) * self._unit(size)
+        scaled, lo = self._scaled(low, high, tuple(size))
+        scaled += lo
+        return scaled
 
     def log_uniform(self, low: float, high: float, size: Sequence[int] = ()) -> np.ndarray:
         """Floats whose logarithm is uniform in ``[log low, log high)`` (both > 0)."""
@@ -273,12 +282,12 @@ class Draws:
 
     def integers(self, low: Any, high: Any, size: Sequence[int] = ()) -> np.ndarray:
         """Integers in ``[low, high)`` (``high`` exclusive), ``int64``; per-sample bounds allowed."""
-        size = tuple(size)
-        n = len(self._keys)
-        lo, hi = _expand(low, n, size), _expand(high, n, size)
-        if np.any(hi <= lo):
+        if np.any(np.less_equal(high, low)):
             raise ValueError("integers() needs high > low for every sample")
-        return (lo + np.floor((hi - lo) * self._unit(size))).astype(np.int64)
+        scaled, lo = self._scaled(low, high, tuple(size))
+        np.floor(scaled, out=scaled)
+        scaled += lo
+        return scaled.astype(np.int64)
 
     def normal(self, mean: Any = 0.0, std: Any = 1.0, size: Sequence[int] = ()) -> np.ndarray:
         """Gaussian floats (Box-Muller in float64)."""
@@ -291,6 +300,8 @@ class Draws:
     def bernoulli(self, p: Any, size: Sequence[int] = ()) -> np.ndarray:
         """Booleans that are True with probability ``p``."""
         size = tuple(size)
+        if isinstance(p, float | int | np.number):  # compared as 53-bit integers: the same booleans
+            return self._bits(size) < float(p) * 2.0**53
         return self._unit(size) < _expand(p, len(self._keys), size)
 
     def beta(self, a: float, b: float, size: Sequence[int] = ()) -> np.ndarray:
