@@ -228,8 +228,16 @@ class Augmentation:
         draws = Draws.for_call(seed, path, keys, shared=shared)
         if self.p >= 1.0:
             draws.skip()
-            return np.ones(n, dtype=bool), draws
+            return _every(n), draws
         return draws.bernoulli(self.p), draws
+
+
+@functools.lru_cache(maxsize=64)
+def _every(n: int) -> np.ndarray:
+    """The coin flips of ``p = 1`` for ``n`` samples, all True (read-only: shared by every call)."""
+    flags = np.ones(n, dtype=bool)
+    flags.flags.writeable = False
+    return flags
 
 
 class Op(Augmentation):
@@ -266,22 +274,22 @@ class Op(Augmentation):
         self.validate(batch)
         shared = self.same_on_batch or self.batch_level
         applied, draws = self._gate(n, keys, seed, path, replay, shared=shared)
-        every = bool(applied.all())
-        index = np.arange(n) if every else np.flatnonzero(applied)
-        m = len(index)
+        every = applied is _every(n) or bool(applied.all())
+        index = None if every else np.flatnonzero(applied)  # the chosen samples, when not all of them
+        m = n if index is None else len(index)
         if m == 0:
             return batch, Record(self._root_path(), applied)
-        sub = batch if every else batch.select(index)
+        sub = batch if index is None else batch.select(index)
         if replay is not None:
             params = replay.params
         else:
             assert draws is not None
-            params = self.sample(sub, draws if every else draws.subset(index))
+            params = self.sample(sub, draws if index is None else draws.subset(index))
             for key, value in params.items():
                 if len(value) != m:
                     raise RuntimeError(
                         f"{type(self).__name__}.sample returned {key!r} with {len(value)} rows for {m} samples"
                     )
         out = self.apply(sub, params)
-        result = out if m == n else batch.merge([(index, out)])
+        result = out if index is None else batch.merge([(index, out)])
         return result, Record(self._root_path(), applied, params)
