@@ -60,25 +60,58 @@ def _check_lengths(lengths: Any, n: int, frames: int, device: torch.device, item
     return lens
 
 
-@dataclasses.dataclass(frozen=True)
 class AudioBatch:
     """A batch of clips inside the library.
 
     Attributes:
         audio: ``(B,C,T)`` float tensor; samples past a clip's length are padding.
-        lengths: ``(B,)`` int64 tensor of valid lengths (on the audio's device).
+        lengths: ``(B,)`` int64 tensor of valid lengths (on the audio's device). A batch built without lengths
+            has none stored (``unpadded`` is True): every clip fills it, and ``lengths`` makes the tensor on first
+            use, so ops that never read lengths never pay for it.
         sample_rate: the call's sample rate in Hz, or None.
         finite: True once the audio was checked to hold no NaN or infinity. No op makes non-finite values
             from finite ones, so ``replace`` carries it and a pipeline checks its input at most once.
+
+    Example:
+        >>> import torch
+        >>> AudioBatch(torch.zeros(2, 1, 100), sample_rate=8000).lengths.tolist()
+        [100, 100]
     """
 
-    audio: torch.Tensor
-    lengths: torch.Tensor
-    sample_rate: int | None = None
-    finite: bool = False
+    __slots__ = ("_lengths", "audio", "finite", "sample_rate")
+
+    def __init__(
+        self,
+        audio: torch.Tensor,
+        lengths: torch.Tensor | None = None,
+        sample_rate: int | None = None,
+        finite: bool = False,
+    ) -> None:
+        self.audio = audio
+        self._lengths = lengths
+        self.sample_rate = sample_rate
+        self.finite = finite
 
     def __len__(self) -> int:
         return int(self.audio.shape[0])
+
+    def __repr__(self) -> str:
+        return (
+            f"AudioBatch(audio={tuple(self.audio.shape)} {self.audio.dtype}, lengths={self._lengths}, "
+            f"sample_rate={self.sample_rate}, finite={self.finite})"
+        )
+
+    @property
+    def lengths(self) -> torch.Tensor:
+        """``(B,)`` int64 tensor of valid lengths."""
+        if self._lengths is None:
+            self._lengths = torch.full((len(self),), self.num_frames, dtype=torch.int64, device=self.device)
+        return self._lengths
+
+    @property
+    def unpadded(self) -> bool:
+        """True when no lengths are stored: every clip fills the batch (no padding)."""
+        return self._lengths is None
 
     @property
     def device(self) -> torch.device:
@@ -94,13 +127,13 @@ class AudioBatch:
         return int(self.audio.shape[-1])
 
     def replace(self, **fields: Any) -> AudioBatch:
-        """A copy with some fields replaced (``dataclasses.replace`` without its per-call introspection)."""
+        """A copy with some fields replaced (``audio``, ``lengths``, ``sample_rate``, ``finite``)."""
         if not fields.keys() <= _AUDIO_FIELDS:
             raise TypeError(f"AudioBatch has no field(s) {sorted(fields.keys() - _AUDIO_FIELDS)}")
         get = fields.get
         return AudioBatch(
             get("audio", self.audio),
-            get("lengths", self.lengths),
+            get("lengths", self._lengths),
             get("sample_rate", self.sample_rate),
             get("finite", self.finite),
         )
@@ -134,7 +167,8 @@ class AudioBatch:
     # -- batch protocol ----------------------------------------------------------------------------------------
     def select(self, index: np.ndarray) -> AudioBatch:
         idx = _idx(index, self.device)
-        return self.replace(audio=self.audio.index_select(0, idx), lengths=self.lengths.index_select(0, idx))
+        lengths = None if self._lengths is None else self._lengths.index_select(0, idx)
+        return self.replace(audio=self.audio.index_select(0, idx), lengths=lengths)
 
     def merge(self, parts: Sequence[tuple[np.ndarray, AudioBatch]]) -> AudioBatch:
         frames = max([self.num_frames] + [p.num_frames for _, p in parts])
@@ -183,17 +217,14 @@ class AudioBatch:
             raise InputError(
                 f"audio must be (T,), (C,T) or (B,C,T), got a tensor of shape {tuple(audio.shape)}"
             )
-        x = audio.reshape((1,) * (3 - rank) + tuple(audio.shape))
-        if x.shape[0] == 0:
+        x = audio if rank == 3 else audio.reshape((1,) * (3 - rank) + tuple(audio.shape))
+        n, c, frames = x.shape
+        if n == 0:
             raise InputError("the audio batch is empty (B = 0)")
-        if x.shape[1] == 0 or x.shape[2] == 0:
+        if c == 0 or frames == 0:
             raise InputError(f"audio is empty: shape {tuple(audio.shape)}")
         rate = _check_rate(sample_rate, "the call's")
-        n, frames = int(x.shape[0]), int(x.shape[2])
-        if lengths is None:
-            lens = torch.full((n,), frames, dtype=torch.int64, device=x.device)
-        else:
-            lens = _check_lengths(lengths, n, frames, x.device, "clip")
+        lens = None if lengths is None else _check_lengths(lengths, n, frames, x.device, "clip")
 
         def unpack(out: AudioBatch) -> Any:
             y = out.audio
@@ -253,14 +284,14 @@ class AudioAugmenter(Op):
         n, c = len(batch), batch.channels
         flat = batch.replace(
             audio=batch.audio.reshape(n * c, 1, batch.num_frames),
-            lengths=batch.lengths.repeat_interleave(c),
+            lengths=None if batch.unpadded else batch.lengths.repeat_interleave(c),
         )
         channel_keys = np.stack([mix_keys(keys, ch + 1) for ch in range(c)], axis=1).reshape(-1)
         out, record = super()._run(flat, channel_keys, seed, path, replay)
         return batch.replace(audio=out.audio.reshape(n, c, out.num_frames)), record
 
 
-_AUDIO_FIELDS = frozenset(f.name for f in dataclasses.fields(AudioBatch))
+_AUDIO_FIELDS = frozenset({"audio", "lengths", "sample_rate", "finite"})
 
 
 @dataclasses.dataclass(frozen=True)

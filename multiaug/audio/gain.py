@@ -10,7 +10,7 @@ import torch
 from ..core import Draws, register
 from ..core.checks import check_range
 from .base import AudioAugmenter, AudioBatch
-from .functional.host import slice_views
+from .functional.host import per_clip, slice_views
 from .shift import check_duration, spans
 
 __all__ = ["Gain", "GainTransition", "PolarityInversion"]
@@ -48,8 +48,7 @@ class Gain(AudioAugmenter):
 
     def apply(self, batch: AudioBatch, params: dict[str, Any]) -> AudioBatch:
         factor = 10.0 ** (np.asarray(params["gain_db"], dtype=np.float64) / 20.0)
-        scale = torch.as_tensor(factor, dtype=batch.audio.dtype, device=batch.device).view(-1, 1, 1)
-        return batch.replace(audio=batch.audio * scale)
+        return batch.replace(audio=batch.audio * per_clip(factor, batch.audio))
 
 
 @register("audio.PolarityInversion")

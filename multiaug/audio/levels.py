@@ -11,6 +11,7 @@ from ..core import Draws, register
 from ..core.checks import check_choice, check_range
 from ..core.errors import InputError
 from .base import AudioAugmenter, AudioBatch
+from .functional.host import per_clip
 from .functional.levels import peak
 from .functional.loudness import MIN_SAMPLE_RATE, integrated_loudness
 
@@ -112,5 +113,4 @@ class LoudnessNormalization(AudioAugmenter):
         measured = integrated_loudness(host, rate, batch.lengths.cpu().numpy())
         target = np.asarray(params["loudness_lufs"], dtype=np.float64)
         gain = np.where(np.isfinite(measured), 10.0 ** ((target - measured) / 20.0), 1.0)
-        scale = torch.as_tensor(gain, dtype=batch.audio.dtype, device=batch.device).reshape(-1, 1, 1)
-        return batch.replace(audio=batch.audio * scale)
+        return batch.replace(audio=batch.audio * per_clip(gain, batch.audio))
