@@ -362,3 +362,34 @@ def test_normalize_is_within_two_ulp_of_the_exact_formula(dtype: torch.dtype) ->
         ulp = torch.finfo(out_dtype).eps * ref.abs().clamp(min=1.0)
         assert out.dtype == out_dtype and out.is_contiguous()
         assert ((out.double() - ref).abs() <= 2 * ulp).all()
+
+
+@pytest.mark.parametrize(
+    "dtype",
+    [
+        torch.float32,
+        torch.float64,
+        torch.float16,
+        torch.bfloat16,
+        torch.uint8,
+        torch.bool,
+        torch.int64,
+        torch.complex128,
+    ],
+)
+def test_channel_shuffle_copies_the_permuted_planes_exactly(dtype: torch.dtype) -> None:
+    # CPU: numpy copies of runs of consecutive planes (identities and runs across samples merge); complex128 has
+    # no same-size integer view and takes the batched index_select that CUDA runs
+    gen = torch.Generator().manual_seed(4)
+    x = (torch.rand(7, 3, 5, 9, generator=gen, dtype=torch.float64) * 200).to(dtype)
+    perm = np.array([[2, 0, 1], [0, 1, 2], [0, 1, 2], [1, 2, 0], [0, 2, 1], [2, 1, 0], [0, 1, 2]])
+    expected = torch.stack([x[i, perm[i]] for i in range(7)])
+    before = x.clone()
+    out = C.channel_shuffle(x, perm)
+    assert out.dtype == dtype and out.is_contiguous() and torch.equal(out, expected)
+    assert torch.equal(x, before)
+    view = x.transpose(2, 3)  # a non-contiguous input
+    assert torch.equal(C.channel_shuffle(view, perm), expected.transpose(2, 3))
+    four = x[:, :2].repeat(1, 2, 1, 1)  # any number of channels
+    p4 = np.array([np.roll(np.arange(4), i) for i in range(7)])
+    assert torch.equal(C.channel_shuffle(four, p4), torch.stack([four[i, p4[i]] for i in range(7)]))

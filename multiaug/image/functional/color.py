@@ -21,6 +21,7 @@ Example:
 
 from __future__ import annotations
 
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -371,12 +372,35 @@ def channel_shuffle(image: torch.Tensor, perm: Any) -> torch.Tensor:
         [2.0, 0.0, 1.0]
     """
     b, c = image.shape[:2]
-    p = torch.as_tensor(np.asarray(perm, dtype=np.int64).reshape(b, c), device=image.device)
-    flat = (p + c * torch.arange(b, device=image.device)[:, None]).reshape(-1)
-    src = image.reshape(b * c, -1)
+    flat = (np.asarray(perm, dtype=np.int64).reshape(b, c) + c * np.arange(b)[:, None]).reshape(-1)
     out = torch.empty_like(image, memory_format=torch.contiguous_format)
-    torch.index_select(src, 0, flat, out=out.view(b * c, -1))
+    if image.device.type == "cpu" and image.element_size() in _SAME_SIZE_INT:
+        _copy_planes(image, out, flat)
+        return out
+    index = torch.as_tensor(flat, device=image.device)
+    torch.index_select(image.reshape(b * c, -1), 0, index, out=out.view(b * c, -1))
     return out
+
+
+_SAME_SIZE_INT = {1: torch.uint8, 2: torch.int16, 4: torch.int32, 8: torch.int64}
+"""Integer dtypes numpy can view any torch dtype of that element size as (bfloat16, bool, ...): copies only."""
+
+
+def _copy_planes(image: torch.Tensor, out: torch.Tensor, rows: np.ndarray) -> None:
+    """``out`` plane ``j`` = ``image`` plane ``rows[j]`` (planes: the ``(H, W)`` of each sample and channel).
+
+    CPU only: one numpy slice copy per run of consecutive source planes (an identity permutation is one copy of
+    the sample), at plain-copy speed; torch's ``index_select`` of the same rows is 20-40% slower here.
+    """
+    itype = _SAME_SIZE_INT[image.element_size()]
+    n = rows.size
+    src = image.detach().contiguous().view(itype).reshape(n, -1).numpy()
+    dst = out.view(itype).reshape(n, -1).numpy()
+    # start a new run wherever the source plane is not the one after the previous one
+    starts = [0, *(np.flatnonzero(np.diff(rows) != 1) + 1).tolist(), n]
+    for a, z in pairwise(starts):
+        first = int(rows[a])
+        dst[a:z] = src[first : first + z - a]
 
 
 def _lut_apply(image: torch.Tensor, lut: torch.Tensor) -> torch.Tensor:
