@@ -393,3 +393,27 @@ def test_channel_shuffle_copies_the_permuted_planes_exactly(dtype: torch.dtype) 
     four = x[:, :2].repeat(1, 2, 1, 1)  # any number of channels
     p4 = np.array([np.roll(np.arange(4), i) for i in range(7)])
     assert torch.equal(C.channel_shuffle(four, p4), torch.stack([four[i, p4[i]] for i in range(7)]))
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64, torch.float16, torch.bfloat16, torch.uint8])
+def test_contrast_skips_the_clamp_only_where_the_result_stays_in_range(dtype: torch.dtype) -> None:
+    # factors <= 1 blend towards the mean and skip the clamp unless the image is almost white; factors > 1 and
+    # almost white images are clamped: every result equals the clamped formula and stays in [0, 1]
+    gen = torch.Generator().manual_seed(6)
+    x64 = torch.rand(10, 3, 6, 5, generator=gen, dtype=torch.float64)
+    x64[:4] = 1.0  # white: mean 1, the unclamped result would be 1 + an ulp at worst
+    x64[4, :, 0, 0] = 0.0  # almost white
+    x64[4, :, 1:] = 1.0
+    x64[5:7, :, :2] = 0.0  # black and white halves
+    x64[5:7, :, 2:] = 1.0
+    unit = 255.0 if dtype == torch.uint8 else 1.0
+    x = (x64 * 255).round().to(dtype) if dtype == torch.uint8 else x64.to(dtype)
+    f = np.array([0.0, 0.3, 0.999999, 1.0, 0.7, 0.5, 1.5, 0.9, 1.0 - 1e-7, 2.0])
+    xd = x.double() / unit
+    means = (xd * torch.as_tensor(C.GRAY_WEIGHTS)[None, :, None, None]).sum(1).mean((1, 2))
+    fd = torch.as_tensor(f)[:, None, None, None]
+    expected = (fd * xd + (1 - fd) * means[:, None, None, None]).clamp(0.0, 1.0) * unit
+    out = C.adjust_contrast(x, f)
+    assert float(out.double().min()) >= 0.0 and float(out.double().max()) <= unit
+    tol = 1.0 if dtype == torch.uint8 else 4 * torch.finfo(dtype).eps
+    assert (out.double() - expected).abs().max() <= tol

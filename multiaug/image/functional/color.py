@@ -112,6 +112,18 @@ def _mean_term(src: torch.Tensor, gain: torch.Tensor | None, sl: slice) -> torch
     return torch.bmm(gain[sl], mu[:, :, None])[:, :, :, None].to(src.dtype)
 
 
+def _in_unit_range(scale: np.ndarray, bias: np.ndarray) -> np.ndarray:
+    """Where ``x * scale + bias`` provably stays in [0, 1] for every x in [0, 1] (no clamp needed), per entry.
+
+    It spans [min(bias, scale + bias), max(...)]; float rounding can overshoot by an ulp, so a margin is kept
+    unless the map is a sum of non-negative terms.
+    """
+    lo = np.minimum(bias, scale + bias)
+    hi = np.maximum(bias, scale + bias)
+    nonneg = (scale >= 0.0) & (bias >= 0.0)
+    return ((lo >= _MARGIN) | nonneg) & (hi <= 1.0 - _MARGIN)
+
+
 def channel_affine(
     image: torch.Tensor, scale: Any, bias: Any, *, mean_gain: Any = None, clamp: bool = True
 ) -> torch.Tensor:
@@ -131,13 +143,8 @@ def channel_affine(
     t = _dev(host_bias * unit_of(image), image)[:, :, None, None]
     gain = None if mean_gain is None else _dev(np.asarray(mean_gain, dtype=np.float64), image, torch.float64)
     no_bias = gain is None and not host_bias.any()
-    # without a mean term the output of x in [0, 1] spans [min(t, s + t), max(t, s + t)]: no clamp if inside
     unit_scale = bool((host_scale == 1.0).all())
-    lo = np.minimum(host_bias, host_scale + host_bias)
-    hi = np.maximum(host_bias, host_scale + host_bias)
-    # float rounding can overshoot by an ulp: keep a margin unless the map is a sum of non-negative terms
-    nonneg = (host_scale >= 0.0) & (host_bias >= 0.0)
-    safe = (gain is None) & ((lo >= _MARGIN) | nonneg) & (hi <= 1.0 - _MARGIN)
+    safe = (gain is None) & _in_unit_range(host_scale, host_bias)
 
     # one scale per sample (Brightness, Contrast, RGBShift): on CPU each sample is one fused pass
     row_scale = bool(np.all(host_scale == host_scale[:, :1]))
@@ -148,13 +155,21 @@ def channel_affine(
         if row_scale and not unit_scale and src.device.type == "cpu":
             # bias + scale * x (torch's add with a per-channel bias and a scalar alpha), clamped while the
             # sample is still in cache: 10-40% faster than a batched multiply, add and clamp
-            for j, (a, ok) in enumerate(zip(host_scale[sl, 0].tolist(), safe[sl].all(axis=1).tolist())):
-                if bias_t is None:
-                    torch.mul(src[j], a, out=dst[j])
+            ok_rows = safe[sl]
+            if extra is not None and bias_t is not None:
+                # the bias is known now, mean term included: a sample whose output provably stays in [0, 1]
+                # needs no clamp (a contrast factor <= 1 on an image that is not almost white)
+                host = bias_t.reshape(src.shape[0], -1).double().numpy() / unit
+                ok_rows = _in_unit_range(host_scale[sl], host)
+            rows = zip(src.unbind(0), dst.unbind(0), host_scale[sl, 0].tolist(), ok_rows.all(axis=1).tolist())
+            biases = bias_t.unbind(0) if bias_t is not None else None
+            for j, (x, y, a, ok) in enumerate(rows):
+                if biases is None:
+                    torch.mul(x, a, out=y)
                 else:
-                    torch.add(bias_t[j], src[j], alpha=a, out=dst[j])
+                    torch.add(biases[j], x, alpha=a, out=y)
                 if clamp and not ok:
-                    dst[j].clamp_(0.0, unit)
+                    y.clamp_(0.0, unit)
             return IN_RANGE if clamp else None
         if unit_scale and bias_t is not None:
             torch.add(src, bias_t, out=dst)
