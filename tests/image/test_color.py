@@ -417,3 +417,38 @@ def test_contrast_skips_the_clamp_only_where_the_result_stays_in_range(dtype: to
     assert float(out.double().min()) >= 0.0 and float(out.double().max()) <= unit
     tol = 1.0 if dtype == torch.uint8 else 4 * torch.finfo(dtype).eps
     assert (out.double() - expected).abs().max() <= tol
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64, torch.float16, torch.bfloat16, torch.uint8])
+def test_to_gray_is_the_luma_formula_and_stays_in_range_without_a_clamp(dtype: torch.dtype) -> None:
+    # 11 samples cross the CPU chunk of 8; white and black samples reach the ends of the range exactly
+    gen = torch.Generator().manual_seed(8)
+    x64 = torch.rand(11, 3, 7, 5, generator=gen, dtype=torch.float64)
+    x64[0], x64[1] = 1.0, 0.0
+    x64[2, 0], x64[2, 1:] = 1.0, 0.0
+    unit = 255.0 if dtype == torch.uint8 else 1.0
+    x = (x64 * 255).round().to(dtype) if dtype == torch.uint8 else x64.to(dtype)
+    expected = (x.double() * torch.as_tensor(C.GRAY_WEIGHTS)[None, :, None, None]).sum(1, keepdim=True)
+    before = x.clone()
+    out = C.to_gray(x)
+    assert torch.equal(x, before) and out.dtype == dtype and out.is_contiguous()
+    assert torch.equal(out, out[:, :1].expand_as(out))
+    assert float(out.double().min()) >= 0.0 and float(out.double().max()) <= unit
+    tol = 0.5 if dtype == torch.uint8 else 4 * torch.finfo(dtype).eps
+    # white is 1.0 in float32 (and below), 1 - 2**-53 in float64; black is exact
+    assert float(out[0].double().min()) >= unit - tol and float(out[1].double().max()) == 0.0
+    assert float((out.double() - expected).abs().max()) <= tol + 1e-9
+
+
+@pytest.mark.parametrize("host_copies", [True, False])
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+def test_spread_plane_host_and_batched_copies_agree(host_copies: bool, dtype: torch.dtype) -> None:
+    # the batched copy is the CUDA path; the numpy copies are CPU's
+    plane = torch.rand(5, 1, 3, 4, generator=torch.Generator().manual_seed(2), dtype=torch.float64).to(dtype)
+    dst = torch.full((5, 3, 3, 4), -1.0, dtype=dtype)
+    C.spread_plane(plane, dst, host_copies=host_copies)
+    assert torch.equal(dst, plane.expand(5, 3, 3, 4))
+    ints = torch.arange(60, dtype=torch.int32).reshape(5, 1, 3, 4)
+    u8 = torch.empty(5, 2, 3, 4, dtype=torch.uint8)
+    C.spread_plane(ints, u8)  # dtypes differ: the batched converting copy
+    assert torch.equal(u8, ints.expand(5, 2, 3, 4).to(torch.uint8))
