@@ -29,6 +29,7 @@ from ..core.base import Op
 from ..core.batch import data_argument
 from ..core.errors import ConfigError, InputError, InputTypeError
 from ..core.record import Record
+from ..core.rows import index_tensor, merge_rows
 from .functional.geometry import transform_box_bounds, transform_points
 
 __all__ = ["ImageAugmenter", "ImageBatch"]
@@ -108,43 +109,6 @@ def _check_corners(targets: torch.Tensor, name: str, width: int) -> None:
 
 def _target_dtype(dtype: torch.dtype) -> torch.dtype:
     return dtype if dtype.is_floating_point else torch.float32
-
-
-def _idx(index: np.ndarray, device: torch.device) -> torch.Tensor:
-    return torch.as_tensor(np.asarray(index, dtype=np.int64), device=device)
-
-
-def _runs(index: np.ndarray) -> list[tuple[int, int, int]]:
-    """``(start, stop, offset)`` runs of consecutive values in ``index``: ``index[offset:offset + stop - start]``
-    equals ``range(start, stop)``."""
-    if len(index) == 0:
-        return []
-    breaks = np.flatnonzero(np.diff(index) != 1) + 1
-    firsts = np.concatenate(([0], breaks))
-    lasts = np.concatenate((breaks, [len(index)]))
-    return [(int(index[a]), int(index[b - 1]) + 1, int(a)) for a, b in zip(firsts, lasts)]
-
-
-def _merge_rows(value: torch.Tensor, parts: list[tuple[np.ndarray, torch.Tensor]], n: int) -> torch.Tensor:
-    """A new tensor holding ``value``'s rows where no part writes and each part's rows at its index (later
-    parts win). On CPU every row is written once: no clone of the whole batch that is then overwritten."""
-    if value.device.type != "cpu":
-        # on accelerators a clone plus one indexed copy per part is cheaper than many small copies
-        merged = value.clone()
-        for index, new in parts:
-            merged.index_copy_(0, _idx(index, value.device), new)
-        return merged
-    merged = torch.empty_like(value)
-    written = np.zeros(n, dtype=bool)
-    for index, _ in parts:
-        written[index] = True
-    # copies of runs of consecutive rows: several times faster than index_copy_ on CPU
-    for start, stop, _ in _runs(np.flatnonzero(~written)):
-        merged[start:stop].copy_(value[start:stop])
-    for index, new in parts:
-        for start, stop, at in _runs(index):
-            merged[start:stop].copy_(new[at : at + stop - start])
-    return merged
 
 
 _PIXELS = ("image", "mask")
@@ -250,12 +214,11 @@ class ImageBatch:
         }
 
     def select(self, index: np.ndarray) -> ImageBatch:
-        idx = _idx(index, self.device)
+        idx = index_tensor(index, self.device)
         return self.replace(**{k: v.index_select(0, idx.to(v.device)) for k, v in self._all_fields().items()})
 
     def merge(self, parts: Sequence[tuple[np.ndarray, ImageBatch]]) -> ImageBatch:
         out = {}
-        n = len(self)
         for name, value in self._all_fields().items():
             news = []
             for index, part in parts:
@@ -272,7 +235,7 @@ class ImageBatch:
                         "the dtype must apply to every sample (p=1)"
                     )
                 news.append((np.asarray(index, dtype=np.int64).reshape(-1), new))
-            out[name] = _merge_rows(value, news, n)
+            out[name] = merge_rows(value, news)
         return self.replace(**out)
 
     @classmethod
