@@ -24,12 +24,9 @@ from ..core.batch import data_argument
 from ..core.errors import ConfigError, InputError, InputTypeError
 from ..core.random import mix_keys
 from ..core.record import Record
+from ..core.rows import index_tensor, merge_rows
 
 __all__ = ["AudioAugmenter", "AudioBatch", "SpectrogramAugmenter", "SpectrogramBatch"]
-
-
-def _idx(index: np.ndarray, device: torch.device) -> torch.Tensor:
-    return torch.as_tensor(np.asarray(index, dtype=np.int64), device=device)
 
 
 def _check_rate(sample_rate: Any, where: str) -> int | None:
@@ -64,7 +61,8 @@ class AudioBatch:
     """A batch of clips inside the library.
 
     Attributes:
-        audio: ``(B,C,T)`` float tensor; samples past a clip's length are padding.
+        audio: ``(B,C,T)`` float tensor; samples past a clip's length are padding (the rows a ``select`` picked
+            are gathered on first use).
         lengths: ``(B,)`` int64 tensor of valid lengths (on the audio's device). A batch built without lengths
             has none stored (``unpadded`` is True): every clip fills it, and ``lengths`` makes the tensor on first
             use, so ops that never read lengths never pay for it.
@@ -78,7 +76,7 @@ class AudioBatch:
         [100, 100]
     """
 
-    __slots__ = ("_lengths", "audio", "finite", "sample_rate")
+    __slots__ = ("_audio", "_lengths", "_rows", "finite", "sample_rate")
 
     def __init__(
         self,
@@ -87,18 +85,27 @@ class AudioBatch:
         sample_rate: int | None = None,
         finite: bool = False,
     ) -> None:
-        self.audio = audio
+        self._audio = audio
+        self._rows: np.ndarray | None = None  # rows of _audio still to gather (a lazy select)
         self._lengths = lengths
         self.sample_rate = sample_rate
         self.finite = finite
 
+    @property
+    def audio(self) -> torch.Tensor:
+        """``(B,C,T)`` float tensor (the rows of a ``select`` are gathered on first use)."""
+        if self._rows is not None:
+            self._audio = self._audio.index_select(0, index_tensor(self._rows, self._audio.device))
+            self._rows = None
+        return self._audio
+
     def __len__(self) -> int:
-        return int(self.audio.shape[0])
+        return len(self._rows) if self._rows is not None else int(self._audio.shape[0])
 
     def __repr__(self) -> str:
         return (
-            f"AudioBatch(audio={tuple(self.audio.shape)} {self.audio.dtype}, lengths={self._lengths}, "
-            f"sample_rate={self.sample_rate}, finite={self.finite})"
+            f"AudioBatch(audio=({len(self)}, {self.channels}, {self.num_frames}) {self._audio.dtype}, "
+            f"lengths={self._lengths}, sample_rate={self.sample_rate}, finite={self.finite})"
         )
 
     @property
@@ -108,6 +115,13 @@ class AudioBatch:
             self._lengths = torch.full((len(self),), self.num_frames, dtype=torch.int64, device=self.device)
         return self._lengths
 
+    def host_lengths(self) -> np.ndarray:
+        """The valid lengths as an int64 NumPy array ``(B,)`` on the host (no tensor made for a batch built
+        without lengths)."""
+        if self._lengths is None:
+            return np.full(len(self), self.num_frames, dtype=np.int64)
+        return self._lengths.cpu().numpy()
+
     @property
     def unpadded(self) -> bool:
         """True when no lengths are stored: every clip fills the batch (no padding)."""
@@ -115,28 +129,31 @@ class AudioBatch:
 
     @property
     def device(self) -> torch.device:
-        return self.audio.device
+        return self._audio.device
 
     @property
     def channels(self) -> int:
-        return int(self.audio.shape[1])
+        return int(self._audio.shape[1])
 
     @property
     def num_frames(self) -> int:
         """The padded length ``T``."""
-        return int(self.audio.shape[-1])
+        return int(self._audio.shape[-1])
 
     def replace(self, **fields: Any) -> AudioBatch:
         """A copy with some fields replaced (``audio``, ``lengths``, ``sample_rate``, ``finite``)."""
         if not fields.keys() <= _AUDIO_FIELDS:
             raise TypeError(f"AudioBatch has no field(s) {sorted(fields.keys() - _AUDIO_FIELDS)}")
         get = fields.get
-        return AudioBatch(
-            get("audio", self.audio),
+        out = AudioBatch(
+            get("audio", self._audio),
             get("lengths", self._lengths),
             get("sample_rate", self.sample_rate),
             get("finite", self.finite),
         )
+        if "audio" not in fields:
+            out._rows = self._rows
+        return out
 
     def require_sample_rate(self, op: Any = None) -> int:
         """The sample rate of this call, else the op's own ``sample_rate``; a clear error if neither is set."""
@@ -166,21 +183,37 @@ class AudioBatch:
 
     # -- batch protocol ----------------------------------------------------------------------------------------
     def select(self, index: np.ndarray) -> AudioBatch:
-        idx = _idx(index, self.device)
-        lengths = None if self._lengths is None else self._lengths.index_select(0, idx)
-        return self.replace(audio=self.audio.index_select(0, idx), lengths=lengths)
+        """The clips at ``index``. Their audio is gathered on first use of ``audio``: an op's ``sample`` that
+        reads only lengths or sizes, or one applied with identity parameters, never copies them."""
+        rows = np.asarray(index, dtype=np.int64).reshape(-1)
+        lengths = (
+            None if self._lengths is None else self._lengths.index_select(0, index_tensor(rows, self.device))
+        )
+        out = self.replace(lengths=lengths)
+        out._rows = rows if self._rows is None else self._rows[rows]
+        return out
 
     def merge(self, parts: Sequence[tuple[np.ndarray, AudioBatch]]) -> AudioBatch:
+        for _, part in parts:
+            if part.channels != self.channels:
+                raise InputError(
+                    f"cannot merge {part.channels}-channel clips into a {self.channels}-channel batch"
+                )
+        if all(
+            part.num_frames == self.num_frames and part.audio.dtype == self.audio.dtype for _, part in parts
+        ):
+            # the common case (the op kept the padded length): every row written once
+            audio = merge_rows(self.audio, [(index, part.audio) for index, part in parts])
+            if self.unpadded and all(part.unpadded for _, part in parts):
+                return self.replace(audio=audio)
+            lengths = merge_rows(self.lengths, [(index, part.lengths) for index, part in parts])
+            return self.replace(audio=audio, lengths=lengths)
         frames = max([self.num_frames] + [p.num_frames for _, p in parts])
         audio = torch.zeros((len(self), self.channels, frames), dtype=self.audio.dtype, device=self.device)
         audio[..., : self.num_frames] = self.audio
         lengths = self.lengths.clone()
         for index, part in parts:
-            idx = _idx(index, self.device)
-            if part.channels != self.channels:
-                raise InputError(
-                    f"cannot merge {part.channels}-channel clips into a {self.channels}-channel batch"
-                )
+            idx = index_tensor(index, self.device)
             rows = torch.zeros((len(idx), self.channels, frames), dtype=self.audio.dtype, device=self.device)
             rows[..., : part.num_frames] = part.audio
             audio[idx] = rows
@@ -324,15 +357,12 @@ class SpectrogramBatch:
         return dataclasses.replace(self, **fields)
 
     def select(self, index: np.ndarray) -> SpectrogramBatch:
-        idx = _idx(index, self.device)
+        idx = index_tensor(index, self.device)
         lengths = None if self.lengths is None else self.lengths.index_select(0, idx)
         return self.replace(spec=self.spec.index_select(0, idx), lengths=lengths)
 
     def merge(self, parts: Sequence[tuple[np.ndarray, SpectrogramBatch]]) -> SpectrogramBatch:
-        spec = self.spec.clone()
-        for index, part in parts:
-            spec[_idx(index, self.device)] = part.spec
-        return self.replace(spec=spec)
+        return self.replace(spec=merge_rows(self.spec, [(index, part.spec) for index, part in parts]))
 
     def valid_frames(self) -> torch.Tensor | None:
         """``(B,1,1,T)`` bool tensor, True on each spectrogram's valid frames; None when all are valid."""

@@ -65,7 +65,7 @@ class Mp3Compression(AudioAugmenter):
                 f"Mp3Compression needs one of MP3's sample rates {list(MP3_RATES)}, got {rate} Hz: resample first"
             )
         host = batch.audio.detach().to("cpu", torch.float32).numpy()
-        lengths = batch.lengths.cpu().tolist()
+        lengths = batch.host_lengths().tolist()
         bitrates = np.asarray(params["bitrate_kbps"], dtype=np.float64).tolist()
 
         def one(i: int) -> np.ndarray:

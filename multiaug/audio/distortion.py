@@ -186,7 +186,7 @@ class Aliasing(AudioAugmenter):
 
     def apply(self, batch: AudioBatch, params: dict[str, Any]) -> AudioBatch:
         ratio = np.asarray(params["sample_rate_hz"], dtype=np.float64) / batch.require_sample_rate(self)
-        lengths = batch.lengths.cpu().numpy()
+        lengths = batch.host_lengths()
         active = ratio < 1.0
         if not active.any():
             return batch

@@ -46,6 +46,9 @@ class Gain(AudioAugmenter):
     def sample(self, batch: AudioBatch, draws: Draws) -> dict[str, Any]:
         return {"gain_db": draws.uniform(*self.gain_db)}
 
+    def identity_params(self, batch: AudioBatch) -> dict[str, Any]:
+        return {"gain_db": 0.0}  # a factor of exactly 1
+
     def apply(self, batch: AudioBatch, params: dict[str, Any]) -> AudioBatch:
         factor = 10.0 ** (np.asarray(params["gain_db"], dtype=np.float64) / 20.0)
         return batch.replace(audio=batch.audio * per_clip(factor, batch.audio))
@@ -123,6 +126,9 @@ class GainTransition(AudioAugmenter):
             "duration": draws.uniform(*self.duration),
             "position": draws.uniform(),
         }
+
+    def identity_params(self, batch: AudioBatch) -> dict[str, Any]:
+        return {"start_db": 0.0, "end_db": 0.0, "duration": 0.0, "position": 0.0}  # gains of exactly 1
 
     def apply(self, batch: AudioBatch, params: dict[str, Any]) -> AudioBatch:
         first, width = spans(params, self.unit, batch, self, shortest=1)

@@ -110,7 +110,7 @@ class LoudnessNormalization(AudioAugmenter):
                 f"{MIN_SAMPLE_RATE} Hz, got {rate} Hz"
             )
         host = batch.audio.detach().to("cpu", torch.float64).numpy()
-        measured = integrated_loudness(host, rate, batch.lengths.cpu().numpy())
+        measured = integrated_loudness(host, rate, batch.host_lengths())
         target = np.asarray(params["loudness_lufs"], dtype=np.float64)
         gain = np.where(np.isfinite(measured), 10.0 ** ((target - measured) / 20.0), 1.0)
         return batch.replace(audio=batch.audio * per_clip(gain, batch.audio))

@@ -55,16 +55,14 @@ class TimeMask(AudioAugmenter):
     def sample(self, batch: AudioBatch, draws: Draws) -> dict[str, Any]:
         return {"duration": draws.uniform(*self.duration), "position": draws.uniform()}
 
+    def identity_params(self, batch: AudioBatch) -> dict[str, Any] | None:
+        # an empty span; a fade is a blend on CUDA (which would turn -0.0 into 0.0), so it keeps the merge path
+        return {"duration": 0.0, "position": 0.0} if self.fade <= 0 else None
+
     def apply(self, batch: AudioBatch, params: dict[str, Any]) -> AudioBatch:
         start, width = spans(params, self.unit, batch, self)
         fade = round(self.fade * batch.require_sample_rate(self)) if self.fade > 0 else 0
-        out = time_mask(
-            batch.audio,
-            torch.as_tensor(start, device="cpu"),
-            torch.as_tensor(width, device="cpu"),
-            fill=self.fill,
-            fade=fade,
-        )
+        out = time_mask(batch.audio, start, width, fill=self.fill, fade=fade)
         return batch.replace(audio=out)
 
 

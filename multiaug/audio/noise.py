@@ -44,7 +44,7 @@ def _white(batch: AudioBatch, seeds: Any) -> Tensor:
 
 def _colored(batch: AudioBatch, seeds: Any, exponent: Tensor) -> Tensor:
     """Coloured noise over each clip's own valid length (clips of equal length are made together), zero after."""
-    full = batch.lengths.cpu().numpy()
+    full = batch.host_lengths()
     seeds = np.asarray(seeds, dtype=np.int64)
     shape = (batch.channels, batch.device, batch.audio.dtype)
     if (full == batch.num_frames).all():
@@ -234,7 +234,7 @@ class AddBackgroundNoise(AudioAugmenter):
         sounds, sound_lengths, rows = self.bank.stack_for(params["index"], batch, self)
         # Offsets on the host in float64: crop inside the sound when it is longer than the clip, else loop.
         have = sound_lengths.cpu().numpy()[rows.cpu().numpy()]
-        need = batch.lengths.cpu().numpy()
+        need = batch.host_lengths()
         room = np.where(have >= need, have - need + 1, have)
         offsets = np.floor(np.asarray(params["offset"], dtype=np.float64) * room).astype(np.int64)
         noise = looped_segment(
@@ -289,7 +289,7 @@ class AddShortNoises(AudioAugmenter):
 
     def sample(self, batch: AudioBatch, draws: Draws) -> dict[str, Any]:
         rate = batch.require_sample_rate(self)
-        lengths = batch.lengths.cpu().tolist()
+        lengths = batch.host_lengths().tolist()
         events = []
         for rng, n in zip(draws.python_random(), lengths):  # a data-dependent number of events per clip
             clip_events: list[list[float]] = []
@@ -308,7 +308,7 @@ class AddShortNoises(AudioAugmenter):
     def apply(self, batch: AudioBatch, params: dict[str, Any]) -> AudioBatch:
         rate = batch.require_sample_rate(self)
         host = batch.audio.detach().to("cpu", torch.float64)
-        lengths = batch.lengths.cpu().tolist()
+        lengths = batch.host_lengths().tolist()
         clip_rms = masked_rms(host, batch.lengths.cpu()).tolist()
         noise = torch.zeros_like(host)
         events = [

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-import torch
 
 from ..core import Draws, register
 from ..core.checks import check_choice, check_number, check_range
@@ -31,7 +30,7 @@ def to_samples(values: Any, unit: str, batch: AudioBatch, op: Any = None) -> np.
     """
     values = np.asarray(values, dtype=np.float64)
     if unit == "fraction":
-        values = values * batch.lengths.cpu().numpy()
+        values = values * batch.host_lengths()
     elif unit == "seconds":
         values = values * batch.require_sample_rate(op)
     return np.rint(values).astype(np.int64)
@@ -58,7 +57,7 @@ def spans(
         >>> [a.tolist() for a in spans({"duration": [0.5, 0.5], "position": [0.0, 0.99]}, "fraction", b)]
         [[0, 20], [50, 20]]
     """
-    lengths = batch.lengths.cpu().numpy()
+    lengths = batch.host_lengths()
     width = np.clip(to_samples(params["duration"], unit, batch, op), shortest, lengths)
     return span_starts(params["position"], lengths, width), width
 
@@ -115,7 +114,12 @@ class Shift(AudioAugmenter):
             return {"shift": draws.integers(low, high + 1)}
         return {"shift": draws.uniform(*self.shift)}
 
+    def identity_params(self, batch: AudioBatch) -> dict[str, Any] | None:
+        # a shift by 0 copies each clip; it zeroes the padding, so a padded batch keeps the select-and-merge path
+        return {"shift": 0} if batch.unpadded else None
+
     def apply(self, batch: AudioBatch, params: dict[str, Any]) -> AudioBatch:
-        shifts = torch.as_tensor(to_samples(params["shift"], self.unit, batch, self), device="cpu")
-        out = shift_kernel(batch.audio, shifts, batch.lengths, rollover=self.rollover, fill=self.fill)
+        shifts = to_samples(params["shift"], self.unit, batch, self)
+        lengths = None if batch.unpadded else batch.lengths
+        out = shift_kernel(batch.audio, shifts, lengths, rollover=self.rollover, fill=self.fill)
         return batch.replace(audio=out)

@@ -267,6 +267,31 @@ class Op(Augmentation):
         """Apply ``params`` to ``batch`` (pure: no random numbers, no in-place changes)."""
         raise TypeError(f"{type(self).__name__} must implement apply")  # pragma: no cover
 
+    def identity_params(self, batch: Any) -> Mapping[str, Any] | None:
+        """Parameter values under which ``apply`` returns every sample of ``batch`` unchanged, bit for bit, or
+        None (the default) when there are none.
+
+        When the coin flip leaves some samples out, an op that gives them is applied once to the whole batch,
+        with these values for the samples left out, instead of applying it to the chosen samples and merging
+        them back: one pass over the batch instead of three. Worth it for ops that cost about a copy (a gain,
+        a shift); ops that do more work per sample than a copy should keep the default.
+        """
+        return None
+
+    def _with_identity(
+        self, params: dict[str, Any], applied: np.ndarray, identity: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        """``params`` of the applied samples spread over the whole batch, ``identity`` for the others."""
+        full = {}
+        for key, value in params.items():
+            if key not in identity:
+                raise RuntimeError(f"{type(self).__name__}.identity_params gives no value for {key!r}")
+            rows = np.asarray(value)
+            filled = np.full((len(applied), *rows.shape[1:]), identity[key], dtype=rows.dtype)
+            filled[applied] = rows
+            full[key] = filled
+        return full
+
     def _run(
         self, batch: Any, keys: np.ndarray, seed: int, path: str, replay: Record | None
     ) -> tuple[Any, Record]:
@@ -290,6 +315,10 @@ class Op(Augmentation):
                     raise RuntimeError(
                         f"{type(self).__name__}.sample returned {key!r} with {len(value)} rows for {m} samples"
                     )
-        out = self.apply(sub, params)
-        result = out if index is None else batch.merge([(index, out)])
+        identity = None if index is None else self.identity_params(batch)
+        if identity is not None:
+            result = self.apply(batch, self._with_identity(params, applied, identity))
+        else:
+            out = self.apply(sub, params)
+            result = out if index is None else batch.merge([(index, out)])
         return result, Record(self._root_path(), applied, params)

@@ -50,6 +50,9 @@ def test_time_mask_kernel_edges():
     x = torch.ones(2, 1, 6)
     out = time_mask(x, torch.tensor([0, 4]), torch.tensor([2, 5]))
     assert out[:, 0].tolist() == [[0, 0, 1, 1, 1, 1], [1, 1, 1, 1, 0, 0]]
+    # starts and widths as NumPy arrays or lists: the same spans
+    assert torch.equal(time_mask(x, np.array([0, 4]), np.array([2, 5])), out)
+    assert torch.equal(time_mask(x, [0, 4], [2, 5]), out)
 
 
 @pytest.mark.parametrize("cls,dim", [(ma.FrequencyMasking, -2), (ma.TimeMasking, -1)])

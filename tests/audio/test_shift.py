@@ -69,7 +69,7 @@ def test_copy_and_gather_paths_agree(b, c, t, data, rollover, fill):
     shifts = torch.tensor(data.draw(st.lists(st.integers(-100, 100), min_size=b, max_size=b)))
     lengths = torch.tensor(data.draw(st.lists(st.integers(1, t), min_size=b, max_size=b)))
     x = torch.randn(b, c, t) * (torch.arange(t) < lengths[:, None, None])
-    a = _shift_copy(x, shifts, lengths, rollover, fill)
+    a = _shift_copy(x, shifts.tolist(), lengths.tolist(), rollover, fill)
     g = _shift_gather(x, shifts, lengths, rollover, fill)
     assert torch.equal(a, g)
     if rollover:
@@ -103,9 +103,30 @@ def test_copy_path_on_numpy_views_and_on_tensors_agree(dtype, rollover):
     # float16/64 run on NumPy views; bfloat16 (no NumPy dtype) and tensors that require grad on torch slices
     x = torch.randn(5, 2, 30).to(dtype)
     shifts, lengths = torch.tensor([3, -4, 0, 29, -31]), torch.tensor([30, 20, 7, 30, 12])
-    out = _shift_copy(x, shifts, lengths, rollover, 0.5)
+    out = _shift_copy(x, shifts.tolist(), lengths.tolist(), rollover, 0.5)
     want = _shift_gather(x, shifts, lengths, rollover, 0.5)
     assert out.dtype == dtype and torch.equal(out, want)
     if dtype == torch.float64:
-        grad = _shift_copy(x.clone().requires_grad_(True), shifts, lengths, rollover, 0.5)
+        grad = _shift_copy(x.clone().requires_grad_(True), shifts.tolist(), lengths.tolist(), rollover, 0.5)
         assert torch.equal(grad.detach(), want)
+
+
+def test_shift_takes_tensors_arrays_and_lists_and_no_lengths_means_full():
+    x = torch.randn(3, 2, 50)
+    shifts, lengths = [4, -9, 60], [50, 31, 12]
+    want = shift(x, torch.tensor(shifts), torch.tensor(lengths), rollover=False, fill=0.5)
+    assert torch.equal(shift(x, np.array(shifts), np.array(lengths), rollover=False, fill=0.5), want)
+    assert torch.equal(shift(x, shifts, lengths, rollover=False, fill=0.5), want)
+    full = shift(x, shifts, [50, 50, 50])
+    assert torch.equal(shift(x, shifts), full) and torch.equal(shift(x, shifts, None), full)
+    # lengths past the clip are clipped to it, on both paths
+    assert torch.equal(shift(x, shifts, [80, 50, 99]), full)
+    assert torch.equal(_shift_gather(x, torch.tensor(shifts), torch.tensor([50, 50, 50]), True, 0.0), full)
+
+
+def test_shift_op_on_a_batch_without_lengths_matches_explicit_full_lengths():
+    x = torch.randn(4, 1, 64)
+    aug = ma.Shift(shift=(-0.5, 0.5), p=1.0, rollover=False, fill=0.25)
+    plain = aug(x, seed=3)
+    given = aug(audio=x, lengths=torch.full((4,), 64), seed=3)
+    assert torch.equal(plain, given["audio"]) and given["lengths"].tolist() == [64] * 4

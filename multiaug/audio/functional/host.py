@@ -14,7 +14,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
-__all__ = ["per_clip", "slice_views"]
+__all__ = ["host_ints", "per_clip", "slice_views"]
 
 _NUMPY_OF = {torch.float16: np.float16, torch.float32: np.float32, torch.float64: np.float64}
 _NUMPY_DTYPES = tuple(_NUMPY_OF)
@@ -50,3 +50,15 @@ def slice_views(*tensors: Tensor) -> tuple[Any, ...]:
     if all(t.device.type == "cpu" and not t.requires_grad and t.dtype in _NUMPY_DTYPES for t in tensors):
         return tuple(t.numpy() for t in tensors)
     return tensors
+
+
+def host_ints(values: Any, n: int) -> list[int]:
+    """``n`` per-clip integers given as a tensor (any device), a NumPy array or a sequence, as a Python list.
+
+    Example:
+        >>> host_ints(torch.tensor([3, 4]), 2), host_ints(np.array([5]), 1)
+        ([3, 4], [5])
+    """
+    if isinstance(values, Tensor):
+        return values.detach().to("cpu", torch.int64).reshape(n).tolist()
+    return np.asarray(values, dtype=np.int64).reshape(n).tolist()
