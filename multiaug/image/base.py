@@ -113,6 +113,8 @@ def _target_dtype(dtype: torch.dtype) -> torch.dtype:
 
 _PIXELS = ("image", "mask")
 _TARGETS = ("boxes", "keypoints")
+_IMAGE_FIELDS_ORDER = _PIXELS + _TARGETS
+_IMAGE_FIELDS = frozenset(_IMAGE_FIELDS_ORDER)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -159,8 +161,16 @@ class ImageBatch:
         return int(self.image.shape[1]) if self.image is not None else 0
 
     def replace(self, **fields: Any) -> ImageBatch:
-        """A copy with some fields replaced."""
-        return dataclasses.replace(self, **fields)
+        """A copy with some fields replaced (``dataclasses.replace`` without its per-call introspection)."""
+        if not fields.keys() <= _IMAGE_FIELDS:
+            raise TypeError(f"ImageBatch has no field(s) {sorted(fields.keys() - _IMAGE_FIELDS)}")
+        get = fields.get
+        return ImageBatch(
+            get("image", self.image),
+            get("mask", self.mask),
+            get("boxes", self.boxes),
+            get("keypoints", self.keypoints),
+        )
 
     @property
     def has_targets(self) -> bool:
@@ -207,11 +217,7 @@ class ImageBatch:
         return {name: getattr(self, name) for name in _PIXELS if getattr(self, name) is not None}
 
     def _all_fields(self) -> dict[str, torch.Tensor]:
-        return {
-            f.name: getattr(self, f.name)
-            for f in dataclasses.fields(self)
-            if getattr(self, f.name) is not None
-        }
+        return {name: getattr(self, name) for name in _IMAGE_FIELDS_ORDER if getattr(self, name) is not None}
 
     def select(self, index: np.ndarray) -> ImageBatch:
         idx = index_tensor(index, self.device)
