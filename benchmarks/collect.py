@@ -21,6 +21,7 @@ ORDER = [
     "audio_time_pitch",
     "text_ops",
     "cli_augment",
+    "single_sample",
 ]
 PACKAGES = [
     "multiaug",
