@@ -54,17 +54,14 @@ class PeakNormalization(AudioAugmenter):
         return {"peak_db": draws.uniform(*self.peak_db)}
 
     def apply(self, batch: AudioBatch, params: dict[str, Any]) -> AudioBatch:
-        target = torch.as_tensor(
-            10.0 ** (np.asarray(params["peak_db"], dtype=np.float64) / 20.0), device="cpu"
-        )
-        current = peak(batch.audio, batch.lengths).cpu()
-        if not bool(torch.isfinite(current).all()):
+        target = 10.0 ** (np.asarray(params["peak_db"], dtype=np.float64) / 20.0)
+        current = peak(batch.audio, None if batch.unpadded else batch.lengths).cpu().numpy()
+        if not np.isfinite(current).all():
             raise InputError("audio contains NaN or infinite values")
-        factor = torch.where(current > 0, target / current.clamp(min=1e-300), torch.ones_like(current))
+        factor = np.where(current > 0, target / np.maximum(current, 1e-300), 1.0)
         if self.apply_to == "only_too_loud":
-            factor = factor.clamp(max=1.0)
-        scale = factor.to(device=batch.device, dtype=batch.audio.dtype).reshape(-1, 1, 1)
-        return batch.replace(audio=batch.audio * scale)
+            factor = np.minimum(factor, 1.0)
+        return batch.replace(audio=batch.audio * per_clip(factor, batch.audio))
 
 
 @register("audio.LoudnessNormalization")

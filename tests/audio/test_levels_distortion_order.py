@@ -207,3 +207,15 @@ def test_order_statistics_match_a_full_sort_with_ties_and_adjacent_ranks() -> No
         before = values.copy()
         assert np.array_equal(order_statistics(values, ranks), np.sort(values)[ranks].astype(np.float64))
         assert np.array_equal(values, before)  # the input is not reordered
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64, torch.float16])
+def test_peak_without_lengths_equals_the_largest_magnitude_and_the_masked_path(dtype):
+    from multiaug.audio.functional.levels import peak
+
+    x = (torch.randn(6, 2, 333) * torch.tensor([1, 0.1, 5, 0, 2, 1]).reshape(6, 1, 1)).to(dtype)
+    x[4, 1, 7] = -9.0  # a negative peak
+    want = x.abs().to(torch.float64).amax(dim=(1, 2))
+    assert torch.equal(peak(x), want) and torch.equal(peak(x, torch.full((6,), 333)), want)
+    x[2, 0, 5] = float("nan")
+    assert torch.isnan(peak(x)[2]) and torch.isfinite(peak(x)[[0, 1, 3, 4, 5]]).all()
