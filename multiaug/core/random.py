@@ -136,8 +136,11 @@ def _lane_block(keys: np.ndarray, index: int, blocks: int, key: tuple[int, int])
     lanes = len(keys) * blocks
     ones = lane_ones(lanes)
     low = 0xFFFFFFFF * ones
-    lane_keys = keys if blocks == 1 else np.repeat(keys, blocks)
-    packed = int.from_bytes(lane_keys.astype("<u8", copy=False).tobytes(), "little")
+    if lanes == 1:
+        packed = int(keys[0])
+    else:
+        lane_keys = keys if blocks == 1 else np.repeat(keys, blocks)
+        packed = int.from_bytes(lane_keys.astype("<u8", copy=False).tobytes(), "little")
     block = 0 if blocks == 1 else _block_lanes(len(keys), blocks)
     counter = (packed & low, (packed >> 32) & low, (index & 0xFFFFFFFF) * ones, block)
     return philox4x32_lanes(counter, key, lanes)
@@ -162,6 +165,10 @@ def _lane_bits(keys: np.ndarray, index: int, key: tuple[int, int], count: int) -
     """
     n = len(keys)
     words = _lane_block(keys, index, 1, key)
+    if n == 1:  # one sample: the integers straight into an array
+        return np.array(
+            [[((words[2 * k] >> 5) << 26) | (words[2 * k + 1] >> 6) for k in range(count)]], np.uint64
+        )
     ones = lane_ones(n)
     high, low = 0x7FFFFFF * ones, 0x3FFFFFF * ones  # 27 and 26 bits of every lane
     raw = b"".join(

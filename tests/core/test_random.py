@@ -190,10 +190,11 @@ def test_a_sample_alone_equals_its_row_in_a_batch_of_64() -> None:
         assert torch.equal(alone, batch[i])
 
 
-def test_every_philox_path_gives_identical_values(monkeypatch) -> None:
+@pytest.mark.parametrize("n", [1, 5])
+def test_every_philox_path_gives_identical_values(monkeypatch, n) -> None:
     import multiaug.core.random as rnd
 
-    keys = np.arange(5, dtype=np.uint64) * 977 + 5
+    keys = np.arange(n, dtype=np.uint64) * 977 + 5
     values = []
     # numpy path, packed-lane path
     for lanes in (0, 10**9):
