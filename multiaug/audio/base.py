@@ -132,6 +132,10 @@ class AudioBatch:
         return self._audio.device
 
     @property
+    def dtype(self) -> torch.dtype:
+        return self._audio.dtype
+
+    @property
     def channels(self) -> int:
         return int(self._audio.shape[1])
 
@@ -306,6 +310,13 @@ class AudioAugmenter(Op):
             )
         self.per_channel = per_channel
         self.sample_rate = _check_rate(sample_rate, f"{type(self).__name__}'s")
+
+    @staticmethod
+    def exact_arithmetic(batch: AudioBatch) -> bool:
+        """Whether multiplying this batch by exactly 1 returns every value bit for bit: on CPU in float16, 32 and
+        64 (bfloat16's vectorised product and GPU arithmetic may rewrite a NaN's bits). Ops whose identity
+        parameters multiply by 1 give them only then (see ``Op.identity_params``)."""
+        return batch.device.type == "cpu" and batch.dtype in (torch.float16, torch.float32, torch.float64)
 
     def _run(
         self, batch: AudioBatch, keys: np.ndarray, seed: int, path: str, replay: Record | None

@@ -46,8 +46,8 @@ class Gain(AudioAugmenter):
     def sample(self, batch: AudioBatch, draws: Draws) -> dict[str, Any]:
         return {"gain_db": draws.uniform(*self.gain_db)}
 
-    def identity_params(self, batch: AudioBatch) -> dict[str, Any]:
-        return {"gain_db": 0.0}  # a factor of exactly 1
+    def identity_params(self, batch: AudioBatch) -> dict[str, Any] | None:
+        return {"gain_db": 0.0} if self.exact_arithmetic(batch) else None  # a factor of exactly 1
 
     def apply(self, batch: AudioBatch, params: dict[str, Any]) -> AudioBatch:
         factor = 10.0 ** (np.asarray(params["gain_db"], dtype=np.float64) / 20.0)
@@ -127,7 +127,9 @@ class GainTransition(AudioAugmenter):
             "position": draws.uniform(),
         }
 
-    def identity_params(self, batch: AudioBatch) -> dict[str, Any]:
+    def identity_params(self, batch: AudioBatch) -> dict[str, Any] | None:
+        if not self.exact_arithmetic(batch):
+            return None
         return {"start_db": 0.0, "end_db": 0.0, "duration": 0.0, "position": 0.0}  # gains of exactly 1
 
     def apply(self, batch: AudioBatch, params: dict[str, Any]) -> AudioBatch:

@@ -289,8 +289,11 @@ class Draws:
 
     def integers(self, low: Any, high: Any, size: Sequence[int] = ()) -> np.ndarray:
         """Integers in ``[low, high)`` (``high`` exclusive), ``int64``; per-sample bounds allowed."""
-        if np.any(np.less_equal(high, low)):
+        lo, hi = np.asarray(low, dtype=np.float64), np.asarray(high, dtype=np.float64)
+        if np.any(hi <= lo):
             raise ValueError("integers() needs high > low for every sample")
+        if np.any(np.abs(lo) > 2.0**53) or np.any(np.abs(hi) > 2.0**53):
+            raise ValueError("integers() bounds must lie within +-2**53, where float64 holds every integer")
         scaled, lo = self._scaled(low, high, tuple(size))
         np.floor(scaled, out=scaled)
         scaled += lo

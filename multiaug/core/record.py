@@ -65,7 +65,8 @@ class Record:
 
     Attributes:
         name: registry name of the augmenter (``"image.Rotate"``, ``"Pipeline"``).
-        applied: ``(n,)`` bools, which samples of the batch it saw were transformed.
+        applied: ``(n,)`` bools, which samples of the batch it saw were transformed (read-only when every
+            sample was: one shared array per batch size; copy it to change it).
         params: per-sample parameters of the applied samples (leading dimension ``applied.sum()``).
         info: container choices for the applied samples (``{"choice": ...}`` for ``OneOf``).
         children: ``(index, record)`` pairs in execution order; ``index`` says which of the applied samples

@@ -56,7 +56,9 @@ def merge_rows(value: torch.Tensor, parts: Sequence[tuple[np.ndarray, torch.Tens
         for index, new in parts:
             merged.index_copy_(0, index_tensor(index, value.device), new)
         return merged
-    merged = value.new_empty(value.shape)
+    import torch
+
+    merged = torch.empty_like(value)  # keeps the layout (channels_last stays channels_last)
     written = np.zeros(len(value), dtype=bool)
     for index, _ in parts:
         written[index] = True

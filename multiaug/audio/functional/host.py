@@ -31,9 +31,11 @@ def per_clip(values: Any, like: Tensor) -> Tensor:
     """
     dtype = _NUMPY_OF.get(like.dtype)
     column = np.asarray(values, dtype=np.float64).reshape(-1, 1, 1)
-    if dtype is not None and like.device.type == "cpu":
-        return torch.from_numpy(column.astype(dtype))
-    return torch.as_tensor(column, dtype=like.dtype, device=like.device)
+    if dtype is None:  # bfloat16: torch rounds it the same way on every device
+        return torch.as_tensor(column, dtype=like.dtype, device=like.device)
+    # rounded on the host by NumPy (torch's float64 -> float16 goes through float32: a second rounding)
+    host = torch.from_numpy(column.astype(dtype))
+    return host if like.device.type == "cpu" else host.to(like.device)
 
 
 def slice_views(*tensors: Tensor) -> tuple[Any, ...]:
