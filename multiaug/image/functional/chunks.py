@@ -29,6 +29,7 @@ __all__ = [
     "ChunkFn",
     "chunk_slices",
     "map_chunks",
+    "round_to_uint8",
     "unit_of",
     "work_buffer",
     "work_dtype",
@@ -76,6 +77,25 @@ def work_buffer(slot: str, shape: tuple[int, ...], dtype: torch.dtype, device: t
     if buf is None or buf.numel() < numel:
         buf = cache[key] = torch.empty(numel, dtype=dtype, device=device)
     return buf[:numel].view(shape)
+
+
+def round_to_uint8(values: torch.Tensor, *, saturate: bool = True) -> torch.Tensor:
+    """float32 pixel values (0-255 units) rounded to nearest, ties to even, as an int32 view whose low byte is the
+    result: copy it into a uint8 tensor (3x faster than a float -> uint8 conversion on CPU). Works in place.
+
+    Adding 2**23 rounds a float32 in [0, 2**23) to the nearest integer and leaves that integer in the low mantissa
+    bits. ``saturate`` clamps to [0, 255] first; without it the values must already lie in [0, 255.5) (below
+    zero the float32 spacing near 2**23 is 0.5, which breaks the trick).
+
+    Example:
+        >>> out = torch.empty(4, dtype=torch.uint8)
+        >>> out.copy_(round_to_uint8(torch.tensor([0.5, 1.5, 254.6, 300.0]))).tolist()
+        [0, 2, 255, 255]
+    """
+    values.add_(_ROUND_MAGIC)
+    if saturate:
+        values.clamp_(_ROUND_MAGIC, _ROUND_MAGIC + 255.0)
+    return values.view(torch.int32)
 
 
 def chunk_slices(batch_size: int, device: torch.device, chunk: int = CPU_CHUNK) -> list[slice]:
@@ -133,13 +153,7 @@ def map_chunks(
         dst = work_buffer("dst", shape, wdt, image.device)
         in_range = fn(src, dst, sl, unit) is IN_RANGE
         if image.dtype == torch.uint8:
-            # Adding 2**23 rounds a float32 in [0, 2**23) to the nearest integer (ties to even) and leaves
-            # that integer in the low mantissa bits: after the clamp, the low byte of the int32 view is the
-            # rounded, saturated value (3x faster than a float -> uint8 conversion on CPU).
-            dst.add_(_ROUND_MAGIC)
-            if not in_range:
-                dst.clamp_(_ROUND_MAGIC, _ROUND_MAGIC + 255.0)
-            res = dst.view(torch.int32)
+            res = round_to_uint8(dst, saturate=not in_range)
         else:
             if clamp and not in_range:
                 dst.clamp_(0.0, 1.0)

@@ -28,10 +28,6 @@ __all__ = [
 _HORIZON = 1e-9
 
 
-def _col(value: np.ndarray | float, n: int) -> np.ndarray:
-    return np.broadcast_to(np.asarray(value, dtype=np.float64), (n,)).astype(np.float64)
-
-
 def affine_matrix(
     height: int,
     width: int,
@@ -93,13 +89,15 @@ def crop_resize_matrix(
     """
     values = [top, left, crop_height, crop_width]
     n = max(np.size(v) for v in values)
-    t, l, ch, cw = (_col(v, n) for v in values)
-    fx, fy = out_width / cw, out_height / ch
+    # one (4, B) float64 array, then whole-row arithmetic: a few numpy calls whatever B is
+    boxes = np.empty((4, n))
+    for row, value in zip(boxes, values):
+        row[...] = value
+    f = np.array([[out_height], [out_width]]) / boxes[2:]  # fy, fx
+    shift = (0.5 - boxes[:2]) * f - 0.5  # rows: y, x
     out = np.zeros((n, 3, 3))
-    out[:, 0, 0] = fx
-    out[:, 1, 1] = fy
-    out[:, 0, 2] = (0.5 - l) * fx - 0.5
-    out[:, 1, 2] = (0.5 - t) * fy - 0.5
+    out[:, 1, 1], out[:, 0, 0] = f
+    out[:, 1, 2], out[:, 0, 2] = shift
     out[:, 2, 2] = 1.0
     return out
 

@@ -24,12 +24,13 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .chunks import work_buffer, work_dtype
+from .chunks import round_to_uint8, work_buffer, work_dtype
 
 __all__ = ["BORDERS", "INTERPOLATIONS", "as_fill", "warp"]
 
@@ -45,9 +46,10 @@ def _inverse(matrix: torch.Tensor | np.ndarray) -> np.ndarray:
     """
     m = np.asarray(matrix.detach().cpu() if isinstance(matrix, torch.Tensor) else matrix, dtype=np.float64)
     inv = np.linalg.inv(m)
-    inv = inv / inv[:, 2:3, 2:3]
-    near = np.round(inv)
-    return np.where(np.abs(inv - near) < 1e-9, near, inv)
+    inv /= inv[:, 2:3, 2:3].copy()
+    near = inv.round()
+    np.copyto(inv, near, where=np.abs(inv - near) < 1e-9)
+    return inv
 
 
 def as_fill(
@@ -109,31 +111,35 @@ def _margin(interpolation: str, border: str, height: int, width: int) -> int:
     return e + r - 1 + (1 if border != "constant" and min(height, width) == 1 else 0)
 
 
-def _prepare(
-    coord: torch.Tensor, n: int, interpolation: str, border: str, margin: int
-) -> tuple[torch.Tensor, torch.Tensor]:
+Coords = (
+    torch.Tensor | np.ndarray
+)  # np.ndarray: host taps of the separable CPU path (same float32 arithmetic)
+
+
+def _prepare(coord: Coords, n: int, interpolation: str, border: str, margin: int) -> tuple[Coords, Coords]:
     """Source positions -> (index of the first tap in the padded axis, as float; fractional part).
 
     The border is applied to the continuous position, which equals applying it to every tap: the mirror commutes
     with the (symmetric) kernels, and beyond ``e`` pixels outside the image every tap reads the edge or the fill.
     The integer part is clamped so the last tap stays inside the padding; the fraction may then reach 1, which
-    still gives the exact value at the edge.
+    still gives the exact value at the edge. Takes torch tensors or numpy arrays (each IEEE operation is the
+    same in both, so they give the same bits).
     """
+    xp: Any = np if isinstance(coord, np.ndarray) else torch
     r, e = _reach(interpolation, border)
     if border == "reflect" and n > 1:
         period = 2 * (n - 1)
-        coord = coord.remainder(period)
-        coord = torch.where(coord > n - 1, period - coord, coord)
+        coord = coord % period
+        coord = xp.where(coord > n - 1, period - coord, coord)
     else:
-        coord = coord.clamp(-e, n - 1 + e)
+        coord = coord.clip(-e, n - 1 + e)
     if interpolation == "nearest":
-        coord = coord.add(0.5).floor_()
+        coord = xp.floor(coord + 0.5)
         if border != "constant":
-            coord.clamp_(0, n - 1)
-        return coord.add_(margin), coord
-    base = coord.floor().clamp_(-e, n - 1 + margin - r)  # the last tap stays within the padding
-    frac = coord - base
-    return base.add_(margin - r + 1), frac
+            coord = coord.clip(0, n - 1)
+        return coord + margin, coord
+    base = xp.floor(coord).clip(-e, n - 1 + margin - r)  # the last tap stays within the padding
+    return base + (margin - r + 1), coord - base
 
 
 class _Padder:
@@ -200,40 +206,73 @@ def _blend(
 
 
 def _finish(res: torch.Tensor, out: torch.Tensor, interpolation: str) -> None:
-    """Write a float result into ``out``: bicubic clamped, integers rounded and saturated."""
+    """Write a float result into ``out``: bicubic clamped, integers rounded and saturated.
+
+    A bilinear blend of in-range taps with weights in [0, 1] stays in range, so uint8 results are only rounded
+    (through :func:`round_to_uint8`, the same ties-to-even rounding as ``round_``)."""
     if res.data_ptr() == out.data_ptr():
         return
     if interpolation == "bicubic":
         res.clamp_(0.0, 1.0 if out.is_floating_point() else float(torch.iinfo(out.dtype).max))
-    if not out.is_floating_point():
+    if out.dtype == torch.uint8 and res.dtype == torch.float32:
+        res = round_to_uint8(res, saturate=False)
+    elif not out.is_floating_point():
         res = res.round_()
     out.copy_(res.view(out.shape))
+
+
+def _separable_taps(
+    inv: Coords, image: torch.Tensor, size: tuple[int, int], interpolation: str, border: str, ntap: int
+) -> tuple[torch.Tensor, ...]:
+    """Each sample's taps under axis-aligned inverse maps ``inv`` ``(b,3,3)``: the x taps' column indices
+    ``(b, 1, 1, ntap * wo)`` and y taps' row indices ``(b, 1, ntap, ho)`` in the padded image (int64), and the
+    fractions ``(b, 1, 1, wo)`` and ``(b, 1, ho, 1)`` in the work dtype.
+
+    From host numpy ``inv`` for CPU images (a few microseconds, where the same steps as small torch calls cost a
+    few dozen), else from a tensor on the image's device."""
+    b, _, h, w = image.shape
+    ho, wo = size
+    host = isinstance(inv, np.ndarray)
+    margin = _margin(interpolation, border, h, w)
+
+    def arange(n: int, dtype: Any = None) -> Coords:
+        return np.arange(n, dtype=dtype) if host else torch.arange(n, dtype=dtype, device=image.device)
+
+    def axis(row: int, n_out: int, n_in: int) -> tuple[Coords, Coords]:
+        coord = inv[:, row, row, None] * arange(n_out, inv.dtype) + inv[:, row, 2, None]
+        first, frac = _prepare(coord, n_in, interpolation, border, margin)
+        index = first[:, None, :] + arange(ntap)[:, None]  # (b, ntap, n_out), still in the coordinate dtype
+        return index, frac
+
+    (cols, fx), (rows, fy) = axis(0, wo, w), axis(1, ho, h)
+    fdt = work_dtype(image.dtype)  # half types blend in float32 and round once
+    cols, rows, fx, fy = (torch.as_tensor(a, device=image.device) for a in (cols, rows, fx, fy))
+    return (
+        cols.to(torch.int64).view(b, 1, 1, ntap * wo), rows.to(torch.int64).view(b, 1, ntap, ho),
+        fx.to(fdt).view(b, 1, 1, wo), fy.to(fdt).view(b, 1, ho, 1),
+    )  # fmt: skip
 
 
 def _warp_separable(image, inv, out, interpolation, border, fill, step):
     """Axis-aligned maps (scales, shifts, crops, resizes): whole source rows picked and blended along y with
     ``index_select`` (row copies, 5-40x faster than an element gather), then a gather and blend along x.
-    The taps are computed once for the batch; the chunks only move pixels."""
+    The taps are computed once for the batch (on the host for CPU images); the chunks only move pixels."""
     b, c, h, w = image.shape
     ho, wo = out.shape[-2:]
-    xs = inv[:, 0, 0, None] * torch.arange(wo, dtype=inv.dtype, device=inv.device) + inv[:, 0, 2, None]
-    ys = inv[:, 1, 1, None] * torch.arange(ho, dtype=inv.dtype, device=inv.device) + inv[:, 1, 2, None]
-    margin = _margin(interpolation, border, h, w)
-    x0, fx = _prepare(xs, w, interpolation, border, margin)
-    y0, fy = _prepare(ys, h, interpolation, border, margin)
     ntap = 1 if interpolation == "nearest" else 4 if interpolation == "bicubic" else 2
-    offsets = torch.arange(ntap, device=image.device)
+    idx_x, rows_all, fx, fy = _separable_taps(inv, image, (ho, wo), interpolation, border, ntap)
+    margin = _margin(interpolation, border, h, w)
     sh, sw = h + 2 * margin, w + 2 * margin
-    idx_x = (x0.to(torch.int64)[:, None, :] + offsets[:, None]).view(b, 1, 1, ntap * wo)
-    rows_all = y0.to(torch.int64)[:, None, None, :] + offsets[:, None]  # (b, 1, T, ho)
-    fdt = work_dtype(image.dtype)  # half types blend in float32 and round once
-    fx, fy = fx.to(fdt).view(b, 1, 1, wo), fy.to(fdt).view(b, 1, ho, 1)
+    fdt = fx.dtype
     pad = _Padder(margin, border, fill)
     cpu = image.device.type == "cpu"
     if cpu:
         # the columns each sample's x taps reach (a crop reads a band of the image): rows are picked and blended
         # along y only over that band
-        col_lo, col_hi = x0.amin(dim=1).tolist(), (x0.amax(dim=1) + ntap).tolist()
+        col_lo, col_hi = (
+            idx_x[:, 0, 0, :wo].amin(dim=1).tolist(),
+            (idx_x[:, 0, 0, -wo:].amax(dim=1) + 1).tolist(),
+        )
     for start in range(0, b, step):
         sl = slice(start, min(b, start + step))
         n = sl.stop - start
@@ -376,9 +415,11 @@ def warp(
     fill_t = as_fill(fill, c, image.dtype, image.device) if border == "constant" else None
     out = torch.empty((b, c, ho, wo), dtype=image.dtype, device=image.device)
     taps = 4 if interpolation == "bicubic" else 2
-    step = max(1, _CHUNK_PIXELS * 2 // (taps * ho * wo)) if image.device.type == "cpu" else b
+    cpu = image.device.type == "cpu"
+    step = max(1, _CHUNK_PIXELS * 2 // (taps * ho * wo)) if cpu else b
     if separable:
-        _warp_separable(image, inv_all, out, interpolation, border, fill_t, step)
+        inv_taps = inv_host.astype(np.float32) if coord_dtype == torch.float32 else inv_host
+        _warp_separable(image, inv_taps if cpu else inv_all, out, interpolation, border, fill_t, step)
         return out
     pad = _Padder(_margin(interpolation, border, h, w), border, fill_t)
     if interpolation != "nearest" and min(h, w) > 1:
