@@ -60,9 +60,7 @@ class _Erasing(ImageAugmenter):
         return {"seed": draws.seeds()} if self.fill == "random" else {}
 
     def apply(self, batch: ImageBatch, params: dict[str, Any]) -> ImageBatch:
-        holes = torch.as_tensor(
-            np.asarray(params["holes"], dtype=np.int64).reshape(len(batch), -1, 4), device="cpu"
-        )
+        holes = np.asarray(params["holes"], dtype=np.int64).reshape(len(batch), -1, 4)
         fields: dict[str, torch.Tensor] = {}
         image = batch.image
         if image is not None:

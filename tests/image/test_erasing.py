@@ -165,7 +165,7 @@ def test_erasing_cuda_matches_cpu() -> None:
         assert torch.equal(gpu["image"].cpu(), cpu["image"]) and torch.equal(gpu["mask"].cpu(), cpu["mask"])
 
 
-@pytest.mark.parametrize("dtype", [torch.float32, torch.float16, torch.uint8, torch.int64])
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float16, torch.bfloat16, torch.uint8, torch.int64])
 def test_erase_slice_path_equals_the_blend_path(dtype: torch.dtype) -> None:
     gen = torch.Generator().manual_seed(5)
     x = torch.rand(5, 3, 13, 17, generator=gen)
@@ -184,6 +184,8 @@ def test_erase_slice_path_equals_the_blend_path(dtype: torch.dtype) -> None:
     for value in (0.0, (0.25, 0.5, 1.0) if dtype.is_floating_point else (7, 99, 3), noise):
         fill = as_fill(value, 3, dtype, x.device)
         before = x.clone()
-        a, b = _erase_by_slices(x, boxes, fill), _erase_by_blend(x, boxes, fill)
+        a, b = _erase_by_slices(x, boxes.tolist(), fill), _erase_by_blend(x, boxes, fill)
         assert a.dtype == dtype and torch.equal(a, b)
         assert torch.equal(x, before) and a.data_ptr() != x.data_ptr()
+        # the public kernel takes host (numpy) boxes as well as tensors, on CPU
+        assert torch.equal(erase(x, boxes.numpy(), value), b) and torch.equal(erase(x, boxes, value), b)

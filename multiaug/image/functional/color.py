@@ -94,10 +94,14 @@ def _per_sample(values: Any, batch: int, name: str, width: int | None = None) ->
         values = values.detach().cpu().numpy()
     arr = np.asarray(values, dtype=np.float64)
     shape = (batch,) if width is None else (batch, width)
+    out = np.empty(shape)
     try:
-        return np.broadcast_to(arr, shape).copy()
+        if arr.ndim > len(shape):  # assignment would drop leading ones that broadcasting refuses
+            raise ValueError
+        out[...] = arr  # a broadcasting copy, without broadcast_to's view machinery
     except ValueError:
         raise InputError(f"{name} must broadcast to shape {shape}, got shape {arr.shape}") from None
+    return out
 
 
 def _dev(a: np.ndarray | torch.Tensor, image: torch.Tensor, dtype: torch.dtype | None = None) -> torch.Tensor:
@@ -140,20 +144,20 @@ def channel_affine(
     b, c = image.shape[:2]
     host_scale = _per_sample(scale, b, "scale", c)
     host_bias = _per_sample(bias, b, "bias", c)
-    s = _dev(host_scale, image)[:, :, None, None]
-    t = _dev(host_bias * unit_of(image), image)[:, :, None, None]
     gain = None if mean_gain is None else _dev(np.asarray(mean_gain, dtype=np.float64), image, torch.float64)
     no_bias = gain is None and not host_bias.any()
     unit_scale = bool((host_scale == 1.0).all())
     safe = (gain is None) & _in_unit_range(host_scale, host_bias)
-
-    # one scale per sample (Brightness, Contrast, RGBShift): on CPU each sample is one fused pass
-    row_scale = bool(np.all(host_scale == host_scale[:, :1]))
+    # one scale per sample (Brightness, Contrast, RGBShift): on CPU each sample is one fused pass, which reads
+    # the scales from the host (no scale tensor to make)
+    per_row = image.device.type == "cpu" and not unit_scale and bool(np.all(host_scale == host_scale[:, :1]))
+    s = None if per_row else _dev(host_scale, image)[:, :, None, None]
+    t = None if no_bias else _dev(host_bias * unit_of(image), image)[:, :, None, None]
 
     def fn(src: torch.Tensor, dst: torch.Tensor, sl: Any, unit: float) -> Any:
         extra = _mean_term(src, gain, sl)
-        bias_t = None if no_bias else (t[sl] if extra is None else t[sl] + extra)
-        if row_scale and not unit_scale and src.device.type == "cpu":
+        bias_t = None if t is None else (t[sl] if extra is None else t[sl] + extra)
+        if per_row:
             # bias + scale * x (torch's add with a per-channel bias and a scalar alpha), clamped while the
             # sample is still in cache: 10-40% faster than a batched multiply, add and clamp
             ok_rows = safe[sl]
@@ -176,6 +180,7 @@ def channel_affine(
             torch.add(src, bias_t, out=dst)
         else:
             # two passes beat one broadcasting addcmul by 2x on CPU
+            assert s is not None  # made whenever the per-row path is not taken
             torch.mul(src, s[sl], out=dst)
             if bias_t is not None:
                 dst.add_(bias_t)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
 import torch
 
 from .chunks import chunk_slices
@@ -39,13 +40,13 @@ def box_mask(boxes: torch.Tensor, height: int, width: int) -> torch.Tensor:
 
 def erase(
     image: torch.Tensor,
-    boxes: torch.Tensor,
+    boxes: torch.Tensor | np.ndarray,
     value: float | Sequence[float] | torch.Tensor,
 ) -> torch.Tensor:
     """A copy of ``image`` ``(B,C,H,W)`` (any dtype) with the boxes filled by ``value``.
 
-    ``value`` is one number, one number per channel, or a tensor broadcastable to the image (noise), in the
-    image's own units; integer images get it rounded and saturated.
+    ``boxes`` is a tensor or an integer numpy array. ``value`` is one number, one number per channel, or a tensor
+    broadcastable to the image (noise), in the image's own units; integer images get it rounded and saturated.
 
     Example:
         >>> img = torch.zeros(1, 2, 2, 2, dtype=torch.uint8)
@@ -53,12 +54,12 @@ def erase(
         [255, 7]
     """
     _, c, h, w = image.shape
-    boxes = boxes.to(image.device)
     fill = as_fill(value, c, image.dtype, image.device)
+    if image.dtype != torch.bool and image.device.type == "cpu":
+        return _erase_by_slices(image, boxes.tolist(), fill)  # host boxes: no tensor needed
+    boxes = torch.as_tensor(boxes, device=image.device)
     if image.dtype == torch.bool:
         return torch.where(box_mask(boxes, h, w).unsqueeze(1) > 0.5, fill, image)
-    if image.device.type == "cpu":
-        return _erase_by_slices(image, boxes, fill)
     return _erase_by_blend(image, boxes, fill)
 
 
@@ -78,18 +79,29 @@ def _erase_by_blend(image: torch.Tensor, boxes: torch.Tensor, fill: torch.Tensor
     return out
 
 
-def _erase_by_slices(image: torch.Tensor, boxes: torch.Tensor, fill: torch.Tensor) -> torch.Tensor:
+def _erase_by_slices(image: torch.Tensor, boxes: list[list[list[int]]], fill: torch.Tensor) -> torch.Tensor:
     """:func:`erase` on CPU: one copy of the batch, then each box (clipped to the image) filled in place.
 
     Moves the image once plus the boxes' pixels, where the masked blend reads and writes every pixel again
-    (2-3x slower on CPU); the result is the same (the blend with a 0/1 mask is exact).
+    (2-3x slower on CPU); the result is the same (the blend with a 0/1 mask is exact). Windows are cut with
+    ``narrow`` (a few times cheaper than indexing with slices, which dominated on one image).
     """
     b, c, h, w = image.shape
     out = image.clone(memory_format=torch.contiguous_format)
     source = fill.expand(b, c, h, w)
-    for i, sample_boxes in enumerate(boxes.to(torch.int64).tolist()):
+    for i, sample_boxes in enumerate(boxes):
         for top, left, bottom, right in sample_boxes:
-            top, left, bottom, right = max(top, 0), max(left, 0), min(bottom, h), min(right, w)
+            top, left, bottom, right = (
+                max(int(top), 0),
+                max(int(left), 0),
+                min(int(bottom), h),
+                min(int(right), w),
+            )
             if top < bottom and left < right:
-                out[i, :, top:bottom, left:right] = source[i, :, top:bottom, left:right]
+                _window(out[i], top, left, bottom, right).copy_(_window(source[i], top, left, bottom, right))
     return out
+
+
+def _window(plane: torch.Tensor, top: int, left: int, bottom: int, right: int) -> torch.Tensor:
+    """The ``[top, bottom) x [left, right)`` window of a ``(..., H, W)`` tensor, as a view."""
+    return plane.narrow(-2, top, bottom - top).narrow(-1, left, right - left)
