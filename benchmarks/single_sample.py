@@ -61,6 +61,7 @@ IMAGE_OPS = ["HorizontalFlip", "Rotate", "RandomResizedCrop", "ColorJitter", "Br
              "RandomErasing", "chain"]  # fmt: skip
 AUDIO_OPS = ["Gain", "Gain p=0.5", "Shift", "TimeMask", "AddGaussianNoise", "AddGaussianSNR", "LowPassFilter",
              "TimeStretch", "PitchShift"]  # fmt: skip
+AM_ARGS = {"Shift": {"fade_duration": 0.0}, "TimeMask": {"fade_duration": 0.0}}  # multiaug does not fade
 IMAGE_COLUMNS = ["ours f32", "tv f32", "kornia f32", "ours u8", "tv u8", "albu u8"]
 
 
@@ -107,26 +108,8 @@ def _audio_contenders(name: str) -> dict[str, Callable[[], Any]]:
     samples = clip[0].numpy()
     p = 0.5 if name.endswith("p=0.5") else 1.0
     base = name.split(" ")[0]
-    ours = {
-        "Gain": lambda: ma.Gain(p=p),
-        "Shift": lambda: ma.Shift(p=p),
-        "TimeMask": lambda: ma.TimeMask(p=p),
-        "AddGaussianNoise": lambda: ma.AddGaussianNoise(p=p),
-        "AddGaussianSNR": lambda: ma.AddGaussianSNR(p=p),
-        "LowPassFilter": lambda: ma.LowPassFilter(p=p),
-        "TimeStretch": lambda: ma.TimeStretch(p=p),
-        "PitchShift": lambda: ma.PitchShift(p=p),
-    }[base]()
-    theirs = {
-        "Gain": lambda: am.Gain(p=p),
-        "Shift": lambda: am.Shift(p=p, fade_duration=0.0),
-        "TimeMask": lambda: am.TimeMask(p=p, fade_duration=0.0),
-        "AddGaussianNoise": lambda: am.AddGaussianNoise(p=p),
-        "AddGaussianSNR": lambda: am.AddGaussianSNR(p=p),
-        "LowPassFilter": lambda: am.LowPassFilter(p=p),
-        "TimeStretch": lambda: am.TimeStretch(p=p),
-        "PitchShift": lambda: am.PitchShift(p=p),
-    }[base]()
+    ours = getattr(ma, base)(p=p)
+    theirs = getattr(am, base)(p=p, **AM_ARGS.get(base, {}))
     seeds = iter(range(10**9))
     return {
         "ours": lambda: ours(clip, sample_rate=sr, seed=next(seeds)),
