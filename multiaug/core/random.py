@@ -17,7 +17,7 @@ import random as _pyrandom
 import secrets
 import struct
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -156,25 +156,32 @@ def _lane_words(keys: np.ndarray, index: int, blocks: int, key: tuple[int, int])
     return out.view("<u4").reshape(len(keys), blocks * 4).astype(np.uint64)
 
 
-def _lane_bits(keys: np.ndarray, index: int, key: tuple[int, int], count: int) -> np.ndarray:
-    """:meth:`Draws._bits` for ``count`` <= 2 values per sample through one block of packed lanes: ``(n, count)``.
+def _bits53(high: int, low: int, ones: int) -> int:
+    """Packed 53-bit uniforms from two packed words: 27 bits of one, 26 of the other, in every lane."""
+    return (((high >> 5) & (0x7FFFFFF * ones)) << 26) | ((low >> 6) & (0x3FFFFFF * ones))
 
-    The 53-bit integers are assembled lane by lane in the packed integers (27 bits of one word, 26 of the next),
-    so numpy sees one buffer: a call's fixed cost is mostly small numpy calls, several times slower when the
-    caches are cold.
+
+def _seed63(high: int, low: int, ones: int) -> int:
+    """Packed non-negative 63-bit seeds from two packed words: 31 bits of one, all 32 of the other."""
+    return ((high & (0x7FFFFFFF * ones)) << 32) | low
+
+
+def _lane_pairs(
+    keys: np.ndarray, index: int, key: tuple[int, int], count: int, pair: Callable[[int, int, int], int]
+) -> np.ndarray:
+    """``count`` <= 2 values per sample from one block of packed lanes, each made by ``pair`` from words
+    ``2k`` and ``2k + 1``: ``(n, count)`` uint64.
+
+    The values are assembled lane by lane in the packed integers, so numpy sees one buffer (one small array for a
+    single sample): a call's fixed cost is mostly small numpy calls, several times slower when the caches are cold.
     """
     n = len(keys)
     words = _lane_block(keys, index, 1, key)
-    if n == 1:  # one sample: the integers straight into an array
-        return np.array(
-            [[((words[2 * k] >> 5) << 26) | (words[2 * k + 1] >> 6) for k in range(count)]], np.uint64
-        )
     ones = lane_ones(n)
-    high, low = 0x7FFFFFF * ones, 0x3FFFFFF * ones  # 27 and 26 bits of every lane
-    raw = b"".join(
-        ((((words[2 * k] >> 5) & high) << 26) | ((words[2 * k + 1] >> 6) & low)).to_bytes(8 * n, "little")
-        for k in range(count)
-    )
+    values = [pair(words[2 * k], words[2 * k + 1], ones) for k in range(count)]
+    if n == 1:
+        return np.array([values], dtype=np.uint64)
+    raw = b"".join(v.to_bytes(8 * n, "little") for v in values)
     return np.frombuffer(raw, dtype="<u8").reshape(count, n).T
 
 
@@ -256,7 +263,7 @@ class Draws:
         if count <= 2 and len(self._keys) <= _LANE_BLOCKS:
             index = self._next
             self._next += 1
-            return _lane_bits(self._keys, index, (self._k0, self._k1), count).reshape(shape)
+            return _lane_pairs(self._keys, index, (self._k0, self._k1), count, _bits53).reshape(shape)
         w = self._words(2 * count)[:, : 2 * count]
         return (((w[:, 0::2] >> np.uint64(5)) << np.uint64(26)) | (w[:, 1::2] >> np.uint64(6))).reshape(shape)
 
@@ -335,9 +342,15 @@ class Draws:
         """Non-negative 63-bit integer seeds (``int64``), for dense noise regenerated in ``apply``."""
         size = tuple(size)
         count = math.prod(size)
+        shape = (len(self._keys), *size)
+        if count <= 2 and len(self._keys) <= _LANE_BLOCKS:
+            index = self._next
+            self._next += 1
+            pairs = _lane_pairs(self._keys, index, (self._k0, self._k1), count, _seed63)
+            return pairs.astype(np.int64).reshape(shape)
         w = self._words(2 * count)[:, : 2 * count]
         s = ((w[:, 0::2] & np.uint64(0x7FFFFFFF)) << np.uint64(32)) | w[:, 1::2]
-        return s.astype(np.int64).reshape((len(self._keys), *size))
+        return s.astype(np.int64).reshape(shape)
 
     def python_random(self) -> list[_pyrandom.Random]:
         """One private ``random.Random`` per sample, for ops that make a data-dependent number of draws."""

@@ -202,7 +202,7 @@ def test_every_philox_path_gives_identical_values(monkeypatch, n) -> None:
         d = Draws.for_call(3, "x", keys)
         values.append(
             [d.uniform(size=(3,)), d.seeds((7,)), d.integers(0, 9), d.normal(size=(2,)), d.uniform(size=(2,)),
-             d.normal(), d.bernoulli(0.5)]
+             d.normal(), d.bernoulli(0.5), d.seeds(), d.seeds((2,))]
         )  # fmt: skip
     for other in values[1:]:
         for a, b in zip(values[0], other):
