@@ -24,7 +24,7 @@ from ..core.batch import data_argument
 from ..core.errors import ConfigError, InputError, InputTypeError
 from ..core.random import mix_keys
 from ..core.record import Record
-from ..core.rows import index_tensor, merge_rows
+from ..core.rows import index_tensor, merge_rows, restore_rows
 
 __all__ = ["AudioAugmenter", "AudioBatch", "SpectrogramAugmenter", "SpectrogramBatch"]
 
@@ -225,6 +225,19 @@ class AudioBatch:
         keep = max(self.num_frames, int(lengths.max()))
         if frames > keep:
             audio = audio[..., :keep]
+        return self.replace(audio=audio, lengths=lengths)
+
+    def restore(self, source: AudioBatch, index: np.ndarray) -> AudioBatch:
+        """This batch (an op's result for all of ``source``, same sizes) with the clips at ``index`` put back
+        from ``source``."""
+        if self.num_frames != source.num_frames or self.dtype != source.dtype:
+            raise InputError("cannot put clips back: the op changed their length or dtype")
+        audio = self.audio
+        if audio is not source.audio:
+            audio = restore_rows(audio, source.audio, index)
+        lengths = self._lengths
+        if lengths is not None and lengths is not source._lengths:
+            lengths = restore_rows(lengths, source.lengths, index)
         return self.replace(audio=audio, lengths=lengths)
 
     @classmethod

@@ -76,6 +76,9 @@ class PolarityInversion(AudioAugmenter):
     ) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch, per_channel=per_channel, sample_rate=sample_rate)
 
+    def applies_to_all(self, batch: AudioBatch) -> bool:
+        return True  # about a copy per sample
+
     def apply(self, batch: AudioBatch, params: dict[str, Any]) -> AudioBatch:
         return batch.replace(audio=torch.neg(batch.audio))
 

@@ -40,6 +40,9 @@ class Reverse(AudioAugmenter):
     ) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch, per_channel=per_channel, sample_rate=sample_rate)
 
+    def applies_to_all(self, batch: AudioBatch) -> bool:
+        return True  # about a copy per sample
+
     def apply(self, batch: AudioBatch, params: dict[str, Any]) -> AudioBatch:
         flipped = batch.audio.flip(-1)
         gap = batch.num_frames - batch.lengths

@@ -21,7 +21,7 @@ from .batch import batch_type
 from .checks import check_prob
 from .errors import ConfigError, InputError, did_you_mean
 from .random import MASK64, Draws, fresh_seed, hash64, normalize_keys, worker_seed
-from .record import Record
+from .record import Record, rows_of
 
 __all__ = ["Augmentation", "Augmenter", "Op"]
 
@@ -267,6 +267,15 @@ class Op(Augmentation):
         """Apply ``params`` to ``batch`` (pure: no random numbers, no in-place changes)."""
         raise TypeError(f"{type(self).__name__} must implement apply")  # pragma: no cover
 
+    def applies_to_all(self, batch: Any) -> bool:
+        """Whether, when the coin flip leaves samples of ``batch`` out, this op draws and applies for every sample
+        and puts the ones left out back from the input (``batch.restore``): two passes over the data instead of
+        select, apply and merge's three. The result and the record are the same (a sample's draws and result
+        never depend on the other samples); it pays for ops whose ``apply`` costs about a copy per sample and
+        keeps sizes (flips, a channel shuffle, an inversion, erasing one box). Default: False.
+        """
+        return False
+
     def identity_params(self, batch: Any) -> Mapping[str, Any] | None:
         """Parameter values under which ``apply`` returns every sample of ``batch`` unchanged, bit for bit, or
         None (the default) when there are none.
@@ -304,17 +313,17 @@ class Op(Augmentation):
         m = n if index is None else len(index)
         if m == 0:
             return batch, Record(self._root_path(), applied)
+        if index is not None and replay is None and self.applies_to_all(batch):
+            assert draws is not None
+            full = self._sampled(batch, draws, n)
+            result = self.apply(batch, full).restore(batch, np.flatnonzero(~applied))
+            return result, Record(self._root_path(), applied, {k: rows_of(v, index) for k, v in full.items()})
         sub = batch if index is None else batch.select(index)
         if replay is not None:
             params = replay.params
         else:
             assert draws is not None
-            params = self.sample(sub, draws if index is None else draws.subset(index))
-            for key, value in params.items():
-                if len(value) != m:
-                    raise RuntimeError(
-                        f"{type(self).__name__}.sample returned {key!r} with {len(value)} rows for {m} samples"
-                    )
+            params = self._sampled(sub, draws if index is None else draws.subset(index), m)
         identity = None if index is None else self.identity_params(batch)
         if identity is not None:
             result = self.apply(batch, self._with_identity(params, applied, identity))
@@ -322,3 +331,13 @@ class Op(Augmentation):
             out = self.apply(sub, params)
             result = out if index is None else batch.merge([(index, out)])
         return result, Record(self._root_path(), applied, params)
+
+    def _sampled(self, batch: Any, draws: Draws, m: int) -> dict[str, Any]:
+        """``sample`` on ``batch``, checked to give one row per sample."""
+        params = self.sample(batch, draws)
+        for key, value in params.items():
+            if len(value) != m:
+                raise RuntimeError(
+                    f"{type(self).__name__}.sample returned {key!r} with {len(value)} rows for {m} samples"
+                )
+        return params

@@ -16,10 +16,11 @@ import numpy as np
 
 from .errors import InputError
 
-__all__ = ["Record", "plain"]
+__all__ = ["Record", "plain", "rows_of"]
 
 
-def _rows(value: Any, index: np.ndarray) -> Any:
+def rows_of(value: Any, index: np.ndarray) -> Any:
+    """The rows at ``index`` of a per-sample parameter: an array's rows, or a list's items."""
     if isinstance(value, np.ndarray):
         return value[index]
     return [value[int(i)] for i in index]
@@ -107,8 +108,8 @@ class Record:
         return Record(
             self.name,
             np.ones(1, dtype=bool),
-            {k: _rows(v, rows) for k, v in self.params.items()},
-            {k: _rows(v, rows) for k, v in self.info.items()},
+            {k: rows_of(v, rows) for k, v in self.params.items()},
+            {k: rows_of(v, rows) for k, v in self.info.items()},
             children,
         )
 

@@ -29,7 +29,7 @@ from ..core.base import Op
 from ..core.batch import data_argument
 from ..core.errors import ConfigError, InputError, InputTypeError
 from ..core.record import Record
-from ..core.rows import index_tensor, merge_rows
+from ..core.rows import index_tensor, merge_rows, restore_rows
 from .functional.geometry import transform_box_bounds, transform_points
 
 __all__ = ["ImageAugmenter", "ImageBatch"]
@@ -243,6 +243,19 @@ class ImageBatch:
                 news.append((np.asarray(index, dtype=np.int64).reshape(-1), new))
             out[name] = merge_rows(value, news)
         return self.replace(**out)
+
+    def restore(self, source: ImageBatch, index: np.ndarray) -> ImageBatch:
+        """This batch (an op's result for all of ``source``, same sizes) with the samples at ``index`` put back
+        from ``source``: fields the op left as they were are kept, the others get those rows back."""
+        out = {}
+        for name, value in self._all_fields().items():
+            original = getattr(source, name)
+            if value is original:
+                continue
+            if original is None or value.shape != original.shape or value.dtype != original.dtype:
+                raise InputError(f"cannot put {name} rows back: the op changed their shape or dtype")
+            out[name] = restore_rows(value, original, index)
+        return self.replace(**out) if out else self
 
     @classmethod
     def pack(

@@ -91,6 +91,11 @@ class Brightness(_ColorOp):
         super().__init__(p=p, same_on_batch=same_on_batch)
         self.range = _factor_range(brightness, "brightness")
 
+    def applies_to_all(self, batch: ImageBatch) -> bool:
+        return (
+            batch.image is not None and batch.image.dtype.is_floating_point
+        )  # about a copy per float sample
+
     def apply(self, batch: ImageBatch, params: dict[str, Any]) -> ImageBatch:
         return _with_image(batch, lambda x: F.adjust_brightness(x, params["factor"]))
 
@@ -285,6 +290,11 @@ class RGBShift(_RGBOnly):
             for v, name in ((r_shift, "r_shift"), (g_shift, "g_shift"), (b_shift, "b_shift"))
         ]
 
+    def applies_to_all(self, batch: ImageBatch) -> bool:
+        return (
+            batch.image is not None and batch.image.dtype.is_floating_point
+        )  # about a copy per float sample
+
     def sample(self, batch: ImageBatch, draws: Draws) -> dict[str, Any]:
         low = np.array([r[0] for r in self.ranges])
         high = np.array([r[1] for r in self.ranges])
@@ -308,6 +318,9 @@ class ChannelShuffle(ImageAugmenter):
     def __init__(self, *, p: float = 0.5, same_on_batch: bool = False) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch)
 
+    def applies_to_all(self, batch: ImageBatch) -> bool:
+        return True  # about a copy per sample
+
     def sample(self, batch: ImageBatch, draws: Draws) -> dict[str, Any]:
         return {"perm": draws.permutation(max(batch.channels, 1))}
 
@@ -327,6 +340,11 @@ class ToGray(_RGBOnly):
 
     def __init__(self, *, p: float = 0.5, same_on_batch: bool = False) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch)
+
+    def applies_to_all(self, batch: ImageBatch) -> bool:
+        return (
+            batch.image is not None and batch.image.dtype.is_floating_point
+        )  # about a copy per float sample
 
     def apply(self, batch: ImageBatch, params: dict[str, Any]) -> ImageBatch:
         return _with_image(batch, F.to_gray)
@@ -460,6 +478,9 @@ class Invert(ImageAugmenter):
 
     def __init__(self, *, p: float = 0.5, same_on_batch: bool = False) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch)
+
+    def applies_to_all(self, batch: ImageBatch) -> bool:
+        return True  # about a copy per sample
 
     def apply(self, batch: ImageBatch, params: dict[str, Any]) -> ImageBatch:
         return _with_image(batch, F.invert)

@@ -205,6 +205,9 @@ class Cutout(_Erasing):
         self.num_holes = num_holes
         self._check_fills(fill_value, "fill_value", mask_fill_value)
 
+    def applies_to_all(self, batch: ImageBatch) -> bool:
+        return True  # about a copy per sample
+
     def sample(self, batch: ImageBatch, draws: Draws) -> dict[str, Any]:
         height, width = batch.height, batch.width
         side = self.size if isinstance(self.size, int) else max(1, round(self.size * min(height, width)))
@@ -253,6 +256,9 @@ class RandomErasing(_Erasing):
         if self.ratio[0] <= 0:
             raise ConfigError(f"ratio must be > 0 (height / width), got {ratio!r}")
         self._check_fills(value, "value", mask_fill_value)
+
+    def applies_to_all(self, batch: ImageBatch) -> bool:
+        return True  # about a copy per sample
 
     def sample(self, batch: ImageBatch, draws: Draws) -> dict[str, Any]:
         height, width = batch.height, batch.width

@@ -104,6 +104,9 @@ class HorizontalFlip(ImageAugmenter):
     def __init__(self, *, p: float = 0.5, same_on_batch: bool = False) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch)
 
+    def applies_to_all(self, batch: ImageBatch) -> bool:
+        return True  # about a copy per sample
+
     def matrix(self, params: dict[str, Any], height: int, width: int) -> np.ndarray:
         """``x -> W - 1 - x`` on pixel centres (for boxes and keypoints)."""
         return np.array([[[-1.0, 0.0, width - 1.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]]])
@@ -125,6 +128,9 @@ class VerticalFlip(ImageAugmenter):
 
     def __init__(self, *, p: float = 0.5, same_on_batch: bool = False) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch)
+
+    def applies_to_all(self, batch: ImageBatch) -> bool:
+        return True  # about a copy per sample
 
     def matrix(self, params: dict[str, Any], height: int, width: int) -> np.ndarray:
         """``y -> H - 1 - y`` on pixel centres (for boxes and keypoints)."""
