@@ -203,9 +203,7 @@ class AudioBatch:
                 raise InputError(
                     f"cannot merge {part.channels}-channel clips into a {self.channels}-channel batch"
                 )
-        if all(
-            part.num_frames == self.num_frames and part.audio.dtype == self.audio.dtype for _, part in parts
-        ):
+        if all(part.num_frames == self.num_frames and part.dtype == self.dtype for _, part in parts):
             # the common case (the op kept the padded length): every row written once
             audio = merge_rows(self.audio, [(index, part.audio) for index, part in parts])
             if self.unpadded and all(part.unpadded for _, part in parts):

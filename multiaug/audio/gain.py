@@ -130,11 +130,6 @@ class GainTransition(AudioAugmenter):
             "position": draws.uniform(),
         }
 
-    def identity_params(self, batch: AudioBatch) -> dict[str, Any] | None:
-        if not self.exact_arithmetic(batch):
-            return None
-        return {"start_db": 0.0, "end_db": 0.0, "duration": 0.0, "position": 0.0}  # gains of exactly 1
-
     def apply(self, batch: AudioBatch, params: dict[str, Any]) -> AudioBatch:
         first, width = spans(params, self.unit, batch, self, shortest=1)
 
