@@ -144,6 +144,15 @@ class AudioBatch:
         """The padded length ``T``."""
         return int(self._audio.shape[-1])
 
+    def detached(self, keep_recorded: bool = False) -> AudioBatch:
+        """This batch with no autograd graph on its audio (itself when it has none, or with ``keep_recorded``
+        when grad mode is on)."""
+        if not self._audio.requires_grad or (keep_recorded and torch.is_grad_enabled()):
+            return self
+        out = self.replace(audio=self._audio.detach())
+        out._rows = self._rows
+        return out
+
     def replace(self, **fields: Any) -> AudioBatch:
         """A copy with some fields replaced (``audio``, ``lengths``, ``sample_rate``, ``finite``)."""
         if not fields.keys() <= _AUDIO_FIELDS:
@@ -377,6 +386,13 @@ class SpectrogramBatch:
     def replace(self, **fields: Any) -> SpectrogramBatch:
         """A copy with some fields replaced."""
         return dataclasses.replace(self, **fields)
+
+    def detached(self, keep_recorded: bool = False) -> SpectrogramBatch:
+        """This batch with no autograd graph on its spectrograms (itself when they have none, or with
+        ``keep_recorded`` when grad mode is on)."""
+        if not self.spec.requires_grad or (keep_recorded and torch.is_grad_enabled()):
+            return self
+        return self.replace(spec=self.spec.detach())
 
     def select(self, index: np.ndarray) -> SpectrogramBatch:
         idx = index_tensor(index, self.device)

@@ -249,6 +249,9 @@ class Op(Augmentation):
     """
 
     batch_level: ClassVar[bool] = False
+    #: Whether gradients flow from the output to the input (a tensor that requires grad, grad mode on). An op
+    #: that is not differentiable processes such input detached, and its output carries no gradient.
+    differentiable: ClassVar[bool] = True
 
     def __init__(self, *, p: float = 0.5, same_on_batch: bool = False) -> None:
         super().__init__(p=p)
@@ -306,6 +309,8 @@ class Op(Augmentation):
     ) -> tuple[Any, Record]:
         n = len(batch)
         self.validate(batch)
+        # unless autograd records this op, kernels may read the data through NumPy and write with ``out=``
+        batch = batch.detached(keep_recorded=self.differentiable)
         shared = self.same_on_batch or self.batch_level
         applied, draws = self._gate(n, keys, seed, path, replay, shared=shared)
         every = applied is _every(n) or bool(applied.all())

@@ -38,6 +38,11 @@ class Batch(Protocol):
         """A new batch equal to this one with the samples at each ``index`` replaced by ``part``."""
         ...
 
+    def detached(self: B, keep_recorded: bool = False) -> B:
+        """This batch with no autograd graph on its tensors (itself when none has one); with ``keep_recorded``,
+        tensors that autograd records on (grad mode on) keep theirs."""
+        ...
+
     @classmethod
     def pack(cls: type[B], *args: Any, **kwargs: Any) -> tuple[B, Callable[[B], Any]]:
         """Validate a user's call and return the batch and a function that unpacks a result batch."""

@@ -100,6 +100,11 @@ class Container(Augmentation):
             self._tokens.append(f"{base}#{counts[base]}")
             counts[base] += 1
 
+    @property
+    def differentiable(self) -> bool:
+        """Whether gradients flow through every augmenter this container may apply."""
+        return all(getattr(a, "differentiable", True) for a in self.augmenters)
+
     def __len__(self) -> int:
         return len(self.augmenters)
 
@@ -353,6 +358,11 @@ class Router(Augmentation):
             if not isinstance(aug, Augmentation):
                 raise ConfigError(f"Router field {name!r} must be an augmenter, got {type(aug).__name__}")
         self.fields = dict(fields)
+
+    @property
+    def differentiable(self) -> bool:
+        """Whether gradients flow through every field's augmenter."""
+        return all(getattr(a, "differentiable", True) for a in self.fields.values())
 
     def __call__(  # type: ignore[override]
         self,

@@ -160,6 +160,14 @@ class ImageBatch:
     def channels(self) -> int:
         return int(self.image.shape[1]) if self.image is not None else 0
 
+    def detached(self, keep_recorded: bool = False) -> ImageBatch:
+        """This batch with no autograd graph on its tensors (itself when none has one); with ``keep_recorded``,
+        tensors that autograd records on (grad mode on) keep theirs."""
+        if keep_recorded and torch.is_grad_enabled():
+            return self
+        fields = {k: v.detach() for k, v in self._all_fields().items() if v.requires_grad}
+        return self.replace(**fields) if fields else self
+
     def replace(self, **fields: Any) -> ImageBatch:
         """A copy with some fields replaced (``dataclasses.replace`` without its per-call introspection)."""
         if not fields.keys() <= _IMAGE_FIELDS:

@@ -33,6 +33,10 @@ class TextBatch:
         """A copy with new texts."""
         return TextBatch(texts)
 
+    def detached(self, keep_recorded: bool = False) -> TextBatch:
+        """Itself: texts have no autograd graph."""
+        return self
+
     def select(self, index: np.ndarray) -> TextBatch:
         return TextBatch([self.texts[int(i)] for i in index])
 
