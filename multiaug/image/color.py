@@ -408,6 +408,8 @@ class Posterize(ImageAugmenter):
 
     uint8: ``x & mask``; float: ``floor(x * 2**bits) / 2**bits`` (as torchvision).
 
+    Not differentiable: the output is piecewise constant in the input (a quantiser).
+
     Args:
         bits: bits to keep, an integer or an inclusive ``(low, high)`` range within [1, 8].
 
@@ -416,6 +418,8 @@ class Posterize(ImageAugmenter):
         >>> mi.Posterize(2, p=1.0)(torch.tensor([[[255, 100]]], dtype=torch.uint8)).tolist()
         [[[192, 64]]]
     """
+
+    differentiable = False
 
     def __init__(
         self, bits: int | tuple[int, int] = 4, *, p: float = 0.5, same_on_batch: bool = False
@@ -434,6 +438,8 @@ class Posterize(ImageAugmenter):
 class Equalize(ImageAugmenter):
     """Histogram equalisation per sample and channel (PIL's algorithm); float images use 256 levels.
 
+    Not differentiable: the output is piecewise constant in the input (a lookup table of 256 levels).
+
     Example:
         >>> import torch, multiaug.image as mi
         >>> x = (torch.arange(1024) % 64 + 100).to(torch.uint8).reshape(1, 32, 32)   # levels 100..163
@@ -441,6 +447,8 @@ class Equalize(ImageAugmenter):
         >>> out.min().item(), out.max().item()
         (0, 255)
     """
+
+    differentiable = False
 
     def __init__(self, *, p: float = 0.5, same_on_batch: bool = False) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch)

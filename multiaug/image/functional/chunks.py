@@ -6,6 +6,10 @@ float32 chunk by chunk, computed in pixel units ([0, 255]), then rounded to near
 are computed in their own dtype (float16/bfloat16 in float32) and clamped to [0, 1]. On CUDA the whole batch is
 one chunk.
 
+Input that autograd records (a float image that requires grad, grad mode on) takes no chunk, buffer or ``out=``:
+a kernel passes the same map as ``plain``, plain torch operations out of place on the whole batch, which
+``map_chunks`` evaluates instead (``map_plain``), so gradients flow to the input.
+
 Example:
     >>> import torch
     >>> from multiaug.image.functional.chunks import map_chunks
@@ -23,12 +27,16 @@ from typing import Any
 import numpy as np
 import torch
 
+from ...core.grad import tracks_grad
+
 __all__ = [
     "CPU_CHUNK",
     "IN_RANGE",
     "ChunkFn",
+    "PlainFn",
     "chunk_slices",
     "map_chunks",
+    "map_plain",
     "round_to_uint8",
     "unit_of",
     "work_buffer",
@@ -45,6 +53,11 @@ It may return ``IN_RANGE`` to say that the result provably lies in [0, unit] (th
 
 ``src`` and ``dst`` are float tensors of the chunk's shape in pixel units: ``unit`` is 255.0 for uint8 images and
 1.0 for float images."""
+
+PlainFn = Callable[[torch.Tensor], torch.Tensor]
+"""``plain(x)``: the chunk function's map as plain torch operations on the whole batch ``x`` (float, in the work
+dtype, values in units of full intensity 1.0), out of place, so that autograd can follow it. It must not modify
+``x`` and returns the unclamped result."""
 
 _local = threading.local()
 _ROUND_MAGIC = 8388608.0  # 2**23
@@ -74,7 +87,8 @@ def work_buffer(slot: str, shape: tuple[int, ...], dtype: torch.dtype, device: t
         numel *= n
     key = (slot, dtype)
     buf = cache.get(key)
-    if buf is None or buf.numel() < numel:
+    # a buffer that was written from a tensor that requires grad carries a graph: drop it, never reuse it
+    if buf is None or buf.numel() < numel or buf.requires_grad:
         buf = cache[key] = torch.empty(numel, dtype=dtype, device=device)
     return buf[:numel].view(shape)
 
@@ -112,13 +126,19 @@ def map_chunks(
     chunk: int = CPU_CHUNK,
     order: np.ndarray | None = None,
     out: torch.Tensor | None = None,
+    plain: PlainFn | None = None,
 ) -> torch.Tensor:
     """Evaluate ``fn`` chunk by chunk and return a new image of the input's shape, dtype and device.
 
     With ``clamp=False`` the float result is left unclamped (uint8 results are always saturated). ``order``, a
     permutation of the batch, groups samples into chunks in that order (for kernels whose cost depends on how
     alike the samples of a chunk are); ``fn`` then gets a LongTensor of sample indices instead of a slice.
+    ``plain``, the same map in plain torch operations, is evaluated instead of ``fn`` when autograd records the
+    image (see :func:`map_plain`); the result then carries the gradient.
     """
+    if plain is not None and tracks_grad(image):
+        res = map_plain(image, plain, clamp=clamp)
+        return res if out is None else out.copy_(res)
     if out is None:
         out = torch.empty_like(image, memory_format=torch.contiguous_format)
     wdt = work_dtype(image.dtype)
@@ -166,3 +186,23 @@ def map_chunks(
         else:
             out[sl].copy_(res)
     return out
+
+
+def map_plain(image: torch.Tensor, plain: PlainFn, *, clamp: bool = True) -> torch.Tensor:
+    """``plain`` on the whole float batch in its work dtype, clamped to [0, 1] unless ``clamp=False``, as a new
+    contiguous image of the input's dtype: the path of input that autograd records (gradients flow through every
+    step, the clamp included).
+
+    Example:
+        >>> x = torch.tensor([0.25, 0.75], requires_grad=True)
+        >>> y = map_plain(x, lambda v: v * 2.0)
+        >>> y.sum().backward()
+        >>> y.tolist(), x.grad.tolist()
+        ([0.5, 1.0], [2.0, 0.0])
+    """
+    if not image.dtype.is_floating_point:
+        raise TypeError(f"map_plain takes float images, got {image.dtype}")
+    res = plain(image.to(work_dtype(image.dtype)))
+    if clamp:
+        res = res.clamp(0.0, 1.0)
+    return res.to(image.dtype).contiguous()

@@ -12,6 +12,12 @@ Conventions (the textbook definitions, as in PIL and torchvision):
 The linear ops are evaluated as one per-sample affine map ``M x + c`` followed by a single clamp (uint8 results
 are rounded to nearest). Every kernel returns a new tensor of the input's shape, dtype and device.
 
+Gradients: for a float image that autograd records (it requires grad, grad mode on), every kernel but
+``posterize`` and ``equalize`` (piecewise constant) evaluates the same formula in plain torch operations on the
+whole batch, and the result carries the gradient of the map, data-dependent terms included (contrast's mean grey
+level, autocontrast's minimum and maximum); otherwise the fast paths (work buffers, ``out=``, NumPy) run as they
+are. Parameters are constants of the map, except the tensors autocontrast derives from the image.
+
 Example:
     >>> import torch
     >>> from multiaug.image.functional.color import adjust_brightness
@@ -28,7 +34,8 @@ import numpy as np
 import torch
 
 from ...core.errors import InputError
-from .chunks import IN_RANGE, chunk_slices, map_chunks, unit_of, work_buffer, work_dtype
+from ...core.grad import tracks_grad
+from .chunks import IN_RANGE, chunk_slices, map_chunks, map_plain, unit_of, work_buffer, work_dtype
 
 __all__ = [
     "GRAY_WEIGHTS",
@@ -65,6 +72,9 @@ RGB_TO_YIQ = np.array([[0.299, 0.587, 0.114], [0.596, -0.274, -0.322], [0.211, -
 """RGB to YIQ (FCC NTSC); rows give Y, I, Q. Its first row is GRAY_WEIGHTS."""
 
 _YIQ_TO_RGB = np.linalg.inv(RGB_TO_YIQ)
+
+_GRAY_OF = np.ones((3, 1)) @ GRAY_WEIGHTS[None, :]
+"""``1 w^T``: the grey level, on every channel."""
 
 _MARGIN = 1e-6  # how far inside [0, 1] an affine map's range must lie for its clamp to be skipped
 
@@ -117,6 +127,15 @@ def _mean_term(src: torch.Tensor, gain: torch.Tensor | None, sl: slice) -> torch
     return torch.bmm(gain[sl], mu[:, :, None])[:, :, :, None].to(src.dtype)
 
 
+def _graph_param(values: Any, host: np.ndarray, image: torch.Tensor) -> torch.Tensor:
+    """``host`` (B, C) as a (B, C, 1, 1) tensor in the work dtype; a tensor ``values`` keeps its graph."""
+    if isinstance(values, torch.Tensor) and values.requires_grad:
+        t = torch.broadcast_to(values.to(image.device, work_dtype(image.dtype)), host.shape)
+    else:
+        t = _dev(host, image)
+    return t[:, :, None, None]
+
+
 def _in_unit_range(scale: np.ndarray, bias: np.ndarray) -> np.ndarray:
     """Where ``x * scale + bias`` provably stays in [0, 1] for every x in [0, 1] (no clamp needed), per entry.
 
@@ -136,6 +155,7 @@ def channel_affine(
 
     ``bias`` is in units of full intensity (1.0 = white), whatever the dtype. ``mean_gain`` (B, C, C), optional,
     adds a bias that is linear in the sample's channel means (computed chunk by chunk, on the converted chunk).
+    For an image that autograd records, ``scale`` and ``bias`` may be tensors that carry a graph too.
 
     Example:
         >>> channel_affine(torch.full((1, 2, 1, 1), 0.5), [[1.0, 2.0]], 0.1).flatten().tolist()
@@ -186,7 +206,12 @@ def channel_affine(
                 dst.add_(bias_t)
         return IN_RANGE if safe[sl].all() else None
 
-    return map_chunks(image, fn, clamp=clamp)
+    def plain(x: torch.Tensor) -> torch.Tensor:
+        res = x * _graph_param(scale, host_scale, x) + _graph_param(bias, host_bias, x) * unit_of(image)
+        extra = _mean_term(x, gain, slice(None))
+        return res if extra is None else res + extra
+
+    return map_chunks(image, fn, clamp=clamp, plain=plain)
 
 
 def color_affine(image: torch.Tensor, matrix: Any, bias: Any = 0.0, *, mean_gain: Any = None) -> torch.Tensor:
@@ -214,14 +239,17 @@ def color_affine(image: torch.Tensor, matrix: Any, bias: Any = 0.0, *, mean_gain
     nonneg = np.all(host_m >= 0.0, axis=2) & (host_c >= 0.0)
     safe = (mean_gain is None) & np.all(((lo >= _MARGIN) | nonneg) & (hi <= 1.0 - _MARGIN), axis=1)
 
-    def fn(src: torch.Tensor, dst: torch.Tensor, sl: Any, unit: float) -> Any:
+    def affine(src: torch.Tensor, sl: Any, out: torch.Tensor | None = None) -> torch.Tensor:
         n = src.shape[0]
         extra = _mean_term(src, gain, sl)
         cb = c[sl] if extra is None else c[sl] + extra[..., 0]
-        torch.baddbmm(cb.to(wdt), m[sl], src.reshape(n, 3, h * w), out=dst.view(n, 3, h * w))
+        return torch.baddbmm(cb.to(wdt), m[sl], src.reshape(n, 3, h * w), out=out)
+
+    def fn(src: torch.Tensor, dst: torch.Tensor, sl: Any, unit: float) -> Any:
+        affine(src, sl, dst.view(src.shape[0], 3, h * w))
         return IN_RANGE if safe[sl].all() else None
 
-    return map_chunks(image, fn)
+    return map_chunks(image, fn, plain=lambda x: affine(x, slice(None)).view(x.shape))
 
 
 def saturation_matrix(factor: Any) -> np.ndarray:
@@ -279,12 +307,11 @@ def jitter_affine(
     rows = np.arange(b)
     mat = np.broadcast_to(np.eye(3), (b, 3, 3)).copy()
     gain = np.zeros((b, 3, 3))
-    gray_of = np.ones((3, 1)) @ GRAY_WEIGHTS[None, :]  # 1 w^T: the mean grey level, on every channel
     for j in range(4):
         step = steps[rows, order[:, j]]
         is_c = (order[:, j] == CONTRAST)[:, None, None]
         # mean grey after the earlier steps = w^T (M mu + G mu); contrast adds (1 - f) of it to each channel
-        shift = np.where(is_c, (1.0 - cf)[:, None, None] * (gray_of @ (mat + gain)), 0.0)
+        shift = np.where(is_c, (1.0 - cf)[:, None, None] * (_GRAY_OF @ (mat + gain)), 0.0)
         mat = step @ mat
         gain = step @ gain + shift
     return mat, gain
@@ -346,7 +373,7 @@ def to_gray(image: torch.Tensor) -> torch.Tensor:
     The grey plane is computed (and rounded, for uint8) once per chunk into a reused buffer, then copied to the
     three channels. No clamp: the weights are non-negative and every float step is monotone, so inputs in
     [0, 1] give at most the result for white, which is 1.0 in float32 and 1 - 2**-53 in float64 (the tests
-    check both); a clamp pass cost about 10%.
+    check both); a clamp pass cost about 10%. An image that autograd records takes the same sums out of place.
 
     Example:
         >>> to_gray(torch.tensor([[[[255]], [[0]], [[0]]]], dtype=torch.uint8)).flatten().tolist()
@@ -354,6 +381,12 @@ def to_gray(image: torch.Tensor) -> torch.Tensor:
     """
     require_rgb(image, "to_gray")
     w0, w1, w2 = (float(v) for v in GRAY_WEIGHTS)
+    if tracks_grad(image):
+        return map_plain(
+            image,
+            lambda x: (x[:, 0:1] * w0).add(x[:, 1:2], alpha=w1).add(x[:, 2:3], alpha=w2).expand_as(x),
+            clamp=False,
+        )
     b, _, h, w = image.shape
     wdt = work_dtype(image.dtype)
     out = torch.empty_like(image, memory_format=torch.contiguous_format)
@@ -407,13 +440,16 @@ def channel_shuffle(image: torch.Tensor, perm: Any) -> torch.Tensor:
     """
     b, c = image.shape[:2]
     flat = (np.asarray(perm, dtype=np.int64).reshape(b, c) + c * np.arange(b)[:, None]).reshape(-1)
-    out = torch.empty_like(image, memory_format=torch.contiguous_format)
-    if image.device.type == "cpu" and image.element_size() in _SAME_SIZE_INT:
+    out = None if tracks_grad(image) else torch.empty_like(image, memory_format=torch.contiguous_format)
+    if out is not None and image.device.type == "cpu" and image.element_size() in _SAME_SIZE_INT:
         _copy_planes(image, out, flat)
         return out
+    # the selection of planes, also the path of an image that autograd records (out of place)
     index = torch.as_tensor(flat, device=image.device)
-    torch.index_select(image.reshape(b * c, -1), 0, index, out=out.view(b * c, -1))
-    return out
+    res = torch.index_select(
+        image.reshape(b * c, -1), 0, index, out=None if out is None else out.view(b * c, -1)
+    )
+    return res.view(image.shape) if out is None else out
 
 
 _SAME_SIZE_INT = {1: torch.uint8, 2: torch.int16, 4: torch.int32, 8: torch.int64}
@@ -486,7 +522,7 @@ def adjust_gamma(image: torch.Tensor, gamma: Any) -> torch.Tensor:
         torch.pow(src, gd[sl], out=dst)
         return None
 
-    return map_chunks(image, fn)
+    return map_chunks(image, fn, plain=lambda x: torch.pow(x, gd))
 
 
 def solarize(image: torch.Tensor, threshold: Any) -> torch.Tensor:
@@ -512,7 +548,10 @@ def solarize(image: torch.Tensor, threshold: Any) -> torch.Tensor:
         torch.ge(src, t[sl], out=mask)
         torch.mul(src, -2.0, out=dst).add_(unit).mul_(mask).add_(src)
 
-    return map_chunks(image, fn)
+    def plain(x: torch.Tensor) -> torch.Tensor:
+        return (x * -2.0 + 1.0) * (x >= t).to(x.dtype) + x
+
+    return map_chunks(image, fn, plain=plain)
 
 
 def posterize(image: torch.Tensor, bits: Any) -> torch.Tensor:
@@ -601,6 +640,8 @@ def equalize(image: torch.Tensor) -> torch.Tensor:
 def autocontrast(image: torch.Tensor) -> torch.Tensor:
     """Stretch each channel of each sample linearly to span [0, 1]; flat channels are left unchanged.
 
+    Differentiable through the channel's minimum and maximum (the stretch is ``(x - lo) / (hi - lo)``).
+
     Example:
         >>> autocontrast(torch.tensor([[[[0.25, 0.5, 0.75]]]])).flatten().tolist()
         [0.0, 0.5, 1.0]
@@ -615,7 +656,8 @@ def autocontrast(image: torch.Tensor) -> torch.Tensor:
         flat_ch, torch.ones_like(span), 1.0 / torch.where(flat_ch, torch.ones_like(span), span)
     )
     bias = torch.where(flat_ch, torch.zeros_like(lo), -lo * scale)
-    return channel_affine(image, scale.cpu().numpy(), bias.cpu().numpy())
+    # tensors: for an image that autograd records they carry the gradient of the minimum and maximum
+    return channel_affine(image, scale, bias)
 
 
 def normalize(image: torch.Tensor, mean: Any, std: Any, dtype: torch.dtype | None = None) -> torch.Tensor:
@@ -640,6 +682,9 @@ def normalize(image: torch.Tensor, mean: Any, std: Any, dtype: torch.dtype | Non
     offset = -m / s
     # a 0-d CPU tensor is a scalar to torch on every device: offset + scale * x in one kernel
     bias = [torch.tensor(float(v), dtype=torch.float64, device="cpu") for v in offset]
+    if tracks_grad(image):  # the same sums out of place
+        x = image.to(out_dtype)
+        return torch.stack([torch.add(bias[ch], x[:, ch], alpha=float(scale[ch])) for ch in range(c)], dim=1)
     out = torch.empty(image.shape, dtype=out_dtype, device=image.device)
     for sl in chunk_slices(image.shape[0], image.device):
         dst = out[sl]
