@@ -3,6 +3,9 @@
 Each sample draws its own kernel; all ops work on any number of channels and leave masks untouched. Borders
 are reflected (OpenCV's BORDER_REFLECT_101). Kernel sizes are odd; a ``(low, high)`` size range draws an odd
 size per sample. Kernels: :mod:`multiaug.image.functional.filters`.
+
+All are differentiable in the image for the drawn kernels and noise (MedianBlur's gradient goes to the pixel each
+window selects); input that autograd records takes the kernels' plain torch path.
 """
 
 from __future__ import annotations
@@ -296,6 +299,10 @@ class GaussianNoise(ImageAugmenter):
                 if self.mean:
                     dst.add_(self.mean * unit)
 
-            return map_chunks(x, fn)
+            def plain(src: torch.Tensor) -> torch.Tensor:
+                noise = randn(seeds, shape, device=x.device, dtype=wdt)
+                return src + noise * std[:, None, None, None] + self.mean
+
+            return map_chunks(x, fn, plain=plain)
 
         return _with_image(batch, run)

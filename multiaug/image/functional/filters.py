@@ -6,6 +6,10 @@ per-sample taps (a sum of shifted slices), which on CPU is steadier and faster t
 convolution; taps that are zero for every sample of a chunk are skipped, so a per-sample kernel size costs only
 what the largest kernel in the chunk needs. uint8 results are rounded and saturated, float results clamped.
 
+Input that autograd records (see :mod:`multiaug.core.grad`) takes plain torch operations on the whole batch
+(reflection by indexing, sums of shifted slices, ``torch.median`` over the windows) instead of the work buffers
+and ``out=`` passes: the same values, with gradients.
+
 Example:
     >>> import torch
     >>> from multiaug.image.functional.filters import gaussian_blur
@@ -24,6 +28,7 @@ import numpy as np
 import torch
 
 from ...core.errors import InputError
+from ...core.grad import tracks_grad
 from .chunks import map_chunks, work_buffer, work_dtype
 from .warp import _border_index
 
@@ -94,6 +99,15 @@ def box_taps(kernel_size: Any, batch: int | None = None) -> np.ndarray:
     return (d[None, :] <= ks[:, None] // 2) / ks[:, None].astype(np.float64)
 
 
+def _pad_indexed(x: torch.Tensor, left: int, right: int, top: int, bottom: int) -> torch.Tensor:
+    """Reflect-pad (BORDER_REFLECT_101) by gathering rows and columns: a new tensor, mirrored repeatedly where
+    the padding is wider than the image."""
+    h, w = x.shape[-2:]
+    src_rows = _border_index(torch.arange(-top, h + bottom, device=x.device), h, "reflect")
+    src_cols = _border_index(torch.arange(-left, w + right, device=x.device), w, "reflect")
+    return x.index_select(-2, src_rows).index_select(-1, src_cols)
+
+
 def _pad(x: torch.Tensor, left: int, right: int, top: int, bottom: int, slot: str = "pad") -> torch.Tensor:
     """Reflect-pad (BORDER_REFLECT_101) into a reused work buffer of ``x``'s dtype.
 
@@ -103,9 +117,7 @@ def _pad(x: torch.Tensor, left: int, right: int, top: int, bottom: int, slot: st
     """
     h, w = x.shape[-2:]
     if w <= max(left, right) or h <= max(top, bottom):
-        src_rows = _border_index(torch.arange(-top, h + bottom, device=x.device), h, "reflect")
-        src_cols = _border_index(torch.arange(-left, w + right, device=x.device), w, "reflect")
-        return x.index_select(-2, src_rows).index_select(-1, src_cols)
+        return _pad_indexed(x, left, right, top, bottom)
     shape = (*x.shape[:-2], h + top + bottom, w + left + right)
     out = work_buffer(slot, shape, x.dtype, x.device)
     out[..., top : top + h, left : left + w].copy_(x)
@@ -132,6 +144,17 @@ def _accumulate(
     torch.mul(views[first], weights[..., first], out=dst)
     for k in rest:
         dst.addcmul_(views[k], weights[..., k])
+
+
+def _tap_sum(
+    views: Sequence[torch.Tensor] | Mapping[int, torch.Tensor], weights: torch.Tensor, nonzero: list[int]
+) -> torch.Tensor:
+    """:func:`_accumulate` in plain torch operations (for autograd): a new tensor."""
+    first, *rest = nonzero
+    out = views[first] * weights[..., first]
+    for k in rest:
+        out = out + views[k] * weights[..., k]
+    return out
 
 
 def separable_filter(image: torch.Tensor, taps_y: Any, taps_x: Any) -> torch.Tensor:
@@ -171,7 +194,20 @@ def separable_filter(image: torch.Tensor, taps_y: Any, taps_x: Any) -> torch.Ten
             yp = _pad(tmp, 0, 0, ry, ry, "pad_y")
             _accumulate(dst, [yp[..., k : k + h, :] for k in range(2 * ry + 1)], wy[sl], nz_y)
 
-    return map_chunks(image, fn, chunk=FILTER_CHUNK)
+    def plain(x: torch.Tensor) -> torch.Tensor:
+        nz_x = np.flatnonzero(np.any(tx != 0, axis=0)).tolist()
+        nz_y = np.flatnonzero(np.any(ty != 0, axis=0)).tolist()
+        if nz_x == [rx]:
+            tmp = x * wx[..., rx]
+        else:
+            xp = _pad_indexed(x, rx, rx, 0, 0)
+            tmp = _tap_sum([xp[..., k : k + w] for k in range(2 * rx + 1)], wx, nz_x)
+        if nz_y == [ry]:
+            return tmp * wy[..., ry]
+        yp = _pad_indexed(tmp, 0, 0, ry, ry)
+        return _tap_sum([yp[..., k : k + h, :] for k in range(2 * ry + 1)], wy, nz_y)
+
+    return map_chunks(image, fn, chunk=FILTER_CHUNK, plain=plain)
 
 
 def gaussian_blur(image: torch.Tensor, kernel_size: Any, sigma: Any) -> torch.Tensor:
@@ -215,7 +251,7 @@ def filter2d(image: torch.Tensor, kernel: Any) -> torch.Tensor:
     ksize = kern.shape[-1]
     if kern.shape[-2] != ksize or ksize % 2 == 0:
         raise InputError(f"2-D kernels must be square with an odd size, got shape {kern.shape[-2:]}")
-    if image.device.type == "cpu":
+    if image.device.type == "cpu" and not tracks_grad(image):  # autograd takes the grouped path's plain map
         return _filter2d_per_sample(image, kern)
     return _filter2d_grouped(image, kern)
 
@@ -255,7 +291,8 @@ def _filter2d_grouped(image: torch.Tensor, kern: np.ndarray) -> torch.Tensor:
     """:func:`filter2d` a chunk at a time, one batched pass per position non-zero in some sample of the chunk.
 
     On CPU (where this is not the default) samples are grouped into small chunks by the orientation of their
-    kernels, as line kernels of similar angles share most positions.
+    kernels, as line kernels of similar angles share most positions. Input that autograd records takes this
+    path's map in plain torch operations on the whole batch, on every device.
     """
     b, ksize = kern.shape[0], kern.shape[-1]
     r = ksize // 2
@@ -277,7 +314,12 @@ def _filter2d_grouped(image: torch.Tensor, kern: np.ndarray) -> torch.Tensor:
         views = {i: _tap_view(xp, i, ksize, h, w) for i in nz}
         _accumulate(dst, views, wgt[idx], nz)
 
-    return map_chunks(image, fn, chunk=SORTED_CHUNK, order=order if b > SORTED_CHUNK else None)
+    def plain(x: torch.Tensor) -> torch.Tensor:  # the whole batch, for autograd
+        nz = np.flatnonzero(np.any(flat != 0, axis=0)).tolist() or [r * ksize + r]
+        xp = _pad_indexed(x, r, r, r, r)
+        return _tap_sum({i: _tap_view(xp, i, ksize, h, w) for i in nz}, wgt, nz)
+
+    return map_chunks(image, fn, chunk=SORTED_CHUNK, order=order if b > SORTED_CHUNK else None, plain=plain)
 
 
 def motion_kernel(kernel_size: int, angle: Any, direction: Any) -> np.ndarray:
@@ -363,17 +405,23 @@ def sharpen(image: torch.Tensor, alpha: Any, lightness: Any) -> torch.Tensor:
     ring = torch.as_tensor(-a, device=image.device).to(wdt)[:, None, None, None]
     h, w = image.shape[-2:]
 
-    def fn(src: torch.Tensor, dst: torch.Tensor, sl: slice, unit: float) -> None:
-        xp = _pad(src, 1, 1, 1, 1)
+    def window_sum(xp: torch.Tensor) -> torch.Tensor:
+        """The 3x3 window sums of a padded image (a new tensor; its in-place adds are on fresh sums)."""
         rows = xp[..., 0:w] + xp[..., 1 : w + 1]
         rows.add_(xp[..., 2 : w + 2])
         box = rows[..., 0:h, :] + rows[..., 1 : h + 1, :]
-        box.add_(rows[..., 2 : h + 2, :])
+        return box.add_(rows[..., 2 : h + 2, :])
+
+    def fn(src: torch.Tensor, dst: torch.Tensor, sl: slice, unit: float) -> None:
+        box = window_sum(_pad(src, 1, 1, 1, 1))
         # -alpha times the 3x3 window sum (centre included) plus (1 + alpha (8 + lightness)) times the centre
         torch.mul(box, ring[sl], out=dst)
         dst.addcmul_(src, centre[sl])
 
-    return map_chunks(image, fn, chunk=FILTER_CHUNK)
+    def plain(x: torch.Tensor) -> torch.Tensor:
+        return window_sum(_pad_indexed(x, 1, 1, 1, 1)) * ring + x * centre
+
+    return map_chunks(image, fn, chunk=FILTER_CHUNK, plain=plain)
 
 
 def adjust_sharpness(image: torch.Tensor, factor: Any) -> torch.Tensor:
@@ -396,19 +444,30 @@ def adjust_sharpness(image: torch.Tensor, factor: Any) -> torch.Tensor:
     keep = torch.as_tensor(f, device=image.device).to(work_dtype(image.dtype))[:, None, None, None]
     integer = not image.dtype.is_floating_point
 
-    def fn(src: torch.Tensor, dst: torch.Tensor, sl: slice, unit: float) -> None:
+    def smoothed(src: torch.Tensor) -> torch.Tensor:
+        """The smoothed interior (a new tensor; its in-place steps are on fresh sums)."""
         rows = src[..., :, 0 : w - 2] + src[..., :, 1 : w - 1]
         rows.add_(src[..., :, 2:w])
         smooth = rows[..., 0 : h - 2, :] + rows[..., 1 : h - 1, :]
+        smooth.add_(rows[..., 2:h, :]).add_(src[..., 1 : h - 1, 1 : w - 1], alpha=4.0)
+        return smooth.div_(13.0)
+
+    def fn(src: torch.Tensor, dst: torch.Tensor, sl: slice, unit: float) -> None:
         inner = src[..., 1 : h - 1, 1 : w - 1]
-        smooth.add_(rows[..., 2:h, :]).add_(inner, alpha=4.0).div_(13.0)
+        smooth = smoothed(src)
         if integer:
             smooth.round_()
         dst.copy_(src)  # the border rows and columns stay as they are
         core = torch.sub(inner, smooth, out=dst[..., 1 : h - 1, 1 : w - 1])
         core.mul_(keep[sl]).add_(smooth)
 
-    return map_chunks(image, fn, chunk=FILTER_CHUNK)
+    def plain(x: torch.Tensor) -> torch.Tensor:
+        smooth = smoothed(x)
+        out = x.clone(memory_format=torch.contiguous_format)  # the border rows and columns stay as they are
+        out[..., 1 : h - 1, 1 : w - 1] = (x[..., 1 : h - 1, 1 : w - 1] - smooth) * keep + smooth
+        return out
+
+    return map_chunks(image, fn, chunk=FILTER_CHUNK, plain=plain)
 
 
 @functools.cache
@@ -537,6 +596,8 @@ def median_blur(image: torch.Tensor, kernel_size: Any) -> torch.Tensor:
     _check_image(image, "median_blur")
     b = image.shape[0]
     ks = _sizes(kernel_size, b)
+    if tracks_grad(image):
+        return _median_on_graph(image, ks)
     out = torch.empty_like(image, memory_format=torch.contiguous_format)
     step = 8 if image.dtype == torch.uint8 else FILTER_CHUNK
     if image.device.type != "cpu":
@@ -554,3 +615,19 @@ def median_blur(image: torch.Tensor, kernel_size: Any) -> torch.Tensor:
             src = image[sel]
             out[sel] = src if k == 1 else _median_chunk(src, k)
     return out
+
+
+def _median_on_graph(image: torch.Tensor, ks: np.ndarray) -> torch.Tensor:
+    """:func:`median_blur` for autograd: ``torch.median`` over each sample's unfolded windows (the gradient
+    goes to the selected pixel), a group of samples per size."""
+    h, w = image.shape[-2:]
+    out = image
+    for k in np.unique(ks).tolist():
+        if k == 1:
+            continue
+        idx = torch.as_tensor(np.flatnonzero(ks == k), device=image.device)
+        r = k // 2
+        xp = _pad_indexed(image.index_select(0, idx), r, r, r, r)
+        windows = xp.unfold(-2, k, 1).unfold(-2, k, 1).reshape(*xp.shape[:-2], h, w, k * k)
+        out = out.index_copy(0, idx, windows.median(dim=-1).values)
+    return out if out is not image else image.clone(memory_format=torch.contiguous_format)
