@@ -6,6 +6,9 @@ Example:
     >>> img = torch.ones(1, 1, 3, 4)
     >>> erase(img, torch.tensor([[[0, 1, 2, 3]]]), 0.0)[0, 0].tolist()
     [[1.0, 0.0, 0.0, 1.0], [1.0, 0.0, 0.0, 1.0], [1.0, 1.0, 1.0, 1.0]]
+
+Differentiable in the image (erased pixels get no gradient): the CPU path copies, and the blend of accelerators
+takes plain torch operations when autograd records.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from collections.abc import Sequence
 import numpy as np
 import torch
 
+from ...core.grad import tracks_grad
 from .chunks import chunk_slices
 from .warp import as_fill
 
@@ -68,6 +72,9 @@ def _erase_by_blend(image: torch.Tensor, boxes: torch.Tensor, fill: torch.Tensor
     _, _, h, w = image.shape
     nonzero = bool((fill != 0).any())
     per_sample = fill.ndim == 4 and fill.shape[0] == image.shape[0]
+    if tracks_grad(image, fill):  # plain torch for autograd: the whole batch, a new tensor
+        erased = box_mask(boxes, h, w).unsqueeze(1).to(image.dtype)
+        return image * (1 - erased) + erased * fill if nonzero else image * (1 - erased)
     out = torch.empty_like(image, memory_format=torch.contiguous_format)
     # a chunk at a time (small temporaries stay in cache): multiplies run 2-20x faster than torch.where /
     # masked_fill on CPU

@@ -1,6 +1,8 @@
 """Pure kernels for mixing images of a batch: Mixup, CutMix boxes and pasting, Mosaic.
 
-No randomness here: partners, mixing weights, boxes and centres are given. Box geometry is computed in float64
+No randomness here: partners, mixing weights, boxes and centres are given. Everything is differentiable in the
+images: pastes and gathers are copies, and :func:`mix_pairs` blends with plain torch operations when autograd
+records. Box geometry is computed in float64
 / int64 on the host (numpy), so CPU and CUDA get the same pixels.
 
 Example:
@@ -20,6 +22,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from ...core.grad import tracks_grad
 from .chunks import map_chunks, work_dtype
 
 __all__ = ["box_lam", "cutmix_boxes", "mix_pairs", "mosaic", "mosaic_index", "paste_boxes"]
@@ -93,6 +96,9 @@ def mix_pairs(
     shared = n == 0 or bool(np.all(lam_arr == lam_arr[0]))
     weights = torch.as_tensor(lam_arr, dtype=work_dtype(x.dtype), device=x.device)
     weights = weights.view(-1, *([1] * (x.dim() - 1)))
+    if tracks_grad(x, source):  # plain torch for autograd: the whole batch, a new tensor
+        wdt = work_dtype(x.dtype)
+        return torch.lerp(source.index_select(0, index).to(wdt), x.to(wdt), weights).to(x.dtype)
 
     def blend(src: torch.Tensor, dst: torch.Tensor, sl: slice, unit: float) -> None:
         # dst = partner + lam * (src - partner): torch.lerp is exact at lam = 0 and lam = 1.
