@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import torch
@@ -50,6 +50,7 @@ class ImageCompression(ImageAugmenter):
     one by one as grey images. Float images go through uint8 (so the result is a multiple of 1/255).
     Masks, boxes and keypoints are unchanged. Pillow codes on the CPU, one image at a time (in threads when torch
     may use several); images on another device make a round trip to the host.
+    Not differentiable: the codec runs in Pillow, on uint8 pixels (the output carries no gradient).
 
     Example:
         >>> import torch, multiaug.image as mi
@@ -58,6 +59,8 @@ class ImageCompression(ImageAugmenter):
         >>> y.shape, bool(((y * 255).round() == y * 255).all())
         (torch.Size([2, 3, 32, 32]), True)
     """
+
+    differentiable: ClassVar[bool] = False
 
     def __init__(
         self,
