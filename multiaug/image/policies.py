@@ -4,6 +4,10 @@ Both pick operations from the same 14-entry space as torchvision (``OPS``): each
 operations, signs and magnitudes, and the batch is processed one group of samples per operation and step. The
 geometric operations move masks (nearest), boxes and keypoints; the colour operations leave them alone.
 
+The policies are differentiable in the image: gradients flow through every operation's kernel, except Posterize
+and Equalize, whose outputs are piecewise constant in the input: a sample's gradient through such a step is zero
+(the result stays on the graph, as ``torch.round``'s does, so a policy's output always carries a gradient).
+
 Example:
     >>> import torch, multiaug.image as mi
     >>> aug = mi.RandAugment(num_ops=2, magnitude=9)
@@ -22,6 +26,7 @@ import torch
 from ..core import Draws, register
 from ..core.checks import check_choice, check_int, check_number
 from ..core.errors import ConfigError, InputError
+from ..core.grad import tracks_grad
 from .base import ImageAugmenter, ImageBatch
 from .functional import color as C
 from .functional import filters as F
@@ -62,6 +67,7 @@ _SEARCH_SPACE = 14  # RandAugment's and TrivialAugmentWide's operations: OPS[:14
 _SIGNED = frozenset({"ShearX", "ShearY", "TranslateX", "TranslateY", "Rotate", "Brightness", "Color", "Contrast",
                      "Sharpness"})  # fmt: skip
 _GEOMETRIC = frozenset({"ShearX", "ShearY", "TranslateX", "TranslateY", "Rotate"})
+_PIECEWISE_CONSTANT = frozenset({"Posterize", "Equalize"})  # quantisers: derivative zero almost everywhere
 
 
 def magnitude_table(op: str, bins: int, height: int, width: int, *, wide: bool = False) -> np.ndarray:
@@ -210,7 +216,12 @@ class _Policy(ImageAugmenter):
 
 
 def _color(op: str, image: torch.Tensor, m: np.ndarray) -> torch.Tensor:
-    """A colour operation with per-sample magnitudes ``m``."""
+    """A colour operation with per-sample magnitudes ``m``.
+
+    A piecewise-constant one (Posterize, Equalize) runs on the detached image; when autograd records, its result
+    is tied back to the graph with a zero gradient (``+ 0 * image``, exact for finite pixels)."""
+    if op in _PIECEWISE_CONSTANT and tracks_grad(image):
+        return _color(op, image.detach(), m).add(image, alpha=0.0)
     if op == "Brightness":
         return C.adjust_brightness(image, 1.0 + m)
     if op == "Color":
@@ -599,7 +610,8 @@ class AugMix(_Policy):
         )
         # the products promote uint8 and float16 to the work dtype themselves: no converted copy of each image
         mix = torch.mul(image, keep.view(n, 1, 1, 1))
-        term = torch.empty_like(mix)
+        # a work tensor for the products, unless autograd records (it takes no out= arguments)
+        term = None if tracks_grad(image) else torch.empty_like(mix)
         for c in range(self.mixture_width):
             chain, _ = self._steps(batch, ops[:, c], mags[:, c])
             assert chain.image is not None
