@@ -6,14 +6,16 @@ from typing import Any
 
 import numpy as np
 import torch
+from torch.autograd.function import once_differentiable
 
 from ..core import Draws, register
 from ..core.checks import check_choice, check_range
 from ..core.errors import InputError
+from ..core.grad import tracks_grad
 from .base import AudioAugmenter, AudioBatch
 from .functional.host import per_clip
 from .functional.levels import peak
-from .functional.loudness import MIN_SAMPLE_RATE, integrated_loudness
+from .functional.loudness import MIN_SAMPLE_RATE, integrated_loudness, loudness_gradient
 
 __all__ = ["LoudnessNormalization", "PeakNormalization"]
 
@@ -55,7 +57,16 @@ class PeakNormalization(AudioAugmenter):
 
     def apply(self, batch: AudioBatch, params: dict[str, Any]) -> AudioBatch:
         target = 10.0 ** (np.asarray(params["peak_db"], dtype=np.float64) / 20.0)
-        current = peak(batch.audio, None if batch.unpadded else batch.lengths).cpu().numpy()
+        peaks = peak(batch.audio, None if batch.unpadded else batch.lengths)
+        if tracks_grad(batch.audio):  # autograd records: the factor in torch, a function of the peak
+            if not bool(torch.isfinite(peaks).all()):
+                raise InputError("audio contains NaN or infinite values")
+            goal = torch.as_tensor(target, device=peaks.device)
+            scale = torch.where(peaks > 0, goal / peaks.clamp(min=1e-300), 1.0)
+            if self.apply_to == "only_too_loud":
+                scale = scale.clamp(max=1.0)
+            return batch.replace(audio=batch.audio * scale.to(batch.audio.dtype).reshape(-1, 1, 1))
+        current = peaks.cpu().numpy()
         if not np.isfinite(current).all():
             raise InputError("audio contains NaN or infinite values")
         factor = np.where(current > 0, target / np.maximum(current, 1e-300), 1.0)
@@ -74,7 +85,8 @@ class LoudnessNormalization(AudioAugmenter):
     left as they are. The result is not limited: a quiet clip brought to a high loudness may exceed [-1, 1] (follow with
     ``PeakNormalization(apply_to="only_too_loud")`` where that matters). Measured on the host (scipy); the gain is
     applied on the clip's device. Needs a sample rate of at least 3364 Hz (the K-weighting's shelf lies below
-    Nyquist). audiomentations' ``LoudnessNormalization`` without its pyloudnorm dependency.
+    Nyquist). audiomentations' ``LoudnessNormalization`` without its pyloudnorm dependency. Gradients go through
+    the gain and the measured loudness (the gates' choice of blocks, piecewise constant, is held fixed).
 
     Example:
         >>> import torch, multiaug.audio as ma
@@ -106,8 +118,34 @@ class LoudnessNormalization(AudioAugmenter):
                 f"LoudnessNormalization measures BS.1770 loudness, which needs a sample rate of at least "
                 f"{MIN_SAMPLE_RATE} Hz, got {rate} Hz"
             )
+        if tracks_grad(batch.audio):  # autograd records: the gain in torch, a function of the loudness
+            loudness = _Loudness.apply(batch.audio, rate, batch.host_lengths())
+            goal = torch.as_tensor(
+                np.asarray(params["loudness_lufs"], dtype=np.float64), device=loudness.device
+            )
+            loudness = torch.where(torch.isfinite(loudness), loudness, goal)  # no loudness: a gain of 1
+            scale = 10.0 ** ((goal - loudness) / 20.0)
+            return batch.replace(audio=batch.audio * scale.to(batch.audio.dtype).reshape(-1, 1, 1))
         host = batch.audio.detach().to("cpu", torch.float64).numpy()
         measured = integrated_loudness(host, rate, batch.host_lengths())
         target = np.asarray(params["loudness_lufs"], dtype=np.float64)
         gain = np.where(np.isfinite(measured), 10.0 ** ((target - measured) / 20.0), 1.0)
         return batch.replace(audio=batch.audio * per_clip(gain, batch.audio))
+
+
+class _Loudness(torch.autograd.Function):
+    """Integrated loudness ``(B,)`` (float64, on the clips' device) of a batch ``(B, C, T)``, measured on the host,
+    with its derivative from :func:`loudness_gradient` (zero for a clip with no loudness)."""
+
+    @staticmethod
+    def forward(ctx: Any, audio: torch.Tensor, rate: int, lengths: np.ndarray) -> torch.Tensor:
+        host = audio.detach().to("cpu", torch.float64).numpy()
+        measured, gradient = loudness_gradient(host, rate, lengths)
+        ctx.gradient, ctx.dtype, ctx.device = torch.from_numpy(gradient), audio.dtype, audio.device
+        return torch.from_numpy(measured).to(audio.device)
+
+    @staticmethod
+    @once_differentiable
+    def backward(ctx: Any, grad: torch.Tensor) -> tuple[torch.Tensor, None, None]:
+        out = ctx.gradient * grad.to("cpu", torch.float64).reshape(-1, 1, 1)
+        return out.to(device=ctx.device, dtype=ctx.dtype), None, None
