@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import torch
@@ -29,6 +29,8 @@ class Mp3Compression(AudioAugmenter):
     one channel at a time (MP3 holds two at most). The codec runs on the CPU, one clip at a time (in threads
     when torch may use several); clips on another device make a round trip to the host. Needs one of MP3's
     sample rates: 8000, 11025, 12000, 16000, 22050, 24000, 32000, 44100 or 48000 Hz.
+    Not differentiable: the codec is host code (LAME/mpg123) that autograd cannot follow; the output carries no
+    gradient.
 
     Example:
         >>> import torch, multiaug.audio as ma
@@ -37,6 +39,8 @@ class Mp3Compression(AudioAugmenter):
         >>> y.shape, bool((y - x)[2000:-2000].abs().max() < 0.05)
         (torch.Size([16000]), True)
     """
+
+    differentiable: ClassVar[bool] = False
 
     def __init__(
         self,

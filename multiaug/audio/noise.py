@@ -20,6 +20,7 @@ from torch import Tensor
 from ..core import Draws, register
 from ..core.checks import check_range
 from ..core.errors import ConfigError
+from ..core.grad import tracks_grad
 from ..core.noise import randn
 from .bank import SoundBank
 from .base import AudioAugmenter, AudioBatch
@@ -306,6 +307,9 @@ class AddShortNoises(AudioAugmenter):
         return {"events": events}
 
     def apply(self, batch: AudioBatch, params: dict[str, Any]) -> AudioBatch:
+        # autograd records: the noise is made for a clip RMS of 1 and scaled by the clip's RMS in torch at the
+        # end, so the gradient also goes through the level the SNR is measured against
+        grad = tracks_grad(batch.audio)
         rate = batch.require_sample_rate(self)
         host = batch.audio.detach().to("cpu", torch.float64)
         lengths = batch.host_lengths().tolist()
@@ -325,8 +329,11 @@ class AddShortNoises(AudioAugmenter):
                 if span <= 0 or sound_rms[row] == 0.0 or clip_rms[i] == 0.0:
                     continue
                 envelope = _fades(size, int(fade_in), int(fade_out))[:span]
-                gain = clip_rms[i] / 10.0 ** (snr / 20.0) / sound_rms[row]
+                gain = (1.0 if grad else clip_rms[i]) / 10.0 ** (snr / 20.0) / sound_rms[row]
                 noise[i, :, a : a + span] += sounds[row, :, :span] * (gain * envelope)
+        if grad:
+            level = masked_rms(batch.audio.to(torch.float64), batch.lengths)
+            noise = noise.to(batch.device) * level.reshape(-1, 1, 1)
         out = batch.audio + noise.to(device=batch.device, dtype=batch.audio.dtype)
         return batch.replace(audio=out)
 

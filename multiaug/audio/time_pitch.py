@@ -2,8 +2,10 @@
 
 All three run on the whole batch at once (a few clips at a time through the phase vocoder and the fixed-cost
 resampler in ``functional/``), with every clip's own parameter; no Python loop runs over clips. All channels of a
-clip get the same parameter (each channel is processed independently, like librosa). They are not
-differentiable: audio that requires grad is processed detached and the result carries no gradient.
+clip get the same parameter (each channel is processed independently, like librosa). ``Speed`` is
+differentiable (the resampler is linear in the audio); ``TimeStretch`` and ``PitchShift`` are not: the phase
+vocoder's kernels write into reused buffers throughout, and the phase of a bin is singular where its magnitude
+vanishes, so audio that requires grad is processed detached and their result carries no gradient.
 
 What a call returns (``lengths`` are the valid lengths; padding is zero):
 
@@ -70,13 +72,9 @@ def _fft_sizes(op: Any, batch: AudioBatch) -> tuple[int, int]:
 
 
 def _flat(batch: AudioBatch, values: np.ndarray) -> tuple[torch.Tensor, np.ndarray, torch.Tensor]:
-    """Clips ``(B, C, T)`` as rows ``(B*C, T)``, each clip's parameter and length repeated per channel.
-
-    The rows are detached: the kernels write into reused buffers (``out=``), which autograd refuses, so audio
-    that requires grad is processed like its detached copy and the result carries no gradient.
-    """
+    """Clips ``(B, C, T)`` as rows ``(B*C, T)``, each clip's parameter and length repeated per channel."""
     b, c, t = batch.audio.shape
-    rows = batch.audio.detach().reshape(b * c, t)
+    rows = batch.audio.reshape(b * c, t)
     if rows.dtype not in (torch.float32, torch.float64):
         rows = rows.float()  # FFTs need float32/float64; the result is cast back
     return rows, np.repeat(np.asarray(values, dtype=np.float64), c), batch.lengths.repeat_interleave(c)
@@ -98,7 +96,9 @@ class TimeStretch(AudioAugmenter):
     ``keep_length=True`` the result is cropped or zero-padded back to ``L`` (only the frames needed are
     computed). ``n_fft``/``hop_length`` set the STFT; by default ``n_fft`` is about 50 ms of audio (1024 at
     16 kHz, 2048 at 44.1 kHz: see ``default_n_fft``; it then needs the sample rate) and the hop ``n_fft // 4``.
-    Longer windows keep steady tones cleaner, shorter ones smear transients less.
+    Longer windows keep steady tones cleaner, shorter ones smear transients less. Not differentiable: the phase
+    vocoder runs on reused buffers and a bin's phase is singular where its magnitude vanishes; the output carries
+    no gradient.
 
     Example:
         >>> import torch, multiaug.audio as ma
@@ -109,6 +109,7 @@ class TimeStretch(AudioAugmenter):
     """
 
     changes_length: ClassVar[bool] = True
+    differentiable: ClassVar[bool] = False
 
     def __init__(
         self,
@@ -150,7 +151,8 @@ class PitchShift(AudioAugmenter):
 
     The clip is stretched by the phase vocoder to ``2 ** (semitones / 12)`` times its length and read back at
     that rate by a fixed-cost windowed-sinc resampler: time and memory do not depend on the ratio. ``n_fft``
-    and ``hop_length`` as in :class:`TimeStretch`.
+    and ``hop_length`` as in :class:`TimeStretch`. Not differentiable, as :class:`TimeStretch` (the phase
+    vocoder): the output carries no gradient.
 
     Example:
         >>> import torch, multiaug.audio as ma
@@ -159,6 +161,8 @@ class PitchShift(AudioAugmenter):
         >>> int(torch.fft.rfft(y[4000:12000]).abs().argmax()) * 2  # Hz
         880
     """
+
+    differentiable: ClassVar[bool] = False
 
     def __init__(
         self,
@@ -192,6 +196,7 @@ class Speed(AudioAugmenter):
     together (resampling), and a clip of ``L`` samples becomes ``round(L / factor)`` samples.
 
     Clips sped up are low-passed to their new Nyquist first; the resampler has a fixed cost for any factor.
+    Differentiable: both are linear in the audio.
 
     Example:
         >>> import torch, multiaug.audio as ma
