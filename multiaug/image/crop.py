@@ -1,7 +1,8 @@
 """Crops and resizes: geometric image ops with a fixed output ``size`` (they apply to every sample, ``p`` = 1).
 
 Each is a per-sample 3x3 matrix like the warps of :mod:`.geometric` (``op.matrix(params, height, width)``), so masks,
-boxes and keypoints follow the image; integer-offset crops inside the image are plain slice copies.
+boxes and keypoints follow the image; integer-offset crops inside the image are plain slice copies. All pass
+gradients to a float image that requires grad (masks follow by nearest neighbour, without).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import torch.nn.functional as F
 from ..core import Draws, register
 from ..core.checks import check_range
 from ..core.errors import ConfigError, InputError
+from ..core.grad import tracks_grad
 from .base import ImageBatch
 from .functional.geometry import crop_resize_matrix
 from .functional.resize import blend_runs, resize_bilinear
@@ -120,6 +122,10 @@ class _Crop(_Sized):
             if shared:  # one window for all (CenterCrop, same_on_batch): one copy of the batch
                 t, l = int(top[0]), int(left[0])
                 fields[name] = value[:, :, t : t + h, l : l + w].clone(memory_format=torch.contiguous_format)
+                continue
+            if tracks_grad(value):  # autograd records: the windows stacked (the same copies, as one op)
+                parts = zip(value.unbind(0), top.tolist(), left.tolist())
+                fields[name] = torch.stack([src[:, t : t + h, l : l + w] for src, t, l in parts])
                 continue
             windows = value.new_empty((*value.shape[:2], h, w))
             # one slice copy per sample: 2.5x faster on CPU than any batched gather we measured

@@ -5,6 +5,9 @@ pixels and scaled by ``alpha``: displacements in pixels. It is drawn in the freq
 spectrum times the Gaussian's exact transfer function, one inverse 2-D FFT) on a grid padded by ``pad`` pixels
 on every side and cut back, so no wrap-around reaches the image and the cost does not grow with ``sigma`` (a
 spatial 6-sigma kernel would). After smoothing over many pixels the field is Gaussian either way. Sampling is torch's ``grid_sample`` with our pixel-centre conventions.
+
+Gradients pass to a float image that requires grad (the field is drawn, not learned): its chunks then go to
+``grid_sample`` as new tensors rather than through the reused buffer, which would keep the graph.
 """
 
 from __future__ import annotations
@@ -16,9 +19,10 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from ...core.grad import tracks_grad
 from ...core.noise import randn
-from .chunks import chunk_slices, work_buffer
-from .warp import as_fill
+from .chunks import chunk_slices
+from .warp import as_fill, grid_source
 
 __all__ = ["displace", "elastic_field"]
 
@@ -115,12 +119,11 @@ def displace(
     fill_t = as_fill(fill, c, compute, image.device) if border == "constant" else None
     cover = fill_t is not None and bool((fill_t != 0).any())
     res = torch.empty((b, c + int(cover), h, w), dtype=compute, device=image.device)
+    plain = tracks_grad(image)  # autograd records: no reused buffer
     for sl in chunk_slices(b, image.device, chunk=max(1, _CHUNK_PIXELS // (h * w))):
-        # each chunk copied into a reused buffer first: grid_sample's scattered reads then hit the cache
-        x = work_buffer("elastic_src", (sl.stop - sl.start, c + int(cover), h, w), compute, image.device)
-        x[:, :c].copy_(image[sl])
-        if cover:  # a non-zero constant border: blend it in by the coverage of an all-ones channel
-            x[:, c].fill_(1.0)
+        # each chunk copied into a reused buffer first (grid_sample's scattered reads then hit the cache); a
+        # non-zero constant border is blended in by the coverage of an all-ones channel
+        x = grid_source(image[sl], compute, cover, "elastic_src", plain)
         res[sl] = F.grid_sample(
             x, grid[sl], mode=mode, padding_mode=_GRID_PADDING[border], align_corners=True
         )

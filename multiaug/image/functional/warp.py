@@ -12,6 +12,12 @@ is made per sample. Axis-aligned maps (scales, crops, resizes) take a separable 
 (mirror without repeating the edge), replicate. The batch is processed in chunks of about one 224x224 image so the
 temporaries stay in cache.
 
+Gradients: a warp is linear in the image for given matrices, so it passes gradients to a float image that requires
+grad. When autograd records (:func:`~multiaug.core.grad.tracks_grad`) the same kernels run as plain torch
+operations: results written into the output by copy instead of through ``out=``, and fresh tensors instead of the
+reused buffers (a reused buffer filled from such an image would keep its graph across calls). The values are the
+same either way.
+
 Example:
     >>> import torch
     >>> from multiaug.image.functional.warp import warp
@@ -30,9 +36,10 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from ...core.grad import tracks_grad
 from .chunks import round_to_uint8, work_buffer, work_dtype
 
-__all__ = ["BORDERS", "INTERPOLATIONS", "as_fill", "warp"]
+__all__ = ["BORDERS", "INTERPOLATIONS", "as_fill", "grid_source", "warp"]
 
 INTERPOLATIONS = ("nearest", "bilinear", "bicubic")
 BORDERS = ("constant", "reflect", "replicate")
@@ -144,10 +151,11 @@ def _prepare(coord: Coords, n: int, interpolation: str, border: str, margin: int
 
 class _Padder:
     """Pads chunks by ``margin`` pixels on every side. For a constant border the frame of ``fill`` is written
-    once per call into a reused buffer and each chunk only copies its interior."""
+    once per call into a reused buffer and each chunk only copies its interior; with ``plain`` (autograd records)
+    every chunk gets a new one, since autograd may have saved the last."""
 
-    def __init__(self, margin: int, border: str, fill: torch.Tensor | None) -> None:
-        self.margin, self.border, self.fill = margin, border, fill
+    def __init__(self, margin: int, border: str, fill: torch.Tensor | None, plain: bool = False) -> None:
+        self.margin, self.border, self.fill, self.plain = margin, border, fill, plain
         self.buffer: torch.Tensor | None = None
 
     def __call__(self, src: torch.Tensor) -> torch.Tensor:
@@ -159,7 +167,7 @@ class _Padder:
             rows = _border_index(torch.arange(-m, h + m, device=src.device), h, self.border)
             cols = _border_index(torch.arange(-m, w + m, device=src.device), w, self.border)
             return src.index_select(2, rows).index_select(3, cols)
-        if self.buffer is None or self.buffer.shape[0] < b:
+        if self.buffer is None or self.buffer.shape[0] < b or self.plain:
             if self.fill is None:
                 raise ValueError("_Padder: a constant border needs a fill")
             self.buffer = torch.empty((b, c, h + 2 * m, w + 2 * m), dtype=src.dtype, device=src.device)
@@ -203,6 +211,15 @@ def _blend(
     for tap, weight in zip(taps[1:], weights[1:]):
         res.addcmul_(tap, weight)
     return res
+
+
+def _gather(src: torch.Tensor, index: torch.Tensor, out: torch.Tensor, plain: bool) -> None:
+    """``torch.gather`` along the last dim of ``src`` into ``out``: through ``out=``, or by copy with ``plain``
+    (``out=`` cannot record a gradient)."""
+    if plain:
+        out.copy_(torch.gather(src, -1, index).view(out.shape))
+    else:
+        torch.gather(src, -1, index, out=out.view(index.shape))
 
 
 def _finish(res: torch.Tensor, out: torch.Tensor, interpolation: str) -> None:
@@ -253,10 +270,11 @@ def _separable_taps(
     )  # fmt: skip
 
 
-def _warp_separable(image, inv, out, interpolation, border, fill, step):
+def _warp_separable(image, inv, out, interpolation, border, fill, step, plain):
     """Axis-aligned maps (scales, shifts, crops, resizes): whole source rows picked and blended along y with
     ``index_select`` (row copies, 5-40x faster than an element gather), then a gather and blend along x.
-    The taps are computed once for the batch (on the host for CPU images); the chunks only move pixels."""
+    The taps are computed once for the batch (on the host for CPU images); the chunks only move pixels.
+    ``plain``: autograd records (no ``out=``, no reused buffer)."""
     b, c, h, w = image.shape
     ho, wo = out.shape[-2:]
     ntap = 1 if interpolation == "nearest" else 4 if interpolation == "bicubic" else 2
@@ -264,7 +282,7 @@ def _warp_separable(image, inv, out, interpolation, border, fill, step):
     margin = _margin(interpolation, border, h, w)
     sh, sw = h + 2 * margin, w + 2 * margin
     fdt = fx.dtype
-    pad = _Padder(margin, border, fill)
+    pad = _Padder(margin, border, fill, plain)
     cpu = image.device.type == "cpu"
     if cpu:
         # the columns each sample's x taps reach (a crop reads a band of the image): rows are picked and blended
@@ -283,15 +301,16 @@ def _warp_separable(image, inv, out, interpolation, border, fill, step):
         picked = band.index_select(0, (planes + rows_all[sl]).view(-1)).view(n, c, ntap, ho, c1 - c0)
         idx = idx_x[sl] - c0 if c0 else idx_x[sl]
         if interpolation == "nearest":
-            torch.gather(picked[:, :, 0], 3, idx.expand(n, c, ho, wo), out=out[sl])
+            _gather(picked[:, :, 0], idx.expand(n, c, ho, wo), out[sl], plain)
             continue
         tmp = _blend(picked.to(fdt), fy[sl], interpolation, 2)
         vals = torch.gather(tmp, 3, idx.expand(n, c, ho, ntap * wo)).view(n, c, ho, ntap, wo)
-        _finish(_blend(vals, fx[sl], interpolation, 3, out[sl]), out[sl], interpolation)
+        _finish(_blend(vals, fx[sl], interpolation, 3, None if plain else out[sl]), out[sl], interpolation)
 
 
 def _warp_chunk(src, inv, out, interpolation, border, pad):
-    """General maps: per output pixel, its taps' flat indices in the padded chunk, one gather, a blend."""
+    """General maps: per output pixel, its taps' flat indices in the padded chunk, one gather, a blend
+    (plain torch operations when the padder is ``plain``)."""
     b, c, h, w = src.shape
     ho, wo = out.shape[-2:]
     sx, sy = _source_coords(inv, ho, wo)
@@ -306,7 +325,7 @@ def _warp_chunk(src, inv, out, interpolation, border, pad):
     else:  # float32 cannot hold every integer past 2**24
         base = y0.to(torch.int64).mul_(sw).add_(x0.to(torch.int64))
     if interpolation == "nearest":
-        torch.gather(flat, 2, base.unsqueeze(1).expand(b, c, -1), out=out.view(b, c, -1))
+        _gather(flat, base.unsqueeze(1).expand(b, c, -1), out, pad.plain)
         return
     ntap = 4 if interpolation == "bicubic" else 2
     offsets = (
@@ -317,13 +336,36 @@ def _warp_chunk(src, inv, out, interpolation, border, pad):
     vals = torch.gather(flat, 2, idx.expand(b, c, -1)).view(b, c, ntap, ntap, n)
     fdt = work_dtype(vals.dtype)
     rows = _blend(vals.to(fdt), fx.to(fdt).view(b, 1, 1, n), interpolation, 3)
-    _finish(_blend(rows, fy.to(fdt).view(b, 1, n), interpolation, 2, out), out, interpolation)
+    _finish(
+        _blend(rows, fy.to(fdt).view(b, 1, n), interpolation, 2, None if pad.plain else out),
+        out,
+        interpolation,
+    )
 
 
 _GRID_PADDING = {"constant": "zeros", "replicate": "border", "reflect": "reflection"}
 
 
-def _warp_chunk_grid(src, inv, out, mode, border, fill):
+def grid_source(src: torch.Tensor, dtype: torch.dtype, cover: bool, slot: str, plain: bool) -> torch.Tensor:
+    """``src`` ``(B,C,H,W)`` in ``dtype`` as ``grid_sample``'s input, with an all-ones channel appended when
+    ``cover`` (its warped value is the coverage that blends in a constant fill).
+
+    On CPU it is copied into the reused buffer ``slot`` (grid_sample's scattered reads then hit the cache;
+    reading a batch slice straight from memory made it about twice as slow). With ``plain`` (autograd records),
+    and on other devices, it is a new tensor: a reused buffer filled from a tensor with a graph would keep it.
+    """
+    b, c, h, w = src.shape
+    if src.device.type == "cpu" and not plain:
+        x = work_buffer(slot, (b, c + int(cover), h, w), dtype, src.device)
+        x[:, :c].copy_(src)
+        if cover:
+            x[:, c].fill_(1.0)
+        return x
+    x = src.to(dtype)
+    return torch.cat([x, torch.ones_like(x[:, :1])], dim=1) if cover else x
+
+
+def _warp_chunk_grid(src, inv, out, mode, border, fill, plain):
     """General bilinear and bicubic maps through torch's fused ``grid_sample`` (2x our gathered taps on CPU
     once the chunk is in cache).
 
@@ -340,17 +382,7 @@ def _warp_chunk_grid(src, inv, out, mode, border, fill):
     torch.mul(sy.view(b, ho, wo), 2.0 / (h - 1), out=grid[..., 1]).sub_(1.0)
     fdt = src.dtype if src.dtype in (torch.float32, torch.float64) else torch.float32
     cover = border == "constant" and bool((fill != 0).any())
-    if src.device.type == "cpu":
-        # the chunk copied into a reused buffer first: grid_sample's rotated reads then hit the cache
-        # (reading a batch slice straight from memory made it about twice as slow)
-        x = work_buffer("bicubic_src", (b, c + int(cover), h, w), fdt, src.device)
-        x[:, :c].copy_(src)
-        if cover:
-            x[:, c].fill_(1.0)
-    else:
-        x = src.to(fdt)
-        if cover:
-            x = torch.cat([x, torch.ones_like(x[:, :1])], dim=1)
+    x = grid_source(src, fdt, cover, "bicubic_src", plain)
     res = F.grid_sample(x, grid.to(fdt), mode=mode, padding_mode=_GRID_PADDING[border], align_corners=True)
     if cover:
         res = res[:, :c].addcmul_(fill.to(fdt), 1.0 - res[:, c:])
@@ -404,6 +436,7 @@ def warp(
         raise ValueError(f"{interpolation} interpolation needs a float or uint8 image, got {image.dtype}")
     b, c, h, w = image.shape
     ho, wo = (h, w) if size is None else (int(size[0]), int(size[1]))
+    plain = tracks_grad(image)  # autograd records: the same kernels without out= and reused buffers
     inv_host = _inverse(matrix)
     if inv_host.shape != (b, 3, 3):
         raise ValueError(f"matrix must be ({b},3,3) for a batch of {b}, got {inv_host.shape}")
@@ -419,9 +452,9 @@ def warp(
     step = max(1, _CHUNK_PIXELS * 2 // (taps * ho * wo)) if cpu else b
     if separable:
         inv_taps = inv_host.astype(np.float32) if coord_dtype == torch.float32 else inv_host
-        _warp_separable(image, inv_taps if cpu else inv_all, out, interpolation, border, fill_t, step)
+        _warp_separable(image, inv_taps if cpu else inv_all, out, interpolation, border, fill_t, step, plain)
         return out
-    pad = _Padder(_margin(interpolation, border, h, w), border, fill_t)
+    pad = _Padder(_margin(interpolation, border, h, w), border, fill_t, plain)
     if interpolation != "nearest" and min(h, w) > 1:
         # bilinear maps with integer inverse matrices (quarter turns, flips, integer shifts) keep the exact
         # gather; the choice is per sample, so a sample's result never depends on the rest of its batch
@@ -430,7 +463,7 @@ def warp(
             if is_exact:
                 _warp_chunk(image[sl], inv_all[sl], out[sl], interpolation, border, pad)
             else:
-                _warp_chunk_grid(image[sl], inv_all[sl], out[sl], interpolation, border, fill_t)
+                _warp_chunk_grid(image[sl], inv_all[sl], out[sl], interpolation, border, fill_t, plain)
         return out
     for start in range(0, b, step):
         stop = min(b, start + step)
