@@ -44,10 +44,19 @@ def _output(out: Any, field: str) -> torch.Tensor:
     return out[field] if isinstance(out, dict) else out
 
 
-@pytest.mark.parametrize("name", list(CASES))
-def test_gradient_or_detached(name: str) -> None:
+def _gradient_variants() -> list[Any]:
+    # p < 1 takes other paths (select and merge, identity parameters, apply to all and restore)
+    return [
+        pytest.param(name, p, id=f"{name}-p{p}")
+        for name, case in CASES.items()
+        for p in ((1.0,) if case.sets_size else (1.0, 0.5))
+    ]
+
+
+@pytest.mark.parametrize("name,p", _gradient_variants())
+def test_gradient_or_detached(name: str, p: float) -> None:
     case = CASES[name]
-    aug = case.build(p=1.0)
+    aug = case.build(p=p)
     inputs, field = _inputs(case)
     x = inputs[field]
     reference = _output(aug(**inputs, seed=5), field)
