@@ -9,6 +9,8 @@ nothing is recorded.
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,6 +19,7 @@ import torch
 import multiaug.audio as ma
 import multiaug.image as mi
 from multiaug import Pipeline
+from multiaug.core import registry
 from tests.cases import Case, all_cases, make_inputs
 
 DATA_FIELDS = ("image", "audio", "spec")
@@ -111,3 +114,13 @@ def test_a_pipeline_passes_gradients_through_every_op() -> None:
     x = torch.rand(2, 3, 16, 16, requires_grad=True)
     aug(x, seed=0).sum().backward()
     assert x.grad is not None and x.grad.abs().sum() > 0
+
+
+def test_the_architecture_page_lists_the_ops_that_are_not_differentiable() -> None:
+    page = Path(__file__).resolve().parents[1] / "docs" / "architecture.md"
+    section = page.read_text().split("## Gradients", 1)[1].split("\n## ", 1)[0]
+    bullet = section.split("**not differentiable**", 1)[1].split("One mechanism", 1)[0]
+    listed = set(re.findall(r"`((?:image|audio|spectrogram)\.\w+)`", bullet))
+    registry.load_all()
+    actual = {name for name in registry.names() if not getattr(registry.get(name), "differentiable", True)}
+    assert listed == actual
