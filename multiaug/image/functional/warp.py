@@ -449,7 +449,9 @@ def warp(
     out = torch.empty((b, c, ho, wo), dtype=image.dtype, device=image.device)
     taps = 4 if interpolation == "bicubic" else 2
     cpu = image.device.type == "cpu"
-    step = max(1, _CHUNK_PIXELS * 2 // (taps * ho * wo)) if cpu else b
+    # on CPU, chunks that stay in cache; one chunk on accelerators and when autograd records (per-pixel maps:
+    # the same values, and one graph node per step instead of one per chunk)
+    step = max(1, _CHUNK_PIXELS * 2 // (taps * ho * wo)) if cpu and not plain else b
     if separable:
         inv_taps = inv_host.astype(np.float32) if coord_dtype == torch.float32 else inv_host
         _warp_separable(image, inv_taps if cpu else inv_all, out, interpolation, border, fill_t, step, plain)
