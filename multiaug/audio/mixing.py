@@ -88,10 +88,20 @@ class Mixup(MixesLabels, AudioAugmenter):
             power_own = masked_rms(audio, lengths).square()
             power_other = masked_rms(other, lengths).square()
             reference = torch.where(power_own > 0, power_own, power_other)
-            own = torch.where(power_own > 0, (lam * reference / power_own.clamp(min=1e-300)).sqrt(), 0.0)
-            theirs = torch.where(
-                power_other > 0, ((1.0 - lam) * reference / power_other.clamp(min=1e-300)).sqrt(), 0.0
-            )
+            own = _amplitude(lam, reference, power_own)
+            theirs = _amplitude(1.0 - lam, reference, power_other)
         shape = (-1, 1, 1)
         mixed = audio * own.to(audio.dtype).view(shape) + other * theirs.to(audio.dtype).view(shape)
         return batch.replace(audio=mixed)
+
+
+def _amplitude(weight: torch.Tensor, reference: torch.Tensor, power: torch.Tensor) -> torch.Tensor:
+    """``sqrt(weight * reference / power)`` per clip, 0 where ``power`` or the ratio is 0.
+
+    Both ``torch.where`` branches are differentiated: the square root and the quotient only see safe values
+    (the ratio 1 and the power 1 where they are not used), so a zero weight (a clip left unmixed, lam = 1) or a
+    silent clip gives a zero gradient, never 0 * inf = NaN. The values are those of the plain formula.
+    """
+    ratio = weight * reference / torch.where(power > 0, power, 1.0).clamp(min=1e-300)
+    used = (power > 0) & (ratio > 0)
+    return torch.where(used, torch.where(used, ratio, 1.0).sqrt(), 0.0)
