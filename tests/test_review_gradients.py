@@ -9,11 +9,26 @@ grad, containers at p < 1, replays, and no cache keeping a graph.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 import pytest
 import torch
 
 import multiaug.audio as ma
+import multiaug.image as mi
+from multiaug.audio.functional.codec import mp3_supported
+
+
+@pytest.fixture
+def two_threads() -> Iterator[None]:
+    """torch may use two threads (the codecs then run in a thread pool), whatever the machine."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
 
 
 def _clips(n: int, frames: int = 2000, silent: tuple[int, ...] = ()) -> torch.Tensor:
@@ -58,3 +73,28 @@ def test_audio_mixup_by_snr_gradient_of_an_unmixed_clip_is_the_identity() -> Non
     weights = torch.randn(out.shape, dtype=out.dtype, generator=torch.Generator().manual_seed(1))
     (grad,) = torch.autograd.grad((out * weights).sum(), leaf)
     torch.testing.assert_close(grad[alone], weights[alone])
+
+
+# -- defect: a codec in threads under inference mode ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("p", [1.0, 0.5])
+def test_image_compression_runs_in_inference_mode(two_threads: None, p: float) -> None:
+    aug = mi.ImageCompression(quality=(40, 90), p=p)
+    x = torch.rand(4, 3, 24, 32, generator=torch.Generator().manual_seed(0))
+    reference = aug(x, seed=3)
+    with torch.inference_mode():
+        inside = aug(x.clone(), seed=3)
+    assert torch.equal(inside, reference)
+    assert torch.equal(aug(x, seed=3), reference)  # and the same afterwards
+
+
+def test_mp3_compression_runs_in_inference_mode(two_threads: None) -> None:
+    if not mp3_supported():
+        pytest.skip("this libsndfile cannot encode MP3")
+    aug = ma.Mp3Compression(bitrate_kbps=(32, 64), p=1.0)
+    x = _clips(3, frames=4000)
+    reference = aug(x, sample_rate=16000, seed=1)
+    with torch.inference_mode():
+        inside = aug(x.clone(), sample_rate=16000, seed=1)
+    assert torch.equal(inside, reference)

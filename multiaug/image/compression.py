@@ -88,12 +88,16 @@ class ImageCompression(ImageAugmenter):
         groups = _channel_groups(batch.channels)
         qualities = np.asarray(params["quality"], dtype=np.int64).tolist()
         out = host.clone() if batch.channels in (2, 4) else torch.empty_like(host)  # alpha is kept
+        # inference mode is per thread: the workers write into ``out`` (an inference tensor when the call runs
+        # under torch.inference_mode()) in the caller's mode
+        inference = torch.is_inference_mode_enabled()
 
         def one(i: int) -> None:  # one copy in, one copy out per image and group
-            for start, stop in groups:
-                pixels = host[i, start:stop].permute(1, 2, 0).contiguous().numpy()
-                coded = _round_trip(pixels, qualities[i], self.format)
-                out[i, start:stop].copy_(torch.from_numpy(coded).permute(2, 0, 1))
+            with torch.inference_mode(inference):
+                for start, stop in groups:
+                    pixels = host[i, start:stop].permute(1, 2, 0).contiguous().numpy()
+                    coded = _round_trip(pixels, qualities[i], self.format)
+                    out[i, start:stop].copy_(torch.from_numpy(coded).permute(2, 0, 1))
 
         map_threads(one, len(batch), torch.get_num_threads())  # Pillow codes without the GIL
         result = out.to(image.device)
