@@ -59,8 +59,9 @@ def erase(
     """
     _, c, h, w = image.shape
     fill = as_fill(value, c, image.dtype, image.device)
-    if image.dtype != torch.bool and image.device.type == "cpu":
+    if image.dtype != torch.bool and image.device.type == "cpu" and not tracks_grad(image, fill):
         return _erase_by_slices(image, boxes.tolist(), fill)  # host boxes: no tensor needed
+    # autograd records: the blend (one graph node; filling boxes in place would copy the gradient per box)
     boxes = torch.as_tensor(boxes, device=image.device)
     if image.dtype == torch.bool:
         return torch.where(box_mask(boxes, h, w).unsqueeze(1) > 0.5, fill, image)
