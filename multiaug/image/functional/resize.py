@@ -11,8 +11,8 @@ On CPU this is about 1.7x the separable gather of :func:`multiaug.image.function
 (the row ``index_select`` and the column ``gather`` cost more than the blends). It pays only when the period is
 short: :func:`blend_runs` returns None beyond ``max_runs`` blends, and callers then use the warp.
 
-For an image that requires grad (autograd records) the same blends are written by copy into new tensors instead of
-through ``out=`` into a reused buffer, so gradients pass and no buffer keeps a graph; the values are the same.
+For an image that requires grad (autograd records) each axis is one gather of both taps and one ``lerp`` with
+per-pixel weights: the same values, gradients pass, and no buffer keeps a graph.
 
 Example:
     >>> import torch
@@ -85,16 +85,23 @@ def _view(t: torch.Tensor, dim: int, start: int, step: int, count: int) -> torch
     return t.narrow(dim, start, step * (count - 1) + 1)[(slice(None),) * dim + (slice(None, None, step),)]
 
 
-def _blend_axis(src: torch.Tensor, dst: torch.Tensor, runs: list[Run], dim: int, plain: bool) -> None:
-    """Write the blends of ``runs`` along ``dim`` of ``src`` into ``dst``: through ``out=``, or by copy with
-    ``plain`` (autograd records, and ``out=`` cannot)."""
+def _blend_axis(src: torch.Tensor, dst: torch.Tensor, runs: list[Run], dim: int) -> None:
+    """Write the blends of ``runs`` along ``dim`` of ``src`` into ``dst``."""
     for out0, ostep, count, src0, sstep, weight in runs:
         lo = _view(src, dim, src0, sstep, count)
         hi = _view(src, dim, src0 + 1, sstep, count)
-        if plain:
-            _view(dst, dim, out0, ostep, count).copy_(torch.lerp(lo, hi, weight))
-        else:
-            torch.lerp(lo, hi, weight, out=_view(dst, dim, out0, ostep, count))
+        torch.lerp(lo, hi, weight, out=_view(dst, dim, out0, ostep, count))
+
+
+def _lerp_axis(src: torch.Tensor, n_out: int, dim: int) -> torch.Tensor:
+    """Resize ``dim`` of ``src`` to ``n_out`` pixels: the blends of :func:`blend_runs` as one gather and one
+    ``lerp`` (plain torch, for autograd)."""
+    first, weight = resize_taps(src.shape[dim], n_out)
+    index = torch.as_tensor(first, device=src.device)
+    shape = [1] * src.ndim
+    shape[dim] = n_out
+    w = torch.as_tensor(weight, dtype=src.dtype, device=src.device).view(shape)
+    return torch.lerp(src.index_select(dim, index), src.index_select(dim, index + 1), w)
 
 
 def resize_bilinear(
@@ -104,8 +111,8 @@ def resize_bilinear(
 
     The same map as ``F.interpolate(mode="bilinear", align_corners=False)`` within float rounding. ``runs``, the
     rows' and columns' :func:`blend_runs`, is computed when not given; it raises ValueError when either axis has
-    none (use the warp then). On CPU the batch goes through in chunks, rows first into a reused buffer (a new
-    tensor when ``image`` requires grad: gradients pass).
+    none (use the warp then). On CPU the batch goes through in chunks, rows first into a reused buffer; an image
+    that autograd records takes one gather and one lerp per axis (the same values; gradients pass).
 
     Example:
         >>> resize_bilinear(torch.ones(2, 3, 7, 9), (5, 4)).shape
@@ -119,12 +126,15 @@ def resize_bilinear(
             raise ValueError(f"no short strided resize from {h}x{w} to {ho}x{wo}")
     else:
         rows, cols = runs
-    plain = tracks_grad(image)  # autograd records: no out= and no reused buffer
+    if tracks_grad(image):
+        # autograd records: each axis is one gather of both taps and one lerp with per-pixel weights, the same
+        # arithmetic as the blends (blends written into slices of a new tensor would make autograd copy the whole
+        # gradient once per blend)
+        return _lerp_axis(_lerp_axis(image, ho, 2), wo, 3)
     out = torch.empty((b, c, ho, wo), dtype=image.dtype, device=image.device)
     for sl in chunk_slices(b, image.device):
         src = image[sl]
-        shape = (src.shape[0], c, ho, w)
-        tmp = src.new_empty(shape) if plain else work_buffer("resize_rows", shape, image.dtype, image.device)
-        _blend_axis(src, tmp, rows, 2, plain)
-        _blend_axis(tmp, out[sl], cols, 3, plain)
+        tmp = work_buffer("resize_rows", (src.shape[0], c, ho, w), image.dtype, image.device)
+        _blend_axis(src, tmp, rows, 2)
+        _blend_axis(tmp, out[sl], cols, 3)
     return out
