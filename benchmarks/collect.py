@@ -22,6 +22,7 @@ ORDER = [
     "text_ops",
     "cli_augment",
     "single_sample",
+    "gradients",
 ]
 PACKAGES = [
     "multiaug",
