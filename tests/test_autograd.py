@@ -124,3 +124,30 @@ def test_the_architecture_page_lists_the_ops_that_are_not_differentiable() -> No
     registry.load_all()
     actual = {name for name in registry.names() if not getattr(registry.get(name), "differentiable", True)}
     assert listed == actual
+
+
+def _to_device(inputs: dict[str, Any], device: str) -> dict[str, Any]:
+    return {k: v.to(device) if isinstance(v, torch.Tensor) else v for k, v in inputs.items()}
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
+@pytest.mark.parametrize("name", list(CASES))
+def test_cuda_gradient_matches_cpu(name: str) -> None:
+    case = CASES[name]
+    aug = case.build(p=1.0)
+    inputs, field = _inputs(case)
+    results = []
+    for device in ("cpu", "cuda"):
+        data = _to_device(inputs, device)
+        leaf = data[field].clone().requires_grad_(True)
+        out = _output(aug(**{**data, field: leaf}, seed=5), field)
+        assert out.device.type == device and out.requires_grad == aug.differentiable
+        grad = None
+        if out.requires_grad:
+            weights = torch.randn(out.shape, generator=torch.Generator().manual_seed(1), dtype=out.dtype)
+            (grad,) = torch.autograd.grad((out * weights.to(device)).sum(), leaf)
+        results.append((out.detach().cpu(), None if grad is None else grad.cpu()))
+    (cpu_out, cpu_grad), (cuda_out, cuda_grad) = results
+    torch.testing.assert_close(cuda_out, cpu_out, atol=1e-9, rtol=1e-7)
+    if cpu_grad is not None:
+        torch.testing.assert_close(cuda_grad, cpu_grad, atol=1e-8, rtol=1e-6)
