@@ -273,3 +273,14 @@ def test_float_conversions_keep_the_graph() -> None:
     out.sum().backward()
     assert out.tolist() == [0.25, 0.5, 1.0]
     assert leaf.grad is not None and leaf.grad.tolist() == [1.0, 1.0, 0.0]
+
+
+def test_gamma_gives_finite_gradients_at_black_pixels() -> None:
+    # x ** g for g < 1 has an infinite derivative at 0; a zero incoming gradient (erased or clamped pixels
+    # downstream) would make it NaN and poison a model's weights: there the gradient is 0, the value 0
+    x = torch.tensor([[[[0.0, 0.25, 0.0, 1.0]]]], dtype=torch.float64, requires_grad=True)
+    out = mi.Gamma(gamma=(0.5, 0.5), p=1.0)(x, seed=0)
+    assert out.detach().flatten().tolist() == [0.0, 0.5, 0.0, 1.0]
+    (out * torch.tensor([[[[0.0, 1.0, 1.0, 1.0]]]], dtype=torch.float64)).sum().backward()
+    assert torch.isfinite(x.grad).all()
+    torch.testing.assert_close(x.grad.flatten(), torch.tensor([0.0, 1.0, 0.0, 0.5], dtype=torch.float64))

@@ -522,7 +522,13 @@ def adjust_gamma(image: torch.Tensor, gamma: Any) -> torch.Tensor:
         torch.pow(src, gd[sl], out=dst)
         return None
 
-    return map_chunks(image, fn, plain=lambda x: torch.pow(x, gd))
+    def plain(x: torch.Tensor) -> torch.Tensor:
+        # at a black pixel x ** g has an infinite derivative for g < 1 (a NaN once multiplied by a zero incoming
+        # gradient, as after a zero-fill warp): the gradient there is taken as 0, the value stays 0 ** g
+        lit = x > 0
+        return torch.where(lit, torch.pow(torch.where(lit, x, 1.0), gd), torch.pow(x.detach(), gd))
+
+    return map_chunks(image, fn, plain=plain)
 
 
 def solarize(image: torch.Tensor, threshold: Any) -> torch.Tensor:
