@@ -151,3 +151,28 @@ def test_cuda_gradient_matches_cpu(name: str) -> None:
     torch.testing.assert_close(cuda_out, cpu_out, atol=1e-9, rtol=1e-7)
     if cpu_grad is not None:
         torch.testing.assert_close(cuda_grad, cpu_grad, atol=1e-8, rtol=1e-6)
+
+
+@pytest.mark.parametrize(
+    "aug,slope",
+    [
+        (mi.Gamma(gamma=(0.5, 0.5), p=1.0), 0.5),
+        (mi.Rotate(degrees=(0.0, 0.0), p=1.0), 1.0),
+        (mi.Rotate(degrees=(0.0, 0.0), interpolation="bicubic", p=1.0), 1.0),
+        (mi.ElasticTransform(alpha=(0.0, 0.0), p=1.0), 1.0),
+        (mi.Brightness(brightness=(1.0, 1.0), p=1.0), 1.0),
+        (mi.AugMix(severity=1, mixture_width=1, chain_depth=1, alpha=1.0, p=1.0), None),
+    ],
+    ids=lambda v: type(v).__name__ if not isinstance(v, float | None) else str(v),
+)
+def test_white_pixels_that_stay_white_keep_their_gradient(aug: Any, slope: float | None) -> None:
+    # torch's clamp gives a value exactly on a bound a zero gradient: a white background would learn nothing
+    x = torch.ones(2, 3, 12, 12, dtype=torch.float64, requires_grad=True)
+    out = aug(x, seed=3)
+    out.sum().backward()
+    assert x.grad is not None
+    if slope is not None:
+        assert torch.equal(out.detach(), torch.ones_like(out))
+        torch.testing.assert_close(x.grad, torch.full_like(x, slope))
+    else:
+        assert (x.grad != 0).any()

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import torch
 
-__all__ = ["detached", "tracks_grad"]
+__all__ = ["clamp_through", "detached", "tracks_grad"]
 
 
 def tracks_grad(*tensors: torch.Tensor | None) -> bool:
@@ -31,3 +31,18 @@ def tracks_grad(*tensors: torch.Tensor | None) -> bool:
 def detached(tensor: torch.Tensor | None) -> torch.Tensor | None:
     """``tensor`` without its autograd graph (the same object when it has none)."""
     return tensor.detach() if tensor is not None and tensor.requires_grad else tensor
+
+
+def clamp_through(tensor: torch.Tensor, low: float, high: float) -> torch.Tensor:
+    """``tensor`` clamped to ``[low, high]`` (a new tensor, the values of ``clamp``), whose gradient passes at the
+    bounds: torch's ``clamp`` gives a value that lands exactly on a bound a zero gradient, so a white pixel that an
+    op keeps white (a warp, a gamma) would get none; here only values clamped from outside the range do.
+
+    Example:
+        >>> x = torch.tensor([-0.5, 0.0, 1.0, 1.5], requires_grad=True)
+        >>> clamp_through(x, 0.0, 1.0).sum().backward()
+        >>> x.grad.tolist()
+        [0.0, 1.0, 1.0, 0.0]
+    """
+    inside = (tensor >= low) & (tensor <= high)
+    return torch.where(inside, tensor, tensor.detach().clamp(low, high))

@@ -26,7 +26,7 @@ import torch
 from ..core import Draws, register
 from ..core.checks import check_choice, check_int, check_number
 from ..core.errors import ConfigError, InputError
-from ..core.grad import tracks_grad
+from ..core.grad import clamp_through, tracks_grad
 from .base import ImageAugmenter, ImageBatch
 from .functional import color as C
 from .functional import filters as F
@@ -618,4 +618,5 @@ class AugMix(_Policy):
             mix.add_(torch.mul(chain.image, weights[:, c].view(n, 1, 1, 1), out=term))
         if image.dtype == torch.uint8:
             return batch.replace(image=mix.round_().clamp_(0.0, 255.0).to(torch.uint8))
-        return batch.replace(image=mix.clamp_(0.0, 1.0).to(image.dtype))
+        mix = clamp_through(mix, 0.0, 1.0) if tracks_grad(mix) else mix.clamp_(0.0, 1.0)
+        return batch.replace(image=mix.to(image.dtype))

@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from ...core.grad import tracks_grad
+from ...core.grad import clamp_through, tracks_grad
 
 __all__ = [
     "CPU_CHUNK",
@@ -204,5 +204,5 @@ def map_plain(image: torch.Tensor, plain: PlainFn, *, clamp: bool = True) -> tor
         raise TypeError(f"map_plain takes float images, got {image.dtype}")
     res = plain(image.to(work_dtype(image.dtype)))
     if clamp:
-        res = res.clamp(0.0, 1.0)
+        res = clamp_through(res, 0.0, 1.0)  # a pixel the map keeps at 0 or 1 keeps its gradient
     return res.to(image.dtype).contiguous()

@@ -19,7 +19,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from ...core.grad import tracks_grad
+from ...core.grad import clamp_through, tracks_grad
 from ...core.noise import randn
 from .chunks import chunk_slices
 from .warp import as_fill, grid_source
@@ -136,7 +136,9 @@ def displace(
         else:
             res = res.addcmul_(fill_t.expand_as(res), 1.0 - coverage)
     if image.is_floating_point():
-        return (res if mode == "nearest" else res.clamp_(0.0, 1.0)).to(image.dtype)
+        if mode != "nearest":
+            res = clamp_through(res, 0.0, 1.0) if plain else res.clamp_(0.0, 1.0)
+        return res.to(image.dtype)
     if mode != "nearest":
         info = torch.iinfo(image.dtype)
         res = res.round_().clamp_(info.min, info.max)

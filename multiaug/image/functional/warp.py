@@ -36,7 +36,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from ...core.grad import tracks_grad
+from ...core.grad import clamp_through, tracks_grad
 from .chunks import round_to_uint8, work_buffer, work_dtype
 
 __all__ = ["BORDERS", "INTERPOLATIONS", "as_fill", "grid_source", "warp"]
@@ -230,7 +230,8 @@ def _finish(res: torch.Tensor, out: torch.Tensor, interpolation: str) -> None:
     if res.data_ptr() == out.data_ptr():
         return
     if interpolation == "bicubic":
-        res.clamp_(0.0, 1.0 if out.is_floating_point() else float(torch.iinfo(out.dtype).max))
+        high = 1.0 if out.is_floating_point() else float(torch.iinfo(out.dtype).max)
+        res = clamp_through(res, 0.0, high) if tracks_grad(res) else res.clamp_(0.0, high)
     if out.dtype == torch.uint8 and res.dtype == torch.float32:
         res = round_to_uint8(res, saturate=False)
     elif not out.is_floating_point():
@@ -387,7 +388,7 @@ def _warp_chunk_grid(src, inv, out, mode, border, fill, plain):
     if cover:
         res = res[:, :c].addcmul_(fill.to(fdt), 1.0 - res[:, c:])
     unit = 1.0 if out.is_floating_point() else 255.0
-    _finish(res.clamp_(0.0, unit), out, "bilinear")
+    _finish(clamp_through(res, 0.0, unit) if plain else res.clamp_(0.0, unit), out, "bilinear")
 
 
 def _uniform_runs(flags: np.ndarray, step: int) -> list[tuple[slice, bool]]:
