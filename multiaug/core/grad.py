@@ -18,6 +18,8 @@ Example:
 
 from __future__ import annotations
 
+from typing import Any
+
 import torch
 
 __all__ = ["clamp_through", "detached", "tracks_grad"]
@@ -44,5 +46,20 @@ def clamp_through(tensor: torch.Tensor, low: float, high: float) -> torch.Tensor
         >>> x.grad.tolist()
         [0.0, 1.0, 1.0, 0.0]
     """
-    inside = (tensor >= low) & (tensor <= high)
-    return torch.where(inside, tensor, tensor.detach().clamp(low, high))
+    return _ClampThrough.apply(tensor, low, high)
+
+
+class _ClampThrough(torch.autograd.Function):
+    """``clamp`` forward; backward, the gradient where ``low <= x <= high`` (torch's clamp: strictly inside)."""
+
+    @staticmethod
+    def forward(ctx: Any, tensor: torch.Tensor, low: float, high: float) -> torch.Tensor:
+        ctx.save_for_backward(tensor)
+        ctx.bounds = (low, high)
+        return tensor.clamp(low, high)
+
+    @staticmethod
+    def backward(ctx: Any, grad: torch.Tensor) -> tuple[torch.Tensor, None, None]:
+        (tensor,) = ctx.saved_tensors
+        low, high = ctx.bounds
+        return grad.masked_fill((tensor < low) | (tensor > high), 0.0), None, None
