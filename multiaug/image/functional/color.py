@@ -526,7 +526,7 @@ def adjust_gamma(image: torch.Tensor, gamma: Any) -> torch.Tensor:
         # at a black pixel x ** g has an infinite derivative for g < 1 (a NaN once multiplied by a zero incoming
         # gradient, as after a zero-fill warp): the gradient there is taken as 0, the value stays 0 ** g
         lit = x > 0
-        return torch.where(lit, torch.pow(torch.where(lit, x, 1.0), gd), torch.pow(x.detach(), gd))
+        return torch.where(lit, torch.pow(torch.where(lit, x, 1.0), gd), torch.pow(torch.zeros_like(gd), gd))
 
     return map_chunks(image, fn, plain=plain)
 
