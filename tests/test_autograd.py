@@ -66,13 +66,19 @@ def test_gradient_or_detached(name: str, p: float) -> None:
 
     leaf = x.clone().requires_grad_(True)
     before = leaf.detach().clone()
-    out = _output(aug(**{**inputs, field: leaf}, seed=5), field)
+    result, record = aug(**{**inputs, field: leaf}, seed=5, return_params=True)
+    out = _output(result, field)
     torch.testing.assert_close(out.detach(), reference, atol=1e-9, rtol=1e-7)
     assert torch.equal(leaf.detach(), before), "the input was modified"
     if not aug.differentiable:
-        assert not out.requires_grad, (
-            f"{name} says it is not differentiable but its output carries a gradient"
-        )
+        applied = torch.tensor(record.applied)  # a copy: the record's flags are read-only
+        if applied.all():
+            assert not out.requires_grad, f"{name} is not differentiable but its output carries a gradient"
+            return
+        # the samples it leaves out keep their graph (the identity); the ones it changes get none
+        (grad,) = torch.autograd.grad(out.sum(), leaf)
+        assert torch.equal(grad[~applied], torch.ones_like(grad[~applied]))
+        assert torch.equal(grad[applied], torch.zeros_like(grad[applied]))
         return
     assert out.requires_grad, f"{name} is differentiable but its output carries no gradient"
 

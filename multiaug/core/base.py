@@ -232,6 +232,13 @@ class Augmentation:
         return draws.bernoulli(self.p), draws
 
 
+def _grad_mode() -> bool:
+    """Whether autograd records (torch is imported only by the tensor modalities, so only asked for there)."""
+    import torch
+
+    return torch.is_grad_enabled()
+
+
 @functools.lru_cache(maxsize=64)
 def _every(n: int) -> np.ndarray:
     """The coin flips of ``p = 1`` for ``n`` samples, all True (read-only: shared by every call)."""
@@ -310,18 +317,21 @@ class Op(Augmentation):
         n = len(batch)
         self.validate(batch)
         # unless autograd records this op, kernels may read the data through NumPy and write with ``out=``
-        batch = batch.detached(keep_recorded=self.differentiable)
+        detached = batch.detached(keep_recorded=self.differentiable)
+        # a non-differentiable op on data autograd records: the samples it leaves out keep their graph
+        base = batch if detached is not batch and not self.differentiable and _grad_mode() else detached
+        batch = detached
         shared = self.same_on_batch or self.batch_level
         applied, draws = self._gate(n, keys, seed, path, replay, shared=shared)
         every = applied is _every(n) or bool(applied.all())
         index = None if every else np.flatnonzero(applied)  # the chosen samples, when not all of them
         m = n if index is None else len(index)
         if m == 0:
-            return batch, Record(self._root_path(), applied)
+            return base, Record(self._root_path(), applied)
         if index is not None and replay is None and self.applies_to_all(batch):
             assert draws is not None
             full = self._sampled(batch, draws, n)
-            result = self.apply(batch, full).restore(batch, np.flatnonzero(~applied))
+            result = self.apply(batch, full).restore(base, np.flatnonzero(~applied))
             return result, Record(self._root_path(), applied, {k: rows_of(v, index) for k, v in full.items()})
         sub = batch if index is None else batch.select(index)
         if replay is not None:
@@ -329,12 +339,12 @@ class Op(Augmentation):
         else:
             assert draws is not None
             params = self._sampled(sub, draws if index is None else draws.subset(index), m)
-        identity = None if index is None else self.identity_params(batch)
+        identity = None if index is None or base is not batch else self.identity_params(batch)
         if identity is not None:
             result = self.apply(batch, self._with_identity(params, applied, identity))
         else:
             out = self.apply(sub, params)
-            result = out if index is None else batch.merge([(index, out)])
+            result = out if index is None else base.merge([(index, out)])
         return result, Record(self._root_path(), applied, params)
 
     def _sampled(self, batch: Any, draws: Draws, m: int) -> dict[str, Any]:
