@@ -76,6 +76,10 @@ def _block_matrix(taps: int, order: int, block: int, cutoff: float = _CUTOFF) ->
     return m
 
 
+def _index(rows: list[int], device: torch.device) -> Tensor:
+    return torch.as_tensor(rows, dtype=torch.int64, device=device)
+
+
 def _filter_bank(
     xp: Tensor,
     first: int,
@@ -92,14 +96,22 @@ def _filter_bank(
     blocks = -(-count // block)
     frames = xp[:, first : first + blocks * block + taps - 1].unfold(-1, block + taps - 1, block)
     cutoffs = cutoffs or [_CUTOFF] * n
-    if tracks_grad(xp):  # autograd records: plain products, no work buffers
-        parts: list[Tensor] = list(frames)
-        for cut in sorted(set(cutoffs)):
+    if tracks_grad(xp):  # autograd records: one product per cutoff group, no work buffers, no per-row nodes
+        cuts = sorted(set(cutoffs))
+        if len(cuts) == 1:
+            mat = torch.as_tensor(
+                _block_matrix(taps, order, block, cuts[0]), dtype=xp.dtype, device=xp.device
+            )
+            return (frames @ mat).view(n, blocks * block, order + 1)
+        grouped = [i for cut in cuts for i, c in enumerate(cutoffs) if c == cut]  # the clips, by cutoff
+        products, start = [], 0
+        for cut in cuts:
+            size = cutoffs.count(cut)
             mat = torch.as_tensor(_block_matrix(taps, order, block, cut), dtype=xp.dtype, device=xp.device)
-            group = [i for i, c in enumerate(cutoffs) if c == cut]
-            for i, part in zip(group, frames[group] @ mat):
-                parts[i] = part
-        return torch.stack(parts).view(n, blocks * block, order + 1)
+            products.append(frames.index_select(0, _index(grouped[start : start + size], xp.device)) @ mat)
+            start += size
+        values = torch.cat(products).index_select(0, _index(np.argsort(grouped).tolist(), xp.device))
+        return values.view(n, blocks * block, order + 1)
     ws = ws or Workspace()
     rows = ws.get("fb_in", (n, blocks, block + taps - 1), xp.dtype, xp.device)
     rows.copy_(frames)
@@ -156,8 +168,11 @@ def read_at(
         raise ValueError("read_at: start and step must be >= 0")
     shifted = bool((start != 0).any())
     steps = torch.arange(m, device=device, dtype=torch.float64)
-    plain = tracks_grad(x)  # autograd records: the interpolation in plain torch operations, no work buffers
-    out = x.new_empty(n, m)
+    # autograd records: the interpolation in plain torch operations, no work buffers, and the chunks joined once
+    # at the end (writes into slices of one tensor would make autograd copy the whole gradient per write)
+    plain = tracks_grad(x)
+    pieces: list[Tensor] = []
+    out = x.new_empty(n, m) if not plain else x.new_empty(0)
     ws = workspace()
     reach = t + _TAPS  # past this the filter bank only holds zeros
     xp = torch.nn.functional.pad(x, (_TAPS // 2 - 1, reach - t + _TAPS + _BLOCK))
@@ -166,6 +181,7 @@ def read_at(
         cuts = None if cutoff is None else [float(c) for c in cutoff[lo:hi]]
         # A long clip alone in its chunk is read in blocks of output samples (cache-sized tensors).
         block = _OUT_BLOCK if hi - lo == 1 and m > 2 * _OUT_BLOCK else m
+        chunk: list[Tensor] = []  # the chunk's output blocks, when autograd records
         for k0 in range(0, m, block):
             k1 = min(m, k0 + block)
             pos = torch.mul(
@@ -186,7 +202,7 @@ def read_at(
                 y = torch.addcmul(vals[..., _ORDER - 1], vals[..., _ORDER], mu)
                 for k in range(_ORDER - 2, -1, -1):
                     y = y * mu + vals[..., k]
-                out[lo:hi, k0:k1] = y
+                chunk.append(y)
                 continue
             picked = ws.get("picked", ((hi - lo) * (k1 - k0), _ORDER + 1), x.dtype, device)
             vals = torch.index_select(v.reshape(-1, _ORDER + 1), 0, rows.view(-1), out=picked)
@@ -195,8 +211,15 @@ def read_at(
             torch.addcmul(vals[..., _ORDER - 1], vals[..., _ORDER], mu, out=y)
             for k in range(_ORDER - 2, -1, -1):
                 y.mul_(mu).add_(vals[..., k])
+        if plain:
+            pieces.append(torch.cat(chunk, dim=1) if len(chunk) > 1 else chunk[0])
+            continue
         for r in range(lo, hi):  # at most _CHUNK rows: zero past each output length
             out[r, out_host[r] :] = 0.0
+    if plain:
+        joined = torch.cat(pieces) if len(pieces) > 1 else pieces[0]
+        valid = torch.arange(m, device=device) < torch.as_tensor(out_host, device=device)[:, None]
+        return torch.where(valid, joined, 0.0)
     return out
 
 
