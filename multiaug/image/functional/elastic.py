@@ -119,8 +119,10 @@ def displace(
     fill_t = as_fill(fill, c, compute, image.device) if border == "constant" else None
     cover = fill_t is not None and bool((fill_t != 0).any())
     res = torch.empty((b, c + int(cover), h, w), dtype=compute, device=image.device)
-    plain = tracks_grad(image)  # autograd records: no reused buffer
-    for sl in chunk_slices(b, image.device, chunk=max(1, _CHUNK_PIXELS // (h * w))):
+    plain = tracks_grad(
+        image
+    )  # autograd records: no reused buffer, and one chunk (one graph node, as the warps)
+    for sl in chunk_slices(b, image.device, chunk=b if plain else max(1, _CHUNK_PIXELS // (h * w))):
         # each chunk copied into a reused buffer first (grid_sample's scattered reads then hit the cache); a
         # non-zero constant border is blended in by the coverage of an all-ones channel
         x = grid_source(image[sl], compute, cover, "elastic_src", plain)
